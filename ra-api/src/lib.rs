@@ -1,1 +1,82 @@
-//! ra-api
+//! Write OCF resource agents for Pacemaker in Rust.
+//!
+//! An OCF agent is an executable Pacemaker runs with the action in `argv[1]`
+//! and the parameters in `OCF_RESKEY_*`; it answers with an exit code and, on
+//! failure, one `ocf-exit-reason:` line on stderr. This crate gives an agent
+//! everything around its own logic:
+//!
+//! - [`Status`]: the exit codes; [`Action`]: the action names.
+//! - [`Env`]: an immutable snapshot of the environment, with the instance,
+//!   the timeout, the interval, whether a monitor is a probe, and the check
+//!   level. Nothing in this crate reads `std::env` otherwise, so tests build
+//!   an `Env` from pairs.
+//! - [`ParamSpec`] and [`Params`]: each parameter declared once; the same
+//!   declaration reads and checks the value and writes the meta-data.
+//! - [`AgentMeta`]: the meta-data XML that ocf-tester and pcs both accept.
+//! - [`Deadline`]: the timeout minus a margin, so the agent answers before
+//!   Pacemaker's SIGKILL.
+//! - [`init_logging`] and [`exit_reason`]: logging the way the OCF shell
+//!   library does (syslog, `HA_LOGFILE`, stderr) through `tracing`.
+//! - [`Agent`] and [`run`]: the execution block. meta-data and usage need
+//!   nothing; unknown actions are 3; everything else is configured (the
+//!   parameters' syntax checked) first, then dispatched; one exit point.
+//!
+//! ```no_run
+//! use ra_api::{Agent, AgentMeta, ActionSpec, Context, Env, Failure, Outcome, ParamSpec, Params, Status};
+//!
+//! const STATE: ParamSpec = ParamSpec::string("state").default("/run/demo.state")
+//!     .shortdesc("State file").longdesc("The file whose presence means running.");
+//! const META: AgentMeta = AgentMeta {
+//!     name: "demo", version: "1.0", shortdesc: "Demo", longdesc: "A demo agent.",
+//!     params: &[STATE],
+//!     actions: &[ActionSpec::new("start", 20), ActionSpec::new("stop", 20),
+//!                ActionSpec::new("monitor", 20).interval(10), ActionSpec::new("validate-all", 20),
+//!                ActionSpec::new("meta-data", 5)],
+//! };
+//! struct Demo;
+//! impl Agent for Demo {
+//!     type Config = String;
+//!     fn meta(&self) -> &AgentMeta { &META }
+//!     fn configure(&self, ctx: &Context<'_>) -> Result<String, Failure> {
+//!         Params::new(ctx.env).string(&STATE)
+//!             .map_err(|e| Failure::new(Status::ErrConfigured, e.to_string()))
+//!             .map(Option::unwrap_or_default)
+//!     }
+//!     fn validate(&self, _: &Context<'_>, _: &String) -> Outcome { Ok(Status::Success) }
+//!     fn start(&self, _: &Context<'_>, f: &String) -> Outcome {
+//!         std::fs::write(f, b"").map_err(|e| Failure::new(Status::ErrGeneric, e.to_string()))?;
+//!         Ok(Status::Success)
+//!     }
+//!     fn stop(&self, _: &Context<'_>, f: &String) -> Outcome {
+//!         let _ = std::fs::remove_file(f);
+//!         Ok(Status::Success)
+//!     }
+//!     fn monitor(&self, _: &Context<'_>, f: &String) -> Outcome {
+//!         Ok(if std::path::Path::new(f).exists() { Status::Success } else { Status::NotRunning })
+//!     }
+//! }
+//! fn main() -> std::process::ExitCode {
+//!     ra_api::run(&Demo, Env::from_process(), std::env::args())
+//! }
+//! ```
+#![deny(missing_docs)]
+
+mod action;
+mod deadline;
+mod env;
+mod log;
+mod metadata;
+mod param;
+mod reason;
+mod run;
+mod status;
+
+pub use action::Action;
+pub use deadline::Deadline;
+pub use env::{Env, DEFAULT_TIMEOUT};
+pub use log::{exit_reason, init_logging, Sinks};
+pub use metadata::{ActionSpec, AgentMeta};
+pub use param::{parse_bool, ContentType, ParamError, ParamSpec, Params};
+pub use reason::{exit_reason_line, EXIT_REASON_MAX, EXIT_REASON_PREFIX};
+pub use run::{execute, run, usage, Agent, Context, Failure, Outcome, Report};
+pub use status::Status;

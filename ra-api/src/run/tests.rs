@@ -1,0 +1,133 @@
+use std::cell::RefCell;
+
+use super::*;
+use crate::metadata::ActionSpec;
+
+const META: AgentMeta = AgentMeta {
+    name: "t",
+    version: "0",
+    shortdesc: "s",
+    longdesc: "l",
+    params: &[],
+    actions: &[
+        ActionSpec::new("start", 20),
+        ActionSpec::new("stop", 20),
+        ActionSpec::new("monitor", 20),
+        ActionSpec::new("validate-all", 20),
+        ActionSpec::new("notify", 20),
+        ActionSpec::new("meta-data", 5),
+    ],
+};
+
+/// Records what was called; `configure` fails when OCF_RESKEY_bad is set.
+#[derive(Default)]
+struct Probe {
+    calls: RefCell<Vec<String>>,
+}
+
+impl Agent for Probe {
+    type Config = ();
+    fn meta(&self) -> &AgentMeta {
+        &META
+    }
+    fn configure(&self, ctx: &Context<'_>) -> Result<(), Failure> {
+        self.calls.borrow_mut().push("configure".into());
+        match ctx.env.param("bad") {
+            Some(v) => Err(Failure::new(Status::ErrConfigured, format!("bad={v}"))),
+            None => Ok(()),
+        }
+    }
+    fn validate(&self, _: &Context<'_>, _: &()) -> Outcome {
+        self.calls.borrow_mut().push("validate".into());
+        Ok(Status::Success)
+    }
+    fn start(&self, _: &Context<'_>, _: &()) -> Outcome {
+        self.calls.borrow_mut().push("start".into());
+        Err(Failure::new(Status::ErrInstalled, "nic missing"))
+    }
+    fn stop(&self, _: &Context<'_>, _: &()) -> Outcome {
+        self.calls.borrow_mut().push("stop".into());
+        Ok(Status::Success)
+    }
+    fn monitor(&self, ctx: &Context<'_>, _: &()) -> Outcome {
+        self.calls
+            .borrow_mut()
+            .push(format!("monitor probe={}", ctx.is_probe()));
+        Ok(Status::NotRunning)
+    }
+}
+
+fn call(action: Option<&str>, env: &[(&str, &str)]) -> (Report, Vec<String>) {
+    let agent = Probe::default();
+    let mut args = vec!["agent".to_string()];
+    args.extend(action.map(str::to_string));
+    args.push("ignored-extra".into());
+    let env = Env::from_pairs(env.iter().copied());
+    let r = execute(&agent, &env, &args[..if action.is_some() { 3 } else { 1 }]);
+    let calls = agent.calls.take();
+    (r, calls)
+}
+
+#[test]
+fn meta_data_and_usage_need_nothing() {
+    let (r, calls) = call(Some("meta-data"), &[("OCF_RESKEY_bad", "x")]);
+    assert_eq!(r.status, Status::Success);
+    assert!(r.stdout.starts_with("<?xml"));
+    assert!(calls.is_empty(), "{calls:?}");
+    let (r, calls) = call(Some("help"), &[]);
+    assert_eq!(
+        (r.status, r.stdout.as_str()),
+        (
+            Status::Success,
+            "usage: t {start|stop|monitor|validate-all|notify|meta-data}\n"
+        )
+    );
+    assert!(calls.is_empty());
+}
+
+#[test]
+fn unknown_missing_and_unlisted_actions_are_3() {
+    for a in [
+        Some("promote"),
+        Some("demote"),
+        Some("migrate_to"),
+        Some("bogus"),
+        None,
+    ] {
+        let (r, calls) = call(a, &[]);
+        assert_eq!(r.status, Status::ErrUnimplemented, "{a:?}");
+        assert!(r.stderr.starts_with("usage:"));
+        assert!(calls.is_empty(), "{a:?}: {calls:?}");
+    }
+}
+
+#[test]
+fn configure_runs_first_and_its_failure_ends_the_call() {
+    let (r, calls) = call(Some("start"), &[("OCF_RESKEY_bad", "1")]);
+    assert_eq!(r.status, Status::ErrConfigured);
+    assert_eq!(r.reason.as_deref(), Some("bad=1"));
+    assert_eq!(calls, ["configure"]);
+}
+
+#[test]
+fn dispatch_maps_outcomes_to_status_and_reason() {
+    let (r, calls) = call(Some("start"), &[]);
+    assert_eq!(
+        (r.status, r.reason.as_deref()),
+        (Status::ErrInstalled, Some("nic missing"))
+    );
+    assert_eq!(calls, ["configure", "start"]);
+    let (r, _) = call(Some("stop"), &[]);
+    assert_eq!((r.status, r.reason), (Status::Success, None));
+    let (r, calls) = call(Some("monitor"), &[("OCF_RESKEY_CRM_meta_interval", "0")]);
+    assert_eq!(r.status, Status::NotRunning);
+    assert_eq!(calls[1], "monitor probe=true");
+    let (_, calls) = call(Some("monitor"), &[("OCF_RESKEY_CRM_meta_interval", "5000")]);
+    assert_eq!(calls[1], "monitor probe=false");
+    let (r, calls) = call(Some("validate-all"), &[]);
+    assert_eq!(r.status, Status::Success);
+    assert_eq!(calls, ["configure", "validate"]);
+    // listed but not implemented by the agent: the default `other` says 3
+    let (r, _) = call(Some("notify"), &[]);
+    assert_eq!(r.status, Status::ErrUnimplemented);
+}
