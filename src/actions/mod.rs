@@ -1,0 +1,72 @@
+//! One file per action; each decides from the classification in
+//! [`crate::classify`].
+
+pub mod monitor;
+pub mod start;
+pub mod stop;
+pub mod validate;
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use ra_api::Deadline;
+use tokio::time::Instant;
+
+use crate::engine::Docker;
+use crate::error::Error;
+use crate::net::{Announcer, Link, Netlink};
+
+/// Runs one action's future on a single-threaded runtime (one short-lived
+/// process per action: a multi-threaded runtime costs ten times more).
+pub fn block_on<T>(f: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Runtime(e.to_string()))?
+        .block_on(f)
+}
+
+/// The deadline as tokio sees it.
+pub fn tokio_deadline(deadline: &Deadline) -> Instant {
+    Instant::from_std(deadline.at())
+}
+
+/// The two handles every node-touching action needs.
+pub struct Io {
+    /// Addresses and links.
+    pub nl: Netlink,
+    /// The Engine API.
+    pub engine: Docker,
+    /// The deadline both are bounded by.
+    pub deadline: Instant,
+}
+
+impl Io {
+    /// Opens netlink and prepares the engine client (no connection yet),
+    /// both bounded by `deadline`. Must run inside the runtime.
+    pub fn open(docker_host: &str, deadline: Instant) -> Result<Io, Error> {
+        Ok(Io {
+            nl: Netlink::open(deadline)?,
+            engine: Docker::connect(docker_host, deadline)?,
+            deadline,
+        })
+    }
+}
+
+/// Sends `rounds` announcement rounds `interval` apart; the first at once.
+pub async fn announce(link: &Link, ip: IpAddr, rounds: u32, interval: Duration) -> Result<(), Error> {
+    let mut announcer = Announcer::open(link, ip)?;
+    for round in 0..rounds {
+        if round > 0 {
+            tokio::time::sleep(interval).await;
+        }
+        announcer.send_round()?;
+    }
+    tracing::debug!(
+        "sent {rounds} announcement round(s) of {} frame(s) for {ip} on {}",
+        announcer.frames_per_round(),
+        link.name
+    );
+    Ok(())
+}

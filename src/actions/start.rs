@@ -1,0 +1,118 @@
+//! start: bind, announce, start the container, return once monitor would say 0.
+
+use std::time::Duration;
+
+use ra_api::Deadline;
+use tracing::{info, warn};
+
+use crate::classify::{classify, EngineView, Verdict};
+use crate::engine::{ContainerStatus, Engine, Health};
+use crate::error::Error;
+use crate::net::DadOutcome;
+use crate::observe::{is_running, observe};
+use crate::params::Config;
+
+use super::validate::{check_node, Checked};
+use super::{announce, tokio_deadline, Io};
+
+/// How often start looks again while waiting for the container.
+const POLL: Duration = Duration::from_millis(50);
+
+/// Starts the resource. Idempotent: a running resource is left as it is
+/// (the address is announced again).
+pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
+    super::block_on(async {
+        let io = Io::open(&cfg.docker_host, tokio_deadline(deadline))?;
+        let checked = check_node(&io, cfg).await?;
+        bring_up(&io, cfg, &checked).await?;
+        wait_ready(&io, cfg).await
+    })
+}
+
+async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error> {
+    let Checked { target, container } = checked;
+    let ip = cfg.ip();
+    if container.restart_policy != "no" {
+        warn!(
+            "container {} had restart policy {}: set to no (Pacemaker restarts it)",
+            cfg.container, container.restart_policy
+        );
+        io.engine.set_restart_policy_no(&cfg.container).await?;
+    }
+    io.nl.set_up(&target.link).await?;
+    if io.nl.add_addr(target.link.index, ip, target.prefix).await? {
+        info!("added {ip}/{} to {}", target.prefix, target.link.name);
+    } else {
+        info!("{ip}/{} was already on {}", target.prefix, target.link.name);
+    }
+    let announcing = async {
+        if io.nl.wait_dad(target.link.index, ip).await? == DadOutcome::Failed {
+            if let Err(e) = io.nl.del_addr(target.link.index, ip, target.prefix).await {
+                warn!("could not remove {ip} after failed DAD: {e}");
+            }
+            return Err(Error::DadFailed { ip: ip.to_string() });
+        }
+        announce(&target.link, ip, cfg.arp_count, cfg.arp_interval).await
+    };
+    let starting = async {
+        if container.paused || container.status == ContainerStatus::Paused {
+            io.engine.unpause(&cfg.container).await?;
+        }
+        if !is_running(container) {
+            io.engine.start(&cfg.container).await?;
+            info!("started container {}", cfg.container);
+        }
+        Ok::<(), Error>(())
+    };
+    let (announced, started) = tokio::join!(announcing, starting);
+    announced?;
+    started
+}
+
+/// Waits until monitor would return 0 (and the container is healthy when
+/// `wait_healthy`), or fails with the last reason when it cannot get there.
+async fn wait_ready(io: &Io, cfg: &Config) -> Result<(), Error> {
+    let vip = cfg.vip.to_string();
+    loop {
+        let (obs, _) = observe(&io.nl, &io.engine, cfg, true).await;
+        let verdict = classify(&obs, cfg.check_health, &cfg.container, &vip);
+        let state = match &obs.engine {
+            EngineView::Container(st) => Some(st),
+            _ => None,
+        };
+        let healthy_enough = !cfg.wait_healthy
+            || state.is_some_and(|st| matches!(st.health, Health::Healthy | Health::None));
+        if verdict.is_running() && healthy_enough {
+            return Ok(());
+        }
+        if let Some(reason) = hopeless(&obs.engine, &verdict, &cfg.container) {
+            return Err(Error::NotReady(reason));
+        }
+        if tokio::time::Instant::now() + POLL >= io.deadline {
+            let why = verdict.reason.unwrap_or_else(|| match state.map(|s| &s.health) {
+                Some(Health::Starting) => format!("container {} not healthy yet", cfg.container),
+                _ => format!("container {} not running", cfg.container),
+            });
+            return Err(Error::NotReady(format!("start timed out: {why}")));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// States that waiting will not fix.
+fn hopeless(engine: &EngineView, verdict: &Verdict, container: &str) -> Option<String> {
+    match engine {
+        EngineView::Container(st) => match st.status {
+            ContainerStatus::Exited | ContainerStatus::Dead => Some(format!(
+                "container {container} exited during start (code {})",
+                st.exit_code.map_or("?".to_string(), |c| c.to_string())
+            )),
+            _ if st.health == Health::Unhealthy => verdict.reason.clone(),
+            _ => None,
+        },
+        EngineView::NoContainer => Some(format!("container {container} disappeared during start")),
+        EngineView::Down => Some("the engine went away during start".into()),
+        EngineView::Forbidden(e) => Some(e.clone()),
+        _ => None,
+    }
+}

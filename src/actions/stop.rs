@@ -1,0 +1,153 @@
+//! stop: container down (grace, then kill), address removed, both attempted
+//! whatever happens to the other; 0 only once monitor would say 7.
+
+use std::time::Duration;
+
+use ra_api::{Deadline, ParamError};
+use tokio::time::Instant;
+use tracing::{info, warn};
+
+use crate::classify::{classify, EngineView};
+use crate::engine::{ContainerStatus, Docker, Engine, EngineError};
+use crate::error::Error;
+use crate::net::Netlink;
+use crate::observe::{engine_view, net_sight, observe};
+use crate::params::Config;
+
+use super::{tokio_deadline, Io};
+
+/// The part of the budget kept back for removing the address and checking.
+fn tail_reserve(budget: Duration) -> Duration {
+    (budget / 10).clamp(Duration::from_millis(300), Duration::from_secs(2))
+}
+
+/// The part kept back for the engine's SIGKILL after the grace period.
+fn kill_reserve(budget: Duration) -> Duration {
+    (budget / 10).clamp(Duration::from_millis(500), Duration::from_secs(3))
+}
+
+/// The grace period: `stop_timeout` when it fits, else what the operation's
+/// budget leaves after the reserves, at least 1 s.
+pub fn grace_period(stop_timeout: Option<u32>, budget: Duration) -> u32 {
+    let room = budget.saturating_sub(tail_reserve(budget) + kill_reserve(budget));
+    let fits = u32::try_from(room.as_secs()).unwrap_or(u32::MAX).max(1);
+    match stop_timeout {
+        Some(t) if t > fits => {
+            warn!("stop_timeout={t} does not fit into the stop timeout: using {fits} s");
+            fits
+        }
+        Some(t) => t,
+        None => fits,
+    }
+}
+
+/// Stops the resource.
+pub fn stop(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
+    super::block_on(async {
+        let end = tokio_deadline(deadline);
+        let budget = deadline.remaining();
+        let grace = grace_period(cfg.stop_timeout, budget);
+        // The container call ends early enough to leave time for the rest.
+        let engine_for_stop = Docker::connect(&cfg.docker_host, end - tail_reserve(budget))?;
+        let io = Io::open(&cfg.docker_host, end)?;
+        let container = stop_container(&engine_for_stop, &cfg.container, grace).await;
+        let address = remove_address(&io.nl, cfg).await;
+        let (obs, _) = observe(&io.nl, &io.engine, cfg, false).await;
+        let verdict = classify(&obs, cfg.check_health, &cfg.container, &cfg.vip.to_string());
+        if verdict.status == ra_api::Status::NotRunning {
+            if obs.engine == EngineView::Down {
+                warn!(
+                    "engine at {} is down: container {} cannot be running",
+                    cfg.docker_host, cfg.container
+                );
+            }
+            return Ok(());
+        }
+        // Report the first thing that went wrong, else what is still up.
+        container?;
+        address?;
+        Err(Error::StillRunning(verdict.reason.unwrap_or_else(|| "still running".into())))
+    })
+}
+
+/// Stop with malformed parameters: nothing can have been started with them,
+/// but a container left over from an earlier, valid definition is still
+/// stopped when its name is readable.
+pub fn stop_malformed(
+    error: &ParamError,
+    container: Option<&str>,
+    docker_host: Option<&str>,
+    deadline: &Deadline,
+) -> Result<(), Error> {
+    warn!("parameters are invalid ({error}); stopping what can be identified");
+    let (Some(container), Some(host)) = (container, docker_host) else {
+        return Ok(());
+    };
+    super::block_on(async {
+        let end = tokio_deadline(deadline);
+        let engine = Docker::connect(host, end)?;
+        stop_container(&engine, container, grace_period(None, deadline.remaining())).await?;
+        match engine_view(&engine, container).await {
+            EngineView::Container(st) if st.status == ContainerStatus::Running => Err(
+                Error::StillRunning(format!("container {container} still running")),
+            ),
+            EngineView::Unresponsive(e) | EngineView::Broken(e) => Err(Error::StillRunning(e)),
+            _ => Ok(()),
+        }
+    })
+}
+
+async fn stop_container(engine: &Docker, container: &str, grace: u32) -> Result<(), Error> {
+    let state = match engine.inspect(container).await {
+        Ok(Some(st)) => st,
+        Ok(None) => return Ok(()),
+        Err(EngineError::Absent { .. }) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    match state.status {
+        ContainerStatus::Exited | ContainerStatus::Created | ContainerStatus::Dead
+            if !state.restarting =>
+        {
+            return Ok(());
+        }
+        _ => {}
+    }
+    if state.paused || state.status == ContainerStatus::Paused {
+        // A frozen process cannot act on SIGTERM.
+        engine.unpause(container).await?;
+    }
+    let t0 = Instant::now();
+    engine.stop(container, grace).await?;
+    info!("stopped container {container} in {} ms (grace {grace} s)", t0.elapsed().as_millis());
+    Ok(())
+}
+
+async fn remove_address(nl: &Netlink, cfg: &Config) -> Result<(), Error> {
+    let sight = net_sight(nl, cfg).await;
+    let (Some(link), Some(bound)) = (&sight.link, &sight.bound) else {
+        return Ok(());
+    };
+    if cfg.vip.prefix.is_some_and(|p| p != bound.prefix) {
+        // Bound with another prefix: not ours to remove.
+        return Ok(());
+    }
+    if nl.del_addr(link.index, cfg.ip(), bound.prefix).await? {
+        info!("removed {}/{} from {}", cfg.ip(), bound.prefix, link.name);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grace_leaves_room_for_the_kill_and_the_address() {
+        // 20 s op timeout -> 18 s budget: 1.8 s + 1.8 s kept back.
+        assert_eq!(grace_period(None, Duration::from_secs(18)), 14);
+        assert_eq!(grace_period(None, Duration::from_secs(58)), 53);
+        assert_eq!(grace_period(None, Duration::from_millis(1500)), 1);
+        assert_eq!(grace_period(Some(5), Duration::from_secs(18)), 5);
+        assert_eq!(grace_period(Some(600), Duration::from_secs(18)), 14);
+    }
+}

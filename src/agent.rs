@@ -1,0 +1,123 @@
+//! The agent as `ra_api` runs it: meta-data, configuration and dispatch.
+
+use ra_api::{Action, ActionSpec, Agent, AgentMeta, Context, Failure, Outcome, ParamError, Params, Status};
+
+use crate::actions::{monitor, start, stop, validate};
+use crate::error::Error;
+use crate::params::{self, Config, PARAMS};
+
+/// The published meta-data (also committed as `agents/container.xml`).
+pub const META: AgentMeta = AgentMeta {
+    name: "container",
+    version: env!("CARGO_PKG_VERSION"),
+    shortdesc: "A Docker container and the virtual IP address it serves",
+    longdesc: "Runs one pre-deployed Docker container and the virtual IP address it serves as one \
+resource. start binds the address with netlink, announces it with gratuitous ARP (IPv4) or \
+unsolicited neighbour advertisements (IPv6, after duplicate address detection) and starts the \
+container through the Docker Engine API; stop stops the container (SIGTERM, grace period, \
+SIGKILL) and removes the address; monitor checks the container's state and health check and \
+that the address is bound to an interface that is up. A crash-looping or paused container, an \
+unhealthy one, or an address bound without its container (or the reverse) fail the monitor. \
+Every Engine API and netlink call is bounded by the operation's timeout, and the agent never \
+runs a shell or another program. Use the container's host network so that it serves the address.",
+    params: PARAMS,
+    actions: &[
+        ActionSpec::new("start", 60),
+        ActionSpec::new("stop", 60),
+        ActionSpec::new("monitor", 30).interval(10).depth(0),
+        ActionSpec::new("validate-all", 20),
+        ActionSpec::new("meta-data", 5),
+    ],
+};
+
+/// The parameters as far as they could be read.
+#[derive(Debug)]
+pub enum Setup {
+    /// Every parameter is well-formed.
+    Valid(Config),
+    /// Some parameter is malformed; only stop gets this far, with what it
+    /// needs to stop a container left over from an earlier definition.
+    Malformed {
+        /// The first malformed parameter.
+        error: ParamError,
+        /// The container name, when it is readable.
+        container: Option<String>,
+        /// The engine endpoint, when it is readable.
+        docker_host: Option<String>,
+    },
+}
+
+/// ocf:croit:container.
+pub struct ContainerAgent;
+
+impl ContainerAgent {
+    fn valid<'c>(setup: &'c Setup) -> Result<&'c Config, Failure> {
+        match setup {
+            Setup::Valid(cfg) => Ok(cfg),
+            Setup::Malformed { error, .. } => Err(Error::Param(error.clone()).into()),
+        }
+    }
+}
+
+impl Agent for ContainerAgent {
+    type Config = Setup;
+
+    fn meta(&self) -> &AgentMeta {
+        &META
+    }
+
+    fn configure(&self, ctx: &Context<'_>) -> Result<Setup, Failure> {
+        match Config::from_env(ctx.env) {
+            Ok(cfg) => Ok(Setup::Valid(cfg)),
+            Err(error) if ctx.action == Action::Stop => {
+                let p = Params::new(ctx.env);
+                Ok(Setup::Malformed {
+                    error,
+                    container: params::container_only(ctx.env).ok(),
+                    docker_host: p
+                        .string(&params::DOCKER_HOST)
+                        .ok()
+                        .flatten()
+                        .filter(|h| params::check_docker_host(h).is_ok()),
+                })
+            }
+            Err(error) => Err(Error::Param(error).into()),
+        }
+    }
+
+    fn validate(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
+        let cfg = Self::valid(setup)?;
+        if ctx.env.check_level() >= 10 {
+            validate::validate_node(cfg, &ctx.deadline)?;
+        }
+        Ok(Status::Success)
+    }
+
+    fn start(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
+        start::start(Self::valid(setup)?, &ctx.deadline)?;
+        Ok(Status::Success)
+    }
+
+    fn stop(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
+        match setup {
+            Setup::Valid(cfg) => stop::stop(cfg, &ctx.deadline)?,
+            Setup::Malformed { error, container, docker_host } => stop::stop_malformed(
+                error,
+                container.as_deref(),
+                docker_host.as_deref(),
+                &ctx.deadline,
+            )?,
+        }
+        Ok(Status::Success)
+    }
+
+    fn monitor(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
+        let verdict = monitor::monitor(Self::valid(setup)?, &ctx.deadline, ctx.is_probe())?;
+        match verdict.reason {
+            Some(reason) if verdict.status != Status::Success && verdict.status != Status::NotRunning => {
+                Err(Failure::new(verdict.status, reason))
+            }
+            _ => Ok(verdict.status),
+        }
+    }
+}

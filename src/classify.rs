@@ -1,0 +1,190 @@
+//! Classify, then act: what was observed on this node, mapped to one OCF status.
+//!
+//! [`classify`] is a pure function of an [`Observation`]; monitor returns its
+//! verdict, start waits for it to say running, stop checks it says stopped.
+//! The table it implements is the one in the README.
+
+use ra_api::Status;
+
+use crate::engine::{ContainerState, ContainerStatus, Health};
+
+/// What the Engine API told about the container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineView {
+    /// The engine's socket is missing or refuses connections: dockerd is not
+    /// running, so the container cannot run either.
+    Down,
+    /// The engine did not answer before the deadline.
+    Unresponsive(String),
+    /// The engine answered with an error or something unreadable.
+    Broken(String),
+    /// The socket refused us (permission).
+    Forbidden(String),
+    /// The container does not exist.
+    NoContainer,
+    /// The container as inspected.
+    Container(ContainerState),
+}
+
+/// Where the virtual address was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddrView {
+    /// On the configured interface with the configured prefix.
+    Present,
+    /// On the configured interface but DAD is still running (IPv6).
+    Tentative,
+    /// On the configured interface, but DAD failed: another host holds it.
+    DadFailed,
+    /// On the configured interface with another prefix (not ours).
+    OtherPrefix(u8),
+    /// Not on the configured interface.
+    Absent,
+    /// The address or link could not be read.
+    Unknown(String),
+}
+
+impl AddrView {
+    /// Bound by us on our interface (counts for a partial state).
+    pub fn is_bound(&self) -> bool {
+        matches!(self, AddrView::Present | AddrView::Tentative | AddrView::DadFailed)
+    }
+}
+
+/// The state of the interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkView {
+    /// Up with carrier (or a link without carrier sense, like a dummy).
+    Up,
+    /// Administratively down or without carrier; the text says which.
+    Down(String),
+    /// The interface does not exist, or none could be found for the address.
+    Missing(String),
+}
+
+/// The outcome of `monitor_cmd`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CmdView {
+    /// Not configured, a probe, or the container was not running.
+    NotRun,
+    /// Exit status 0.
+    Passed,
+    /// Anything else; the text says what and carries the output tail.
+    Failed(String),
+}
+
+/// Everything one monitor looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observation {
+    /// The container, through the engine.
+    pub engine: EngineView,
+    /// The virtual address on the interface.
+    pub addr: AddrView,
+    /// The interface.
+    pub link: LinkView,
+    /// `monitor_cmd`.
+    pub cmd: CmdView,
+}
+
+/// The status and, for anything but running or cleanly stopped, the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// What monitor returns.
+    pub status: Status,
+    /// The exit reason (for 0 and 7: `None`).
+    pub reason: Option<String>,
+}
+
+impl Verdict {
+    fn ok() -> Self {
+        Verdict { status: Status::Success, reason: None }
+    }
+    fn stopped() -> Self {
+        Verdict { status: Status::NotRunning, reason: None }
+    }
+    fn failed(reason: impl Into<String>) -> Self {
+        Verdict { status: Status::ErrGeneric, reason: Some(reason.into()) }
+    }
+    /// Running and serving.
+    pub fn is_running(&self) -> bool {
+        self.status == Status::Success
+    }
+}
+
+/// How the container is doing, reduced to what decides the verdict.
+enum Run<'a> {
+    Running(&'a ContainerState),
+    Stopped,
+    Broken(String),
+}
+
+/// The one table: observation in, verdict out.
+pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &str) -> Verdict {
+    let run = match &obs.engine {
+        EngineView::Unresponsive(e) | EngineView::Broken(e) => return Verdict::failed(e.clone()),
+        EngineView::Forbidden(e) => {
+            return Verdict { status: Status::ErrPerm, reason: Some(e.clone()) }
+        }
+        EngineView::Down | EngineView::NoContainer => Run::Stopped,
+        EngineView::Container(st) => container_run(st, container),
+    };
+    match run {
+        Run::Broken(reason) => Verdict::failed(reason),
+        Run::Stopped => {
+            if let AddrView::Unknown(why) = &obs.addr {
+                Verdict::failed(why.clone())
+            } else if obs.addr.is_bound() {
+                Verdict::failed(format!(
+                    "{vip} is bound but container {container} is not running (partial; stop cleans up)"
+                ))
+            } else {
+                Verdict::stopped()
+            }
+        }
+        Run::Running(st) => {
+            if check_health && st.health == Health::Unhealthy {
+                let tail = st.health_output.as_deref().unwrap_or("").trim();
+                return Verdict::failed(format!("container {container} is unhealthy: {tail}"));
+            }
+            if let CmdView::Failed(why) = &obs.cmd {
+                return Verdict::failed(format!("monitor_cmd {why}"));
+            }
+            match (&obs.link, &obs.addr) {
+                (LinkView::Missing(why), _) => Verdict::failed(why.clone()),
+                (_, AddrView::Unknown(why)) => Verdict::failed(why.clone()),
+                (_, AddrView::DadFailed) => {
+                    Verdict::failed(format!("{vip}: duplicate address detection failed"))
+                }
+                (_, AddrView::Absent | AddrView::OtherPrefix(_)) => Verdict::failed(format!(
+                    "container {container} runs but {vip} is not bound (partial)"
+                )),
+                (LinkView::Down(why), _) => Verdict::failed(why.clone()),
+                (LinkView::Up, AddrView::Present | AddrView::Tentative) => Verdict::ok(),
+            }
+        }
+    }
+}
+
+fn container_run<'a>(st: &'a ContainerState, container: &str) -> Run<'a> {
+    if st.restarting || st.status == ContainerStatus::Restarting {
+        return Run::Broken(format!("container {container} is restarting (crash loop)"));
+    }
+    if st.paused || st.status == ContainerStatus::Paused {
+        return Run::Broken(format!("container {container} is paused"));
+    }
+    match &st.status {
+        ContainerStatus::Running => Run::Running(st),
+        ContainerStatus::Created
+        | ContainerStatus::Exited
+        | ContainerStatus::Dead
+        | ContainerStatus::Removing => Run::Stopped,
+        ContainerStatus::Restarting | ContainerStatus::Paused => {
+            Run::Broken(format!("container {container} is {:?}", st.status))
+        }
+        ContainerStatus::Other(s) => {
+            Run::Broken(format!("container {container} is in unknown state {s:?}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

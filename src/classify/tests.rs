@@ -1,0 +1,171 @@
+//! The monitor table of the README, row by row.
+
+use super::*;
+
+fn state(status: ContainerStatus, health: Health) -> ContainerState {
+    ContainerState {
+        id: "0123456789ab".into(),
+        name: "croit".into(),
+        restarting: status == ContainerStatus::Restarting,
+        paused: status == ContainerStatus::Paused,
+        status,
+        health,
+        health_output: Some("curl: connection refused\n".into()),
+        restart_policy: "no".into(),
+        exit_code: None,
+    }
+}
+
+fn running(health: Health) -> EngineView {
+    EngineView::Container(state(ContainerStatus::Running, health))
+}
+
+fn obs(engine: EngineView, addr: AddrView) -> Observation {
+    Observation { engine, addr, link: LinkView::Up, cmd: CmdView::NotRun }
+}
+
+fn code(o: &Observation) -> u8 {
+    classify(o, true, "croit", "192.0.2.10/24").status.code()
+}
+
+#[test]
+fn running_and_served_is_0_whatever_the_health_but_unhealthy() {
+    for h in [Health::None, Health::Healthy, Health::Starting] {
+        let o = obs(running(h.clone()), AddrView::Present);
+        let v = classify(&o, true, "croit", "192.0.2.10/24");
+        assert_eq!(v, Verdict { status: Status::Success, reason: None }, "{h:?}");
+    }
+    let mut o = obs(running(Health::None), AddrView::Present);
+    o.cmd = CmdView::Passed;
+    assert_eq!(code(&o), 0);
+    // IPv6 address still in DAD counts as bound (start waits for DAD itself).
+    assert_eq!(code(&obs(running(Health::None), AddrView::Tentative)), 0);
+}
+
+#[test]
+fn unhealthy_fails_with_the_health_output_unless_health_is_ignored() {
+    let o = obs(running(Health::Unhealthy), AddrView::Present);
+    let v = classify(&o, true, "croit", "192.0.2.10/24");
+    assert_eq!(v.status, Status::ErrGeneric);
+    let reason = v.reason.unwrap_or_default();
+    assert!(reason.contains("unhealthy"), "{reason}");
+    assert!(reason.contains("connection refused"), "{reason}");
+    assert_eq!(classify(&o, false, "croit", "x").status, Status::Success);
+    // Unhealthy fails even when the address is gone.
+    assert_eq!(code(&obs(running(Health::Unhealthy), AddrView::Absent)), 1);
+}
+
+#[test]
+fn failed_monitor_cmd_is_1_with_its_output() {
+    let mut o = obs(running(Health::None), AddrView::Present);
+    o.cmd = CmdView::Failed("exited 3: not ready".into());
+    let v = classify(&o, true, "croit", "x");
+    assert_eq!(v.status, Status::ErrGeneric);
+    assert_eq!(v.reason.as_deref(), Some("monitor_cmd exited 3: not ready"));
+}
+
+#[test]
+fn running_without_the_address_is_partial() {
+    for a in [AddrView::Absent, AddrView::OtherPrefix(16), AddrView::DadFailed] {
+        let v = classify(&obs(running(Health::None), a.clone()), true, "croit", "192.0.2.10/24");
+        assert_eq!(v.status, Status::ErrGeneric, "{a:?}");
+        assert!(v.reason.is_some());
+    }
+}
+
+#[test]
+fn crash_loop_and_paused_are_1_whatever_the_address() {
+    for s in [ContainerStatus::Restarting, ContainerStatus::Paused] {
+        for a in [AddrView::Present, AddrView::Absent] {
+            let o = obs(EngineView::Container(state(s.clone(), Health::None)), a);
+            assert_eq!(code(&o), 1, "{s:?}");
+        }
+    }
+    // Docker reports a crash loop as status "running" with Restarting set.
+    let mut st = state(ContainerStatus::Running, Health::None);
+    st.restarting = true;
+    assert_eq!(code(&obs(EngineView::Container(st), AddrView::Present)), 1);
+}
+
+#[test]
+fn stopped_without_the_address_is_7() {
+    let stopped = [
+        EngineView::Container(state(ContainerStatus::Exited, Health::None)),
+        EngineView::Container(state(ContainerStatus::Created, Health::None)),
+        EngineView::Container(state(ContainerStatus::Dead, Health::None)),
+        EngineView::NoContainer,
+        EngineView::Down,
+    ];
+    for e in stopped {
+        for a in [AddrView::Absent, AddrView::OtherPrefix(8)] {
+            let v = classify(&obs(e.clone(), a), true, "croit", "x");
+            assert_eq!(v, Verdict { status: Status::NotRunning, reason: None }, "{e:?}");
+        }
+    }
+}
+
+#[test]
+fn stopped_with_the_address_is_partial_1() {
+    for e in [
+        EngineView::Container(state(ContainerStatus::Exited, Health::None)),
+        EngineView::NoContainer,
+        EngineView::Down,
+    ] {
+        let v = classify(&obs(e.clone(), AddrView::Present), true, "croit", "192.0.2.10/24");
+        assert_eq!(v.status, Status::ErrGeneric, "{e:?}");
+        assert!(v.reason.unwrap_or_default().contains("partial"));
+    }
+}
+
+#[test]
+fn engine_not_answering_is_1_whatever_else() {
+    for a in [AddrView::Present, AddrView::Absent] {
+        let v = classify(
+            &obs(EngineView::Unresponsive("no answer within 18 s".into()), a),
+            true,
+            "croit",
+            "x",
+        );
+        assert_eq!(v.status, Status::ErrGeneric);
+        assert_eq!(v.reason.as_deref(), Some("no answer within 18 s"));
+    }
+    assert_eq!(code(&obs(EngineView::Broken("HTTP 500".into()), AddrView::Absent)), 1);
+    assert_eq!(code(&obs(EngineView::Forbidden("EACCES".into()), AddrView::Absent)), 4);
+}
+
+#[test]
+fn nic_down_while_running_is_1() {
+    let mut o = obs(running(Health::None), AddrView::Present);
+    o.link = LinkView::Down("eth0 has no carrier".into());
+    let v = classify(&o, true, "croit", "x");
+    assert_eq!(v.status, Status::ErrGeneric);
+    assert_eq!(v.reason.as_deref(), Some("eth0 has no carrier"));
+    o.link = LinkView::Missing("nic eth9 does not exist".into());
+    o.addr = AddrView::Absent;
+    assert_eq!(code(&o), 1);
+    // A down NIC with the container stopped and no address: cleanly stopped.
+    let mut s = obs(EngineView::NoContainer, AddrView::Absent);
+    s.link = LinkView::Down("down".into());
+    assert_eq!(code(&s), 7);
+}
+
+#[test]
+fn unknown_container_states_are_never_7() {
+    let o = obs(
+        EngineView::Container(state(ContainerStatus::Other("stopping".into()), Health::None)),
+        AddrView::Absent,
+    );
+    assert_eq!(code(&o), 1);
+}
+
+#[test]
+fn unreadable_address_while_running_is_1_not_0() {
+    let o = obs(running(Health::None), AddrView::Unknown("netlink timed out".into()));
+    assert_eq!(code(&o), 1);
+}
+
+#[test]
+fn unreadable_address_while_stopped_is_1_not_7() {
+    let o = obs(EngineView::NoContainer, AddrView::Unknown("netlink timed out".into()));
+    assert_eq!(code(&o), 1);
+}

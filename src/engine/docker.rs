@@ -1,0 +1,271 @@
+//! [`Engine`] over the Docker Engine API (bollard, unix socket).
+
+use std::future::Future;
+
+use bollard::errors::Error as BError;
+use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
+use bollard::models::{
+    ContainerStateStatusEnum as S, ContainerUpdateBody, HealthStatusEnum as H, RestartPolicy,
+    RestartPolicyNameEnum,
+};
+use bollard::query_parameters::{
+    InspectContainerOptions, KillContainerOptions, StopContainerOptionsBuilder,
+};
+use futures_util::StreamExt;
+use tokio::time::Instant;
+
+use super::{tail, ContainerState, ContainerStatus, Engine, EngineError, ExecResult, Health};
+
+/// Characters of output kept for exit reasons.
+const TAIL: usize = 200;
+
+/// A Docker (or Podman) engine behind a unix socket; every call bounded by
+/// one deadline.
+pub struct Docker {
+    client: Option<bollard::Docker>,
+    endpoint: String,
+    deadline: Instant,
+}
+
+impl Docker {
+    /// Prepares a client for `endpoint` (`unix:///path` or `/path`). Does not
+    /// connect; a missing socket file shows on the first call as
+    /// [`EngineError::Absent`].
+    pub fn connect(endpoint: &str, deadline: Instant) -> Result<Docker, EngineError> {
+        let path = endpoint.strip_prefix("unix://").unwrap_or(endpoint);
+        if !path.starts_with('/') {
+            return Err(EngineError::BadEndpoint {
+                endpoint: endpoint.to_string(),
+                problem: "expected unix:///path/to/socket".into(),
+            });
+        }
+        // bollard's own timeout is whole seconds and covers only the headers:
+        // the deadline below is what bounds each call. API version
+        // negotiation is skipped: it costs a round trip per call.
+        let client =
+            bollard::Docker::connect_with_unix(path, 3600, bollard::API_DEFAULT_VERSION).ok();
+        Ok(Docker { client, endpoint: endpoint.to_string(), deadline })
+    }
+
+    /// The endpoint as configured.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn client(&self) -> Result<&bollard::Docker, EngineError> {
+        self.client.as_ref().ok_or_else(|| EngineError::Absent {
+            endpoint: self.endpoint.clone(),
+            detail: "socket file missing".into(),
+        })
+    }
+
+    /// Runs one request under the deadline, mapping bollard's errors.
+    async fn call<T>(
+        &self,
+        op: &'static str,
+        f: impl Future<Output = Result<T, BError>>,
+    ) -> Result<T, EngineError> {
+        match tokio::time::timeout_at(self.deadline, f).await {
+            Err(_) => Err(EngineError::Timeout { op }),
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(self.map_err(op, e)),
+        }
+    }
+
+    fn map_err(&self, op: &'static str, e: BError) -> EngineError {
+        match e {
+            BError::DockerResponseServerError { status_code, message } => {
+                EngineError::Api { op, status: status_code, message: message.trim().to_string() }
+            }
+            BError::SocketNotFoundError(_) => EngineError::Absent {
+                endpoint: self.endpoint.clone(),
+                detail: "socket file missing".into(),
+            },
+            BError::RequestTimeoutError => EngineError::Timeout { op },
+            BError::JsonDataError { message, .. } => EngineError::Protocol { op, message },
+            other => match io_kind(&other) {
+                Some(std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound) => {
+                    EngineError::Absent {
+                        endpoint: self.endpoint.clone(),
+                        detail: "connection refused".into(),
+                    }
+                }
+                Some(std::io::ErrorKind::PermissionDenied) => {
+                    EngineError::Permission { endpoint: self.endpoint.clone() }
+                }
+                _ => EngineError::Protocol { op, message: other.to_string() },
+            },
+        }
+    }
+}
+
+/// The kind of the first I/O error in the chain, if any.
+fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cur = err.source();
+    }
+    None
+}
+
+fn status(s: Option<S>) -> ContainerStatus {
+    match s {
+        Some(S::CREATED) => ContainerStatus::Created,
+        Some(S::RUNNING) => ContainerStatus::Running,
+        Some(S::PAUSED) => ContainerStatus::Paused,
+        Some(S::RESTARTING) => ContainerStatus::Restarting,
+        Some(S::REMOVING) => ContainerStatus::Removing,
+        Some(S::EXITED) => ContainerStatus::Exited,
+        Some(S::DEAD) => ContainerStatus::Dead,
+        Some(other) => ContainerStatus::Other(other.to_string()),
+        None => ContainerStatus::Other(String::new()),
+    }
+}
+
+impl Engine for Docker {
+    async fn ping(&self) -> Result<(), EngineError> {
+        let c = self.client()?;
+        self.call("ping", c.ping()).await.map(|_| ())
+    }
+
+    async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError> {
+        let c = self.client()?;
+        let r = self
+            .call("inspect", c.inspect_container(container, None::<InspectContainerOptions>))
+            .await;
+        let info = match r {
+            Ok(i) => i,
+            Err(EngineError::Api { status: 404, .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let state = info.state.unwrap_or_default();
+        let (health, health_output) = match state.health {
+            None => (Health::None, None),
+            Some(h) => {
+                let verdict = match h.status {
+                    Some(H::STARTING) => Health::Starting,
+                    Some(H::HEALTHY) => Health::Healthy,
+                    Some(H::UNHEALTHY) => Health::Unhealthy,
+                    Some(H::NONE | H::EMPTY) | None => Health::None,
+                };
+                let out = h
+                    .log
+                    .and_then(|l| l.into_iter().last())
+                    .and_then(|r| r.output)
+                    .map(|o| tail(o.trim(), TAIL));
+                (verdict, out)
+            }
+        };
+        let restart_policy = match info.host_config.and_then(|h| h.restart_policy).and_then(|p| p.name) {
+            None | Some(RestartPolicyNameEnum::EMPTY) => "no".to_string(),
+            Some(p) => p.to_string(),
+        };
+        let status = status(state.status);
+        let exit_code = if status == ContainerStatus::Running { None } else { state.exit_code };
+        Ok(Some(ContainerState {
+            id: info.id.unwrap_or_default(),
+            name: info.name.unwrap_or_default().trim_start_matches('/').to_string(),
+            status,
+            restarting: state.restarting.unwrap_or(false),
+            paused: state.paused.unwrap_or(false),
+            health,
+            health_output,
+            restart_policy,
+            exit_code,
+        }))
+    }
+
+    async fn start(&self, container: &str) -> Result<(), EngineError> {
+        let c = self.client()?;
+        match self.call("start", c.start_container(container, None)).await {
+            Err(EngineError::Api { status: 404, .. }) => {
+                Err(EngineError::NotFound { container: container.to_string() })
+            }
+            r => r,
+        }
+    }
+
+    async fn stop(&self, container: &str, grace_s: u32) -> Result<(), EngineError> {
+        let c = self.client()?;
+        let t = i32::try_from(grace_s).unwrap_or(i32::MAX);
+        let opts = StopContainerOptionsBuilder::new().t(t).build();
+        match self.call("stop", c.stop_container(container, Some(opts))).await {
+            Err(EngineError::Api { status: 404 | 304, .. }) => Ok(()),
+            r => r,
+        }
+    }
+
+    async fn kill(&self, container: &str) -> Result<(), EngineError> {
+        let c = self.client()?;
+        match self.call("kill", c.kill_container(container, None::<KillContainerOptions>)).await {
+            // 404: absent; 409: not running.
+            Err(EngineError::Api { status: 404 | 409, .. }) => Ok(()),
+            r => r,
+        }
+    }
+
+    async fn unpause(&self, container: &str) -> Result<(), EngineError> {
+        let c = self.client()?;
+        self.call("unpause", c.unpause_container(container)).await
+    }
+
+    async fn set_restart_policy_no(&self, container: &str) -> Result<(), EngineError> {
+        let c = self.client()?;
+        let body = ContainerUpdateBody {
+            restart_policy: Some(RestartPolicy {
+                name: Some(RestartPolicyNameEnum::NO),
+                maximum_retry_count: None,
+            }),
+            ..Default::default()
+        };
+        match self.call("update", c.update_container(container, body)).await {
+            Err(EngineError::Api { status: 404, .. }) => {
+                Err(EngineError::NotFound { container: container.to_string() })
+            }
+            r => r,
+        }
+    }
+
+    async fn exec(&self, container: &str, argv: &[String]) -> Result<ExecResult, EngineError> {
+        let c = self.client()?;
+        let create = CreateExecOptions {
+            cmd: Some(argv.to_vec()),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            ..Default::default()
+        };
+        let id = match self.call("exec create", c.create_exec(container, create)).await {
+            Ok(r) => r.id,
+            Err(EngineError::Api { status: 404, .. }) => {
+                return Err(EngineError::NotFound { container: container.to_string() })
+            }
+            Err(e) => return Err(e),
+        };
+        let started = self
+            .call("exec start", c.start_exec(&id, Some(StartExecOptions::default())))
+            .await?;
+        let mut output = String::new();
+        if let StartExecResults::Attached { output: mut stream, .. } = started {
+            let collect = async {
+                while let Some(chunk) = stream.next().await {
+                    match chunk {
+                        Ok(log) => {
+                            output.push_str(&String::from_utf8_lossy(&log.into_bytes()));
+                            if output.len() > 4 * TAIL {
+                                output = tail(&output, TAIL);
+                            }
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            };
+            self.call("exec output", collect).await?;
+        }
+        let info = self.call("exec inspect", c.inspect_exec(&id)).await?;
+        Ok(ExecResult { exit_code: info.exit_code, output_tail: tail(output.trim(), TAIL) })
+    }
+}

@@ -1,0 +1,161 @@
+//! The container engine, at the level of the domain: what state a container
+//! is in, start it, stop it, run a command in it. bollard stays inside
+//! [`docker`]; the rest of the agent sees only these types.
+
+pub mod docker;
+
+pub use docker::Docker;
+
+/// `State.Status` as the engine reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContainerStatus {
+    /// Created, never started.
+    Created,
+    /// Running (but see `restarting` and `paused`).
+    Running,
+    /// Frozen.
+    Paused,
+    /// Between two runs of a restart policy (a crash loop).
+    Restarting,
+    /// Being removed.
+    Removing,
+    /// Exited.
+    Exited,
+    /// Dead (removal failed).
+    Dead,
+    /// Anything else (an empty status, `stopping`, a newer engine's word).
+    Other(String),
+}
+
+/// The health check's verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    /// No HEALTHCHECK (no Health block, or Podman's empty status).
+    None,
+    /// Within the start period, no verdict yet.
+    Starting,
+    /// Passing.
+    Healthy,
+    /// Failing.
+    Unhealthy,
+}
+
+/// What monitor needs to know about a container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerState {
+    /// Full id.
+    pub id: String,
+    /// Name without the leading `/`.
+    pub name: String,
+    /// `State.Status`.
+    pub status: ContainerStatus,
+    /// `State.Restarting` (`State.Running` is true then: never use it alone).
+    pub restarting: bool,
+    /// `State.Paused`.
+    pub paused: bool,
+    /// The health check.
+    pub health: Health,
+    /// Tail of the last health-check output, for exit reasons.
+    pub health_output: Option<String>,
+    /// `HostConfig.RestartPolicy.Name`; `no` when empty or absent.
+    pub restart_policy: String,
+    /// `State.ExitCode` when the container is not running.
+    pub exit_code: Option<i64>,
+}
+
+/// The outcome of a command run in the container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecResult {
+    /// Its exit code, when the engine reported one.
+    pub exit_code: Option<i64>,
+    /// The last characters of stdout and stderr.
+    pub output_tail: String,
+}
+
+/// What can go wrong talking to the engine. The difference between `Absent`
+/// (dockerd not running: the container cannot run) and `Timeout` (dockerd
+/// up but not answering: nothing is known) decides between stop's success
+/// and a fence.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The socket file is missing or refuses connections.
+    #[error("engine at {endpoint} is not running ({detail})")]
+    Absent {
+        /// The endpoint.
+        endpoint: String,
+        /// What the socket said.
+        detail: String,
+    },
+    /// The socket refused us.
+    #[error("no permission to use the engine socket {endpoint}")]
+    Permission {
+        /// The endpoint.
+        endpoint: String,
+    },
+    /// The deadline passed before the engine answered.
+    #[error("engine did not answer {op} before the deadline")]
+    Timeout {
+        /// The request.
+        op: &'static str,
+    },
+    /// The container does not exist.
+    #[error("container {container} does not exist")]
+    NotFound {
+        /// Name or id.
+        container: String,
+    },
+    /// The engine answered with an error.
+    #[error("engine refused {op}: HTTP {status}: {message}")]
+    Api {
+        /// The request.
+        op: &'static str,
+        /// HTTP status.
+        status: u16,
+        /// The engine's message.
+        message: String,
+    },
+    /// An answer that could not be read.
+    #[error("engine {op}: {message}")]
+    Protocol {
+        /// The request.
+        op: &'static str,
+        /// What was wrong.
+        message: String,
+    },
+    /// `docker_host` is not a unix socket.
+    #[error("docker_host {endpoint}: {problem}")]
+    BadEndpoint {
+        /// The endpoint.
+        endpoint: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// The engine operations the agent uses.
+#[allow(async_fn_in_trait)]
+pub trait Engine {
+    /// `GET /_ping`.
+    async fn ping(&self) -> Result<(), EngineError>;
+    /// The container's state; `None` when it does not exist.
+    async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError>;
+    /// Starts it (already running: fine).
+    async fn start(&self, container: &str) -> Result<(), EngineError>;
+    /// SIGTERM, `grace_s` seconds, SIGKILL; returns once it stopped.
+    /// Already stopped or absent: fine.
+    async fn stop(&self, container: &str, grace_s: u32) -> Result<(), EngineError>;
+    /// SIGKILL (not running or absent: fine).
+    async fn kill(&self, container: &str) -> Result<(), EngineError>;
+    /// Unfreezes it.
+    async fn unpause(&self, container: &str) -> Result<(), EngineError>;
+    /// Sets the restart policy to `no`.
+    async fn set_restart_policy_no(&self, container: &str) -> Result<(), EngineError>;
+    /// Runs `argv` inside the container and waits for it.
+    async fn exec(&self, container: &str, argv: &[String]) -> Result<ExecResult, EngineError>;
+}
+
+/// The last `max` characters of `s`.
+pub fn tail(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    s.chars().skip(n.saturating_sub(max)).collect()
+}

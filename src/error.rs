@@ -1,0 +1,157 @@
+//! Every failure of the agent, and the one table that maps it to an OCF code.
+
+use ra_api::{Failure, ParamError, Status};
+
+use crate::engine::EngineError;
+use crate::net::NetError;
+
+/// A failure of an action, with the context an administrator needs.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A parameter is malformed (wrong on every node).
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// The configured interface does not exist here.
+    #[error("nic {nic} does not exist on this node")]
+    NicMissing {
+        /// The interface name.
+        nic: String,
+    },
+    /// No connected route on this node contains the address.
+    #[error("no connected route contains {ip} on this node: set nic= and a /prefix")]
+    NoRoute {
+        /// The address.
+        ip: String,
+    },
+    /// The container does not exist on this node.
+    #[error("container {container} does not exist on this node")]
+    ContainerMissing {
+        /// Name or id.
+        container: String,
+    },
+    /// The container has a restart policy and `fix_restart_policy` is false.
+    #[error("container {container} has restart policy {policy}: set it to no or fix_restart_policy=true")]
+    RestartPolicy {
+        /// Name or id.
+        container: String,
+        /// The policy found.
+        policy: String,
+    },
+    /// The address is bound to another interface of this node.
+    #[error("{ip} is already bound to {other} on this node")]
+    AddressElsewhere {
+        /// The address.
+        ip: String,
+        /// The other interface.
+        other: String,
+    },
+    /// IPv6 duplicate address detection failed.
+    #[error("{ip} is already in use on the network (DAD failed); address removed")]
+    DadFailed {
+        /// The address.
+        ip: String,
+    },
+    /// The process lacks a capability.
+    #[error("missing {cap}: run as root (the cluster does)")]
+    Privilege {
+        /// The capability name.
+        cap: &'static str,
+    },
+    /// Start could not reach the state monitor accepts.
+    #[error("{0}")]
+    NotReady(String),
+    /// Stop could not reach the state monitor reports as stopped.
+    #[error("{0}")]
+    StillRunning(String),
+    /// The Engine API.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// Netlink or the packet socket.
+    #[error(transparent)]
+    Net(#[from] NetError),
+    /// The async runtime could not be built.
+    #[error("cannot set up the runtime: {0}")]
+    Runtime(String),
+}
+
+impl Error {
+    /// The one table from failures to OCF codes.
+    pub fn status(&self) -> Status {
+        use EngineError as E;
+        use NetError as N;
+        match self {
+            Error::Param(_) => Status::ErrConfigured,
+            Error::NicMissing { .. }
+            | Error::NoRoute { .. }
+            | Error::ContainerMissing { .. }
+            | Error::RestartPolicy { .. }
+            | Error::AddressElsewhere { .. } => Status::ErrInstalled,
+            Error::Privilege { .. } => Status::ErrPerm,
+            Error::DadFailed { .. }
+            | Error::NotReady(_)
+            | Error::StillRunning(_)
+            | Error::Runtime(_) => Status::ErrGeneric,
+            Error::Engine(e) => match e {
+                E::Absent { .. } | E::NotFound { .. } => Status::ErrInstalled,
+                E::Permission { .. } => Status::ErrPerm,
+                E::BadEndpoint { .. } => Status::ErrConfigured,
+                E::Timeout { .. } | E::Api { .. } | E::Protocol { .. } => Status::ErrGeneric,
+            },
+            Error::Net(e) => match e {
+                N::Permission { .. } => Status::ErrPerm,
+                N::NoSuchLink { .. } => Status::ErrInstalled,
+                N::Timeout { .. } | N::Kernel { .. } | N::Io { .. } => Status::ErrGeneric,
+            },
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::new(e.status(), e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_parameters_are_6_and_node_local_gaps_are_5() {
+        let p = Error::Param(ParamError::Invalid {
+            name: "ip",
+            value: "x".into(),
+            problem: "bad".into(),
+        });
+        assert_eq!(p.status(), Status::ErrConfigured);
+        assert_eq!(Error::NicMissing { nic: "eth9".into() }.status(), Status::ErrInstalled);
+        assert_eq!(
+            Error::ContainerMissing { container: "croit".into() }.status(),
+            Status::ErrInstalled
+        );
+        assert_eq!(
+            Error::Engine(EngineError::Absent { endpoint: "e".into(), detail: "d".into() })
+                .status(),
+            Status::ErrInstalled
+        );
+    }
+
+    #[test]
+    fn an_engine_that_does_not_answer_is_generic_not_installed() {
+        let t = Error::Engine(EngineError::Timeout { op: "inspect" });
+        assert_eq!(t.status(), Status::ErrGeneric);
+        let f: Failure = t.into();
+        assert_eq!(f.status, Status::ErrGeneric);
+        assert!(!f.reason.is_empty());
+    }
+
+    #[test]
+    fn privileges_are_4() {
+        assert_eq!(Error::Privilege { cap: "CAP_NET_ADMIN" }.status(), Status::ErrPerm);
+        assert_eq!(Error::Net(NetError::Permission { op: "add address" }).status(), Status::ErrPerm);
+        assert_eq!(
+            Error::Engine(EngineError::Permission { endpoint: "e".into() }).status(),
+            Status::ErrPerm
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! Gratuitous ARP and unsolicited neighbour advertisements, built with
+//! pnet_packet and sent on an AF_PACKET socket bound to the interface.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use pnet_datalink::{Channel, DataLinkSender, MacAddr, NetworkInterface};
+use pnet_packet::arp::{ArpHardwareTypes, ArpOperation, ArpOperations, MutableArpPacket};
+use pnet_packet::ethernet::{EtherType, EtherTypes, MutableEthernetPacket};
+use pnet_packet::icmpv6::ndp::{MutableNeighborAdvertPacket, NeighborAdvertFlags};
+use pnet_packet::icmpv6::{checksum, Icmpv6Packet, Icmpv6Types};
+use pnet_packet::ip::IpNextHeaderProtocols;
+use pnet_packet::ipv6::MutableIpv6Packet;
+
+use super::{Link, NetError};
+
+const ETH: usize = 14;
+const ARP: usize = 28;
+const IPV6: usize = 40;
+/// NA header (24) + target link-layer address option (8).
+const NA: usize = 32;
+
+fn ethernet(buf: &mut [u8], dst: [u8; 6], src: [u8; 6], kind: EtherType) {
+    if let Some(mut eth) = MutableEthernetPacket::new(buf) {
+        eth.set_destination(MacAddr::from(dst));
+        eth.set_source(MacAddr::from(src));
+        eth.set_ethertype(kind);
+    }
+}
+
+fn arp(op: ArpOperation, mac: [u8; 6], ip: Ipv4Addr, target_mac: [u8; 6]) -> Vec<u8> {
+    let mut buf = vec![0u8; ETH + ARP];
+    ethernet(&mut buf, [0xff; 6], mac, EtherTypes::Arp);
+    if let Some(mut a) = MutableArpPacket::new(&mut buf[ETH..]) {
+        a.set_hardware_type(ArpHardwareTypes::Ethernet);
+        a.set_protocol_type(EtherTypes::Ipv4);
+        a.set_hw_addr_len(6);
+        a.set_proto_addr_len(4);
+        a.set_operation(op);
+        a.set_sender_hw_addr(MacAddr::from(mac));
+        a.set_sender_proto_addr(ip);
+        a.set_target_hw_addr(MacAddr::from(target_mac));
+        a.set_target_proto_addr(ip);
+    }
+    buf
+}
+
+/// Gratuitous ARP request: broadcast, sender = target = `ip`, target MAC 0.
+pub fn garp_request(mac: [u8; 6], ip: Ipv4Addr) -> Vec<u8> {
+    arp(ArpOperations::Request, mac, ip, [0; 6])
+}
+
+/// Gratuitous ARP reply: broadcast, sender = target = `ip`, target MAC ours.
+pub fn garp_reply(mac: [u8; 6], ip: Ipv4Addr) -> Vec<u8> {
+    arp(ArpOperations::Reply, mac, ip, mac)
+}
+
+/// Unsolicited neighbour advertisement for `ip` to ff02::1: hop limit 255,
+/// Override flag, target link-layer address option.
+pub fn unsolicited_na(mac: [u8; 6], ip: Ipv6Addr) -> Vec<u8> {
+    let all_nodes = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
+    let mut buf = vec![0u8; ETH + IPV6 + NA];
+    ethernet(&mut buf, [0x33, 0x33, 0, 0, 0, 1], mac, EtherTypes::Ipv6);
+    if let Some(mut v6) = MutableIpv6Packet::new(&mut buf[ETH..]) {
+        v6.set_version(6);
+        v6.set_payload_length(NA as u16);
+        v6.set_next_header(IpNextHeaderProtocols::Icmpv6);
+        v6.set_hop_limit(255);
+        v6.set_source(ip);
+        v6.set_destination(all_nodes);
+    }
+    let icmp = &mut buf[ETH + IPV6..];
+    if let Some(mut na) = MutableNeighborAdvertPacket::new(icmp) {
+        na.set_icmpv6_type(Icmpv6Types::NeighborAdvert);
+        na.set_flags(NeighborAdvertFlags::Override);
+        na.set_target_addr(ip);
+    }
+    // Option 2 (target link-layer address), length 1 (8 bytes).
+    icmp[24] = 2;
+    icmp[25] = 1;
+    icmp[26..32].copy_from_slice(&mac);
+    let sum = Icmpv6Packet::new(icmp).map(|p| checksum(&p, &ip, &all_nodes)).unwrap_or(0);
+    icmp[2..4].copy_from_slice(&sum.to_be_bytes());
+    buf
+}
+
+/// Sends the announcement rounds of one address on one link.
+pub struct Announcer {
+    tx: Box<dyn DataLinkSender>,
+    frames: Vec<Vec<u8>>,
+}
+
+impl Announcer {
+    /// Opens an AF_PACKET socket on the link (not promiscuous) and prepares
+    /// the frames of a round.
+    pub fn open(link: &Link, ip: IpAddr) -> Result<Announcer, NetError> {
+        let mac = link.mac.ok_or_else(|| NetError::Io {
+            op: "announce",
+            message: format!("{} has no MAC address", link.name),
+        })?;
+        let frames = match ip {
+            IpAddr::V4(a) => vec![garp_request(mac, a), garp_reply(mac, a)],
+            IpAddr::V6(a) => vec![unsolicited_na(mac, a)],
+        };
+        let iface = NetworkInterface {
+            name: link.name.clone(),
+            description: String::new(),
+            index: link.index,
+            mac: Some(MacAddr::from(mac)),
+            ips: Vec::new(),
+            flags: 0,
+        };
+        let config = pnet_datalink::Config {
+            promiscuous: false,
+            read_buffer_size: 2048,
+            read_timeout: Some(std::time::Duration::from_millis(1)),
+            ..Default::default()
+        };
+        let tx = match pnet_datalink::channel(&iface, config) {
+            Ok(Channel::Ethernet(tx, _rx)) => tx,
+            Ok(_) => {
+                return Err(NetError::Io { op: "open packet socket", message: "not an Ethernet channel".into() })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(NetError::Permission { op: "open packet socket" })
+            }
+            Err(e) => return Err(NetError::Io { op: "open packet socket", message: e.to_string() }),
+        };
+        Ok(Announcer { tx, frames })
+    }
+
+    /// Sends one round: IPv4 a request then a reply, IPv6 one advertisement.
+    pub fn send_round(&mut self) -> Result<(), NetError> {
+        for frame in &self.frames {
+            match self.tx.send_to(frame, None) {
+                Some(Ok(())) => {}
+                Some(Err(e)) => return Err(NetError::Io { op: "send announcement", message: e.to_string() }),
+                None => return Err(NetError::Io { op: "send announcement", message: "nothing sent".into() }),
+            }
+        }
+        Ok(())
+    }
+
+    /// Frames in one round.
+    pub fn frames_per_round(&self) -> usize {
+        self.frames.len()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,400 @@
+//! One NETLINK_ROUTE socket with methods named by intent. Kernel errno is
+//! translated into meaning here.
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
+
+use futures_util::TryStreamExt;
+use netlink_packet_route::address::{AddressAttribute, AddressFlags, AddressHeaderFlags, AddressMessage};
+use netlink_packet_route::link::{LinkAttribute, LinkFlags, LinkMessage, State};
+use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteType};
+use rtnetlink::{AddressMessageBuilder, Handle, LinkUnspec, RouteMessageBuilder};
+use tokio::time::Instant;
+
+use super::NetError;
+
+/// `IF_OPER_*` of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperState {
+    /// Up and running.
+    Up,
+    /// Down.
+    Down,
+    /// Down because the lower layer is (a veth whose peer is down, no carrier).
+    LowerLayerDown,
+    /// A component is missing.
+    NotPresent,
+    /// Waiting for an external event.
+    Dormant,
+    /// In test mode.
+    Testing,
+    /// Not reported (dummy, loopback): counts as up.
+    Unknown,
+}
+
+/// A network interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// ifindex.
+    pub index: u32,
+    /// Name.
+    pub name: String,
+    /// Ethernet address, when it has one.
+    pub mac: Option<[u8; 6]>,
+    /// `IFF_UP`.
+    pub admin_up: bool,
+    /// Operational state.
+    pub oper: OperState,
+}
+
+impl Link {
+    /// Administratively down, or without carrier.
+    pub fn is_down(&self) -> bool {
+        !self.admin_up
+            || matches!(self.oper, OperState::Down | OperState::LowerLayerDown | OperState::NotPresent)
+    }
+}
+
+/// The address as bound to one interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoundAddr {
+    /// ifindex of the interface.
+    pub link_index: u32,
+    /// Prefix length.
+    pub prefix: u8,
+    /// IPv6 DAD still running.
+    pub tentative: bool,
+    /// IPv6 DAD failed.
+    pub dadfailed: bool,
+}
+
+/// An on-link route of the main table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectedRoute {
+    /// Output interface.
+    pub link_index: u32,
+    /// Destination prefix length.
+    pub prefix: u8,
+    /// Metric (priority).
+    pub metric: u32,
+}
+
+/// Result of duplicate address detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DadOutcome {
+    /// The address is usable.
+    Done,
+    /// Another host holds it.
+    Failed,
+}
+
+/// The netlink socket, every call bounded by one deadline.
+pub struct Netlink {
+    handle: Handle,
+    deadline: Instant,
+}
+
+const ENODEV: i32 = 19;
+const EEXIST: i32 = 17;
+const EADDRNOTAVAIL: i32 = 99;
+const EPERM: i32 = 1;
+const EACCES: i32 = 13;
+
+fn errno(e: &rtnetlink::Error) -> Option<i32> {
+    match e {
+        rtnetlink::Error::NetlinkError(m) => m.code.map(|c| -c.get()),
+        _ => None,
+    }
+}
+
+fn kernel(op: &'static str, e: rtnetlink::Error) -> NetError {
+    match errno(&e) {
+        Some(EPERM | EACCES) => NetError::Permission { op },
+        Some(ENODEV) => NetError::NoSuchLink { name: "(by index)".into() },
+        Some(n) => NetError::Kernel { op, errno: n, message: std::io::Error::from_raw_os_error(n).to_string() },
+        None => NetError::Io { op, message: e.to_string() },
+    }
+}
+
+impl Netlink {
+    /// Opens the socket and spawns its connection task on the current tokio
+    /// runtime.
+    pub fn open(deadline: Instant) -> Result<Netlink, NetError> {
+        let (conn, handle, _) = rtnetlink::new_connection()
+            .map_err(|e| NetError::Io { op: "open netlink socket", message: e.to_string() })?;
+        tokio::spawn(conn);
+        Ok(Netlink { handle, deadline })
+    }
+
+    async fn bounded<T>(
+        &self,
+        op: &'static str,
+        f: impl Future<Output = Result<T, NetError>>,
+    ) -> Result<T, NetError> {
+        tokio::time::timeout_at(self.deadline, f).await.map_err(|_| NetError::Timeout { op })?
+    }
+
+    async fn get_link(&self, req: rtnetlink::LinkGetRequest) -> Result<Option<Link>, NetError> {
+        self.bounded("read link", async {
+            match req.execute().try_next().await {
+                Ok(Some(msg)) => Ok(Some(link_from(msg))),
+                Ok(None) => Ok(None),
+                Err(e) if errno(&e) == Some(ENODEV) => Ok(None),
+                Err(e) => Err(kernel("read link", e)),
+            }
+        })
+        .await
+    }
+
+    /// The link called `name`; `None` when there is none.
+    pub async fn link_by_name(&self, name: &str) -> Result<Option<Link>, NetError> {
+        self.get_link(self.handle.link().get().match_name(name.to_string())).await
+    }
+
+    /// The link with ifindex `index`; `None` when there is none.
+    pub async fn link_by_index(&self, index: u32) -> Result<Option<Link>, NetError> {
+        self.get_link(self.handle.link().get().match_index(index)).await
+    }
+
+    /// Sets the link administratively up (nothing when it already is).
+    pub async fn set_up(&self, link: &Link) -> Result<(), NetError> {
+        if link.admin_up {
+            return Ok(());
+        }
+        let msg = LinkUnspec::new_with_index(link.index).up().build();
+        self.bounded("set link up", async {
+            self.handle.link().set(msg).execute().await.map_err(|e| match errno(&e) {
+                Some(ENODEV) => NetError::NoSuchLink { name: link.name.clone() },
+                _ => kernel("set link up", e),
+            })
+        })
+        .await
+    }
+
+    /// Every binding of exactly `ip` on this node (any interface, any prefix).
+    pub async fn find_addr(&self, ip: IpAddr) -> Result<Vec<BoundAddr>, NetError> {
+        self.bounded("list addresses", async {
+            let mut found = Vec::new();
+            let mut stream = self.handle.address().get().execute();
+            while let Some(msg) = stream.try_next().await.map_err(|e| kernel("list addresses", e))? {
+                if let Some(b) = bound_if(&msg, ip) {
+                    found.push(b);
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    /// Adds `ip/prefix` to the link: `true` when added, `false` when it was
+    /// already there.
+    pub async fn add_addr(&self, link_index: u32, ip: IpAddr, prefix: u8) -> Result<bool, NetError> {
+        self.bounded("add address", async {
+            match self.handle.address().add(link_index, ip, prefix).execute().await {
+                Ok(()) => Ok(true),
+                Err(e) if errno(&e) == Some(EEXIST) => Ok(false),
+                Err(e) => Err(kernel("add address", e)),
+            }
+        })
+        .await
+    }
+
+    /// Removes `ip/prefix` from the link: `true` when removed, `false` when
+    /// it was not there.
+    pub async fn del_addr(&self, link_index: u32, ip: IpAddr, prefix: u8) -> Result<bool, NetError> {
+        let msg = match ip {
+            IpAddr::V4(a) => AddressMessageBuilder::<Ipv4Addr>::new().index(link_index).address(a, prefix).build(),
+            IpAddr::V6(a) => AddressMessageBuilder::<Ipv6Addr>::new().index(link_index).address(a, prefix).build(),
+        };
+        self.bounded("remove address", async {
+            match self.handle.address().del(msg).execute().await {
+                Ok(()) => Ok(true),
+                Err(e) if matches!(errno(&e), Some(EADDRNOTAVAIL | ENODEV)) => Ok(false),
+                Err(e) => Err(kernel("remove address", e)),
+            }
+        })
+        .await
+    }
+
+    /// The on-link route of the main table whose destination contains `ip`
+    /// (optionally only on `link_index`): longest prefix, then lowest metric.
+    /// Host routes and default routes do not count.
+    pub async fn connected_route(&self, ip: IpAddr, link_index: Option<u32>) -> Result<Option<ConnectedRoute>, NetError> {
+        let query = match ip {
+            IpAddr::V4(_) => RouteMessageBuilder::<Ipv4Addr>::new().build(),
+            IpAddr::V6(_) => RouteMessageBuilder::<Ipv6Addr>::new().build(),
+        };
+        self.bounded("list routes", async {
+            let mut best: Option<ConnectedRoute> = None;
+            let mut stream = self.handle.route().get(query).execute();
+            while let Some(msg) = stream.try_next().await.map_err(|e| kernel("list routes", e))? {
+                let Some(r) = connected(&msg, ip) else { continue };
+                if link_index.is_some_and(|l| l != r.link_index) {
+                    continue;
+                }
+                let better = match best {
+                    None => true,
+                    Some(b) => r.prefix > b.prefix || (r.prefix == b.prefix && r.metric < b.metric),
+                };
+                if better {
+                    best = Some(r);
+                }
+            }
+            Ok(best)
+        })
+        .await
+    }
+
+    /// IPv6: waits until DAD for `ip` on the link finished (`Done`) or failed
+    /// (`Failed`). IPv4: `Done` at once. The deadline bounds the wait.
+    pub async fn wait_dad(&self, link_index: u32, ip: IpAddr) -> Result<DadOutcome, NetError> {
+        if ip.is_ipv4() {
+            return Ok(DadOutcome::Done);
+        }
+        loop {
+            let mine = self.find_addr(ip).await?.into_iter().find(|b| b.link_index == link_index);
+            match mine {
+                Some(b) if b.dadfailed => return Ok(DadOutcome::Failed),
+                Some(b) if !b.tentative => return Ok(DadOutcome::Done),
+                Some(_) => {}
+                // Removed meanwhile: the kernel drops a failed address only
+                // when told to, so treat it as taken.
+                None => return Ok(DadOutcome::Failed),
+            }
+            if Instant::now() + Duration::from_millis(50) >= self.deadline {
+                return Err(NetError::Timeout { op: "duplicate address detection" });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+fn link_from(msg: LinkMessage) -> Link {
+    let mut link = Link {
+        index: msg.header.index,
+        name: String::new(),
+        mac: None,
+        admin_up: msg.header.flags.contains(LinkFlags::Up),
+        oper: OperState::Unknown,
+    };
+    for attr in msg.attributes {
+        match attr {
+            LinkAttribute::IfName(n) => link.name = n,
+            LinkAttribute::Address(a) if a.len() == 6 => {
+                let mut mac = [0u8; 6];
+                mac.copy_from_slice(&a);
+                link.mac = Some(mac);
+            }
+            LinkAttribute::OperState(s) => {
+                link.oper = match s {
+                    State::Up => OperState::Up,
+                    State::Down => OperState::Down,
+                    State::LowerLayerDown => OperState::LowerLayerDown,
+                    State::NotPresent => OperState::NotPresent,
+                    State::Dormant => OperState::Dormant,
+                    State::Testing => OperState::Testing,
+                    _ => OperState::Unknown,
+                }
+            }
+            _ => {}
+        }
+    }
+    link
+}
+
+fn bound_if(msg: &AddressMessage, ip: IpAddr) -> Option<BoundAddr> {
+    // IFA_LOCAL is the address itself on point-to-point links; IFA_ADDRESS
+    // otherwise (for IPv6 only IFA_ADDRESS).
+    let mut matches = false;
+    let mut flags = AddressFlags::empty();
+    for attr in &msg.attributes {
+        match attr {
+            AddressAttribute::Local(a) | AddressAttribute::Address(a) if *a == ip => matches = true,
+            AddressAttribute::Flags(f) => flags = *f,
+            _ => {}
+        }
+    }
+    let h = msg.header.flags;
+    matches.then(|| BoundAddr {
+        link_index: msg.header.index,
+        prefix: msg.header.prefix_len,
+        tentative: flags.contains(AddressFlags::Tentative) || h.contains(AddressHeaderFlags::Tentative),
+        dadfailed: flags.contains(AddressFlags::Dadfailed) || h.contains(AddressHeaderFlags::Dadfailed),
+    })
+}
+
+fn connected(msg: &RouteMessage, ip: IpAddr) -> Option<ConnectedRoute> {
+    let h = &msg.header;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    if h.table != RouteHeader::RT_TABLE_MAIN || h.kind != RouteType::Unicast {
+        return None;
+    }
+    let plen = h.destination_prefix_length;
+    if plen == 0 || plen == max {
+        return None;
+    }
+    let mut dest = None;
+    let mut oif = None;
+    let mut metric = 0;
+    for attr in &msg.attributes {
+        match attr {
+            RouteAttribute::Gateway(_) | RouteAttribute::Via(_) | RouteAttribute::MultiPath(_) => return None,
+            RouteAttribute::Destination(RouteAddress::Inet(a)) => dest = Some(IpAddr::V4(*a)),
+            RouteAttribute::Destination(RouteAddress::Inet6(a)) => dest = Some(IpAddr::V6(*a)),
+            RouteAttribute::Oif(i) => oif = Some(*i),
+            RouteAttribute::Priority(p) => metric = *p,
+            _ => {}
+        }
+    }
+    let dest = dest?;
+    contains(dest, plen, ip).then_some(ConnectedRoute { link_index: oif?, prefix: plen, metric })
+}
+
+/// Whether `net/plen` contains `ip` (same family).
+pub fn contains(net: IpAddr, plen: u8, ip: IpAddr) -> bool {
+    match (net, ip) {
+        (IpAddr::V4(n), IpAddr::V4(a)) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(plen)).unwrap_or(0);
+            u32::from(n) & mask == u32::from(a) & mask
+        }
+        (IpAddr::V6(n), IpAddr::V6(a)) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(plen)).unwrap_or(0);
+            u128::from(n) & mask == u128::from(a) & mask
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+    }
+
+    #[test]
+    fn prefix_containment() {
+        assert!(contains(ip("192.0.2.0"), 24, ip("192.0.2.10")));
+        assert!(!contains(ip("192.0.2.0"), 24, ip("192.0.3.10")));
+        assert!(contains(ip("128.0.0.0"), 1, ip("192.0.2.10")));
+        assert!(!contains(ip("128.0.0.0"), 1, ip("127.0.0.1")));
+        assert!(contains(ip("2001:db8::"), 64, ip("2001:db8::10")));
+        assert!(!contains(ip("2001:db8::"), 64, ip("2001:db8:0:1::10")));
+        assert!(!contains(ip("2001:db8::"), 64, ip("192.0.2.1")));
+    }
+
+    #[test]
+    fn down_means_admin_down_or_no_carrier() {
+        let mut l = Link { index: 2, name: "eth0".into(), mac: None, admin_up: true, oper: OperState::Up };
+        assert!(!l.is_down());
+        l.oper = OperState::Unknown;
+        assert!(!l.is_down(), "dummy and lo report unknown");
+        l.oper = OperState::LowerLayerDown;
+        assert!(l.is_down());
+        l.oper = OperState::Up;
+        l.admin_up = false;
+        assert!(l.is_down());
+    }
+}

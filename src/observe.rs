@@ -1,0 +1,203 @@
+//! Looking at this node: the container through the engine, the address and
+//! the interface through netlink. Nothing here changes anything.
+
+use std::net::IpAddr;
+
+use crate::classify::{AddrView, CmdView, EngineView, LinkView, Observation};
+use crate::engine::{ContainerState, ContainerStatus, Engine, EngineError};
+use crate::error::Error;
+use crate::net::{BoundAddr, Link, Netlink, OperState};
+use crate::params::Config;
+
+/// The interface and prefix the address belongs on, resolved on this node.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The interface.
+    pub link: Link,
+    /// The prefix length.
+    pub prefix: u8,
+}
+
+/// Where the address is, as netlink shows it.
+#[derive(Debug, Clone)]
+pub struct NetSight {
+    /// The interface the address belongs on, when one is known.
+    pub link: Option<Link>,
+    /// The address on that interface, when bound there.
+    pub bound: Option<BoundAddr>,
+    /// For the classification.
+    pub link_view: LinkView,
+    /// For the classification.
+    pub addr_view: AddrView,
+}
+
+/// Resolves interface and prefix strictly, as start and validate-all need.
+pub async fn resolve(nl: &Netlink, cfg: &Config) -> Result<Target, Error> {
+    let ip = cfg.ip();
+    let bound = nl.find_addr(ip).await?;
+    let link = match &cfg.nic {
+        Some(nic) => nl
+            .link_by_name(nic)
+            .await?
+            .ok_or_else(|| Error::NicMissing { nic: nic.clone() })?,
+        None => {
+            let index = match bound.first() {
+                Some(b) => b.link_index,
+                None => route_link(nl, ip, None).await?.0,
+            };
+            nl.link_by_index(index).await?.ok_or_else(|| no_route(ip))?
+        }
+    };
+    let prefix = match cfg.vip.prefix {
+        Some(p) => p,
+        None => match bound.iter().find(|b| b.link_index == link.index) {
+            Some(b) => b.prefix,
+            None => route_link(nl, ip, Some(link.index)).await?.1,
+        },
+    };
+    Ok(Target { link, prefix })
+}
+
+async fn route_link(nl: &Netlink, ip: IpAddr, link: Option<u32>) -> Result<(u32, u8), Error> {
+    let r = nl.connected_route(ip, link).await?.ok_or_else(|| no_route(ip))?;
+    Ok((r.link_index, r.prefix))
+}
+
+fn no_route(ip: IpAddr) -> Error {
+    Error::NoRoute { ip: ip.to_string() }
+}
+
+/// Looks for the address without failing: what monitor and stop need.
+pub async fn net_sight(nl: &Netlink, cfg: &Config) -> NetSight {
+    match try_net_sight(nl, cfg).await {
+        Ok(s) => s,
+        Err(e) => NetSight {
+            link: None,
+            bound: None,
+            link_view: LinkView::Up,
+            addr_view: AddrView::Unknown(e.to_string()),
+        },
+    }
+}
+
+async fn try_net_sight(nl: &Netlink, cfg: &Config) -> Result<NetSight, Error> {
+    let ip = cfg.ip();
+    let bound = nl.find_addr(ip).await?;
+    let link = match &cfg.nic {
+        Some(nic) => nl.link_by_name(nic).await?,
+        None => match bound.first() {
+            Some(b) => nl.link_by_index(b.link_index).await?,
+            None => match nl.connected_route(ip, None).await? {
+                Some(r) => nl.link_by_index(r.link_index).await?,
+                None => None,
+            },
+        },
+    };
+    let Some(link) = link else {
+        let why = match &cfg.nic {
+            Some(nic) => format!("nic {nic} does not exist on this node"),
+            None => format!("no interface on this node has a route to {ip}"),
+        };
+        return Ok(NetSight {
+            link: None,
+            bound: None,
+            link_view: LinkView::Missing(why),
+            addr_view: AddrView::Absent,
+        });
+    };
+    let mine = bound.into_iter().find(|b| b.link_index == link.index);
+    let addr_view = match &mine {
+        None => AddrView::Absent,
+        Some(b) if b.dadfailed => AddrView::DadFailed,
+        Some(b) if cfg.vip.prefix.is_some_and(|p| p != b.prefix) => AddrView::OtherPrefix(b.prefix),
+        Some(b) if b.tentative => AddrView::Tentative,
+        Some(_) => AddrView::Present,
+    };
+    let link_view = link_view(&link);
+    Ok(NetSight { link: Some(link), bound: mine, link_view, addr_view })
+}
+
+/// Up, or down with the reason an administrator can act on.
+pub fn link_view(link: &Link) -> LinkView {
+    if !link.admin_up {
+        LinkView::Down(format!("nic {} is administratively down", link.name))
+    } else if link.is_down() {
+        let why = match link.oper {
+            OperState::LowerLayerDown => "has no carrier (lower layer down)",
+            OperState::NotPresent => "is not present",
+            _ => "is down",
+        };
+        LinkView::Down(format!("nic {} {why}", link.name))
+    } else {
+        LinkView::Up
+    }
+}
+
+/// The container as the classification sees it.
+pub async fn engine_view(engine: &impl Engine, container: &str) -> EngineView {
+    match engine.inspect(container).await {
+        Ok(Some(st)) => EngineView::Container(st),
+        Ok(None) => EngineView::NoContainer,
+        Err(e) => engine_error_view(e),
+    }
+}
+
+/// An engine error as the classification sees it.
+pub fn engine_error_view(e: EngineError) -> EngineView {
+    match e {
+        EngineError::Absent { .. } => EngineView::Down,
+        EngineError::Timeout { .. } => EngineView::Unresponsive(e.to_string()),
+        EngineError::Permission { .. } => EngineView::Forbidden(e.to_string()),
+        EngineError::NotFound { .. } => EngineView::NoContainer,
+        EngineError::Api { .. } | EngineError::Protocol { .. } | EngineError::BadEndpoint { .. } => {
+            EngineView::Broken(e.to_string())
+        }
+    }
+}
+
+/// Whether the container runs (not paused, not restarting).
+pub fn is_running(st: &ContainerState) -> bool {
+    st.status == ContainerStatus::Running && !st.restarting && !st.paused
+}
+
+/// Runs `monitor_cmd` inside the container.
+pub async fn run_cmd(engine: &impl Engine, container: &str, argv: &[String]) -> CmdView {
+    match engine.exec(container, argv).await {
+        Ok(r) if r.exit_code == Some(0) => CmdView::Passed,
+        Ok(r) => {
+            let tail = r.output_tail.trim();
+            match r.exit_code {
+                Some(code) => CmdView::Failed(format!("exited {code}: {tail}")),
+                None => CmdView::Failed(format!("gave no exit status: {tail}")),
+            }
+        }
+        Err(EngineError::Timeout { .. }) => {
+            CmdView::Failed("did not finish before the operation's deadline".into())
+        }
+        Err(e) => CmdView::Failed(format!("could not run: {e}")),
+    }
+}
+
+/// One full look: container, address, interface, and `monitor_cmd` when
+/// `with_cmd` and the container runs.
+pub async fn observe(
+    nl: &Netlink,
+    engine: &impl Engine,
+    cfg: &Config,
+    with_cmd: bool,
+) -> (Observation, NetSight) {
+    let (engine_view, sight) = tokio::join!(engine_view(engine, &cfg.container), net_sight(nl, cfg));
+    let cmd = match (&engine_view, &cfg.monitor_cmd) {
+        (EngineView::Container(st), Some(argv)) if with_cmd && is_running(st) => {
+            run_cmd(engine, &cfg.container, argv).await
+        }
+        _ => CmdView::NotRun,
+    };
+    let obs = Observation {
+        engine: engine_view,
+        addr: sight.addr_view.clone(),
+        link: sight.link_view.clone(),
+        cmd,
+    };
+    (obs, sight)
+}

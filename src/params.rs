@@ -1,0 +1,312 @@
+//! The agent's parameters: each one declared once.
+//!
+//! A [`ParamSpec`] holds the name, type, default and documentation of one
+//! `OCF_RESKEY_*` parameter; [`PARAMS`] is the list the meta-data is written
+//! from, and [`Config::from_env`] reads every value through the same specs.
+//! Syntax errors are [`ParamError`]s, which the error table maps to
+//! `OCF_ERR_CONFIGURED` (6): they are wrong on every node.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use ra_api::{Env, ParamError, ParamSpec, Params};
+
+use crate::cmdline;
+use crate::vip::Vip;
+
+/// Where the Engine API is when neither `docker_host` nor `$DOCKER_HOST` says.
+pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
+
+/// `ip`: the virtual address.
+pub const IP: ParamSpec = ParamSpec::string("ip")
+    .required()
+    .unique()
+    .shortdesc("Virtual IPv4 or IPv6 address in CIDR notation")
+    .longdesc(
+        "The virtual address this resource binds, in CIDR notation: 192.0.2.10/24 or \
+2001:db8::10/64. Without a /prefix the prefix is taken from the connected route on the \
+interface that contains the address (as IPaddr2 does); when no such route exists on a node, \
+start and validate-all fail there with OCF_ERR_INSTALLED (5) and Pacemaker tries another node. \
+On start the address is added to the interface and announced with gratuitous ARP (IPv4: a \
+request and a reply per round) or unsolicited neighbour advertisements (IPv6, after duplicate \
+address detection has finished; an address that another host already holds fails the start). \
+On stop it is removed. Zone ids (fe80::1%eth0), multicast, broadcast and unspecified \
+addresses are refused.",
+    );
+
+/// `nic`: the interface to bind to.
+pub const NIC: ParamSpec = ParamSpec::string("nic")
+    .shortdesc("Network interface to bind the address to")
+    .longdesc(
+        "Name of the network interface the address is bound to, e.g. eth0 or bond0.100 (at most \
+15 bytes; alias labels such as eth0:1 are not supported). When empty, the interface whose \
+connected route contains the address is used (the one with the lowest metric). The interface \
+is brought up on start. Monitor fails while the interface is administratively down or has no \
+carrier and the container runs. A missing interface on a node gives OCF_ERR_INSTALLED (5) there.",
+    );
+
+/// `container`: the pre-deployed container.
+pub const CONTAINER: ParamSpec = ParamSpec::string("container")
+    .default("croit")
+    .shortdesc("Name or id of the container")
+    .longdesc(
+        "Name or id of the container this resource starts and stops. The container must \
+already exist on every node that may run the resource (croit's model: each node has its own \
+copy, created with the same name); the agent never creates, pulls or removes containers. A node \
+without it gives OCF_ERR_INSTALLED (5) there, so the resource moves to another node. Use the \
+container's host network (--network host) so that it serves the virtual address.",
+    );
+
+/// `docker_host`: the Engine API endpoint.
+pub const DOCKER_HOST: ParamSpec = ParamSpec::string("docker_host")
+    .default(DEFAULT_DOCKER_HOST)
+    .shortdesc("Docker Engine API socket")
+    .longdesc(
+        "The Engine API endpoint as unix:///path or /path. When unset, $DOCKER_HOST from the \
+environment of the cluster daemons is used if it names a unix socket, else \
+unix:///var/run/docker.sock. Podman's Docker-compatible socket \
+(unix:///run/podman/podman.sock) works as well. TCP endpoints are not supported. Every call is \
+bounded by the operation's timeout.",
+    );
+
+/// `arp_count`: announcement rounds at start.
+pub const ARP_COUNT: ParamSpec = ParamSpec::integer("arp_count")
+    .default("5")
+    .shortdesc("Announcement rounds at start")
+    .longdesc(
+        "How many announcement rounds start sends. IPv4: each round is one gratuitous ARP \
+request and one gratuitous ARP reply, because some switches honour only one kind. IPv6: each \
+round is one unsolicited neighbour advertisement to ff02::1 with the Override flag. The first \
+round goes out as soon as the address is bound, the rest while the container starts. 1 to 1000.",
+    );
+
+/// `arp_interval`: pause between rounds.
+pub const ARP_INTERVAL: ParamSpec = ParamSpec::integer("arp_interval")
+    .default("200")
+    .shortdesc("Milliseconds between announcement rounds")
+    .longdesc(
+        "Pause between two announcement rounds, in milliseconds (0 to 60000). Start waits for \
+the last round, so arp_count x arp_interval must fit well inside the start timeout.",
+    );
+
+/// `arp_count_refresh`: rounds after each recurring monitor.
+pub const ARP_COUNT_REFRESH: ParamSpec = ParamSpec::integer("arp_count_refresh")
+    .default("0")
+    .shortdesc("Announcement rounds after each successful monitor")
+    .longdesc(
+        "Announcement rounds sent after every successful recurring monitor (not after probes), \
+for switches that kept a stale MAC address, for example after a split brain. 0 (the default) \
+sends none. 0 to 100.",
+    );
+
+/// `stop_timeout`: grace period for the container.
+pub const STOP_TIMEOUT: ParamSpec = ParamSpec::integer("stop_timeout")
+    .shortdesc("Seconds between SIGTERM and SIGKILL for the container")
+    .longdesc(
+        "Grace period, in seconds, that stop gives the container between SIGTERM and SIGKILL. \
+When unset, it is derived from the stop operation's timeout: the timeout minus a safety margin \
+that leaves time for the kill and for removing the address (at least 1 s). A value that does \
+not fit into the stop timeout is shortened to fit, with a warning: a stop that outlives its \
+timeout gets the node fenced. 1 to 86400.",
+    );
+
+/// `check_health`: honour the container's HEALTHCHECK.
+pub const CHECK_HEALTH: ParamSpec = ParamSpec::boolean("check_health")
+    .default("true")
+    .shortdesc("Fail monitor when the container's health check says unhealthy")
+    .longdesc(
+        "When true, monitor honours the container's HEALTHCHECK: unhealthy fails the monitor \
+(Pacemaker then recovers the resource), starting (within the start period) and healthy pass. \
+A container without a health check is judged by its state alone.",
+    );
+
+/// `wait_healthy`: start waits for `healthy`.
+pub const WAIT_HEALTHY: ParamSpec = ParamSpec::boolean("wait_healthy")
+    .default("false")
+    .shortdesc("Start waits until the health check reports healthy")
+    .longdesc(
+        "When true, start returns only once the container's health check reports healthy, \
+bounded by the start timeout (raise it to cover the health check's start period). A container \
+without a health check is treated as healthy once it runs.",
+    );
+
+/// `monitor_cmd`: a command run inside the container on recurring monitors.
+pub const MONITOR_CMD: ParamSpec = ParamSpec::string("monitor_cmd")
+    .shortdesc("Command run inside the container on each recurring monitor")
+    .longdesc(
+        "A command run inside the container through the Engine API's exec on every recurring \
+monitor (not on probes); exit status 0 means healthy, anything else fails the monitor, and the \
+tail of its output goes into the exit reason. It is bounded by the monitor timeout. It is NOT \
+run by a shell: the value is split into words at spaces and tabs; single quotes keep \
+everything up to the next single quote as is; double quotes group words, and inside them a \
+backslash escapes a double quote or a backslash; outside quotes a backslash escapes the next \
+character. For shell features run the container's own shell, e.g. \
+monitor_cmd=\"sh -c 'wget -q -O /dev/null http://127.0.0.1:8080/'\".",
+    );
+
+/// `fix_restart_policy`: switch the container's restart policy to `no`.
+pub const FIX_RESTART_POLICY: ParamSpec = ParamSpec::boolean("fix_restart_policy")
+    .default("true")
+    .shortdesc("Set the container's restart policy to no at start")
+    .longdesc(
+        "Pacemaker must be the only one that restarts the container: a restart policy such as \
+always or unless-stopped lets dockerd restart it behind the cluster's back. When true, start \
+switches a policy other than no to no through the Engine API and logs a warning. When false, \
+start refuses such a container with OCF_ERR_INSTALLED (5) and says why.",
+    );
+
+/// Every parameter, in the order of the meta-data.
+pub const PARAMS: &[ParamSpec] = &[
+    IP,
+    NIC,
+    CONTAINER,
+    DOCKER_HOST,
+    ARP_COUNT,
+    ARP_INTERVAL,
+    ARP_COUNT_REFRESH,
+    STOP_TIMEOUT,
+    CHECK_HEALTH,
+    WAIT_HEALTHY,
+    MONITOR_CMD,
+    FIX_RESTART_POLICY,
+];
+
+/// The validated configuration of one resource instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The virtual address, with its prefix when one was given.
+    pub vip: Vip,
+    /// The interface, or `None` to find it from the routes.
+    pub nic: Option<String>,
+    /// Name or id of the container.
+    pub container: String,
+    /// Engine API endpoint (`unix://` URL or absolute path).
+    pub docker_host: String,
+    /// Announcement rounds at start.
+    pub arp_count: u32,
+    /// Pause between announcement rounds.
+    pub arp_interval: Duration,
+    /// Announcement rounds after each successful recurring monitor.
+    pub arp_count_refresh: u32,
+    /// Explicit grace period in seconds; `None` derives it from the timeout.
+    pub stop_timeout: Option<u32>,
+    /// Honour the container's health check in monitor.
+    pub check_health: bool,
+    /// Start waits for `healthy`.
+    pub wait_healthy: bool,
+    /// The argv of `monitor_cmd`, when set.
+    pub monitor_cmd: Option<Vec<String>>,
+    /// Switch a restart policy other than `no` to `no` at start.
+    pub fix_restart_policy: bool,
+}
+
+impl Config {
+    /// Reads and checks every parameter (syntax only: nothing on this node is looked at).
+    pub fn from_env(env: &Env) -> Result<Config, ParamError> {
+        let p = Params::new(env);
+        let vip = p
+            .parse(&IP, |s| s.parse::<Vip>())?
+            .ok_or(ParamError::Missing { name: IP.name })?;
+        Ok(Config {
+            vip,
+            nic: p.parse(&NIC, check_nic)?,
+            container: container(&p)?,
+            docker_host: docker_host(&p, env)?,
+            arp_count: count(&p, &ARP_COUNT, 1..=1000)?,
+            arp_interval: Duration::from_millis(u64::from(count(&p, &ARP_INTERVAL, 0..=60_000)?)),
+            arp_count_refresh: count(&p, &ARP_COUNT_REFRESH, 0..=100)?,
+            stop_timeout: p
+                .integer(&STOP_TIMEOUT, 1..=86_400)?
+                .and_then(|v| u32::try_from(v).ok()),
+            check_health: p.boolean(&CHECK_HEALTH)?,
+            wait_healthy: p.boolean(&WAIT_HEALTHY)?,
+            monitor_cmd: p.parse(&MONITOR_CMD, cmdline::split)?,
+            fix_restart_policy: p.boolean(&FIX_RESTART_POLICY)?,
+        })
+    }
+
+    /// The address alone.
+    pub fn ip(&self) -> IpAddr {
+        self.vip.addr
+    }
+}
+
+/// The container name on its own, for a stop that must act even when other
+/// parameters are malformed.
+pub fn container_only(env: &Env) -> Result<String, ParamError> {
+    container(&Params::new(env))
+}
+
+fn container(p: &Params<'_>) -> Result<String, ParamError> {
+    p.parse(&CONTAINER, check_container)?
+        .ok_or(ParamError::Missing { name: CONTAINER.name })
+}
+
+fn docker_host(p: &Params<'_>, env: &Env) -> Result<String, ParamError> {
+    // An explicit parameter wins; then $DOCKER_HOST when it is a unix socket;
+    // then the spec's default.
+    if p.raw(&DOCKER_HOST).is_none() {
+        if let Some(from_env) = env.var("DOCKER_HOST").filter(|v| check_docker_host(v).is_ok()) {
+            return Ok(from_env.to_string());
+        }
+    }
+    p.parse(&DOCKER_HOST, |s| check_docker_host(s).map(|()| s.to_string()))?
+        .ok_or(ParamError::Missing { name: DOCKER_HOST.name })
+}
+
+fn count(
+    p: &Params<'_>,
+    spec: &ParamSpec,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<u32, ParamError> {
+    // Every count has a default in its spec and a range within u32.
+    p.integer(spec, range)?
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or(ParamError::Missing { name: spec.name })
+}
+
+/// Interface names as the kernel takes them: 1 to 15 bytes, no '/', ':' or
+/// whitespace, not `.` or `..`.
+pub fn check_nic(s: &str) -> Result<String, String> {
+    if s.len() > 15 {
+        return Err(format!("{} bytes, interface names have at most 15", s.len()));
+    }
+    if s == "." || s == ".." {
+        return Err("not an interface name".into());
+    }
+    if s.contains(':') {
+        return Err("alias labels are not supported, give the interface (eth0)".into());
+    }
+    if let Some(c) = s.chars().find(|c| *c == '/' || c.is_whitespace() || c.is_control()) {
+        return Err(format!("{c:?} is not allowed in an interface name"));
+    }
+    Ok(s.to_string())
+}
+
+/// Container names and ids as Docker accepts them:
+/// `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, at most 253 characters.
+pub fn check_container(s: &str) -> Result<String, String> {
+    let name = s.strip_prefix('/').unwrap_or(s);
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if name.len() < 2 || name.len() > 253 || !first_ok || !rest_ok {
+        return Err("not a Docker container name or id ([a-zA-Z0-9][a-zA-Z0-9_.-]+)".into());
+    }
+    Ok(name.to_string())
+}
+
+/// `unix:///absolute/path` or `/absolute/path`.
+pub fn check_docker_host(s: &str) -> Result<(), String> {
+    let path = s.strip_prefix("unix://").unwrap_or(s);
+    if path.starts_with('/') && !path.chars().any(char::is_control) {
+        Ok(())
+    } else if s.contains("://") {
+        Err("only unix:// sockets are supported".into())
+    } else {
+        Err("expected unix:///path/to/socket".into())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,144 @@
+//! Each parameter's parsing, defaults and refusals.
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> Env {
+    Env::from_pairs(pairs.iter().map(|(k, v)| {
+        let key = if k.starts_with("OCF_") || *k == "DOCKER_HOST" {
+            k.to_string()
+        } else {
+            format!("OCF_RESKEY_{k}")
+        };
+        (key, v.to_string())
+    }))
+}
+
+fn cfg(pairs: &[(&str, &str)]) -> Config {
+    match Config::from_env(&env(pairs)) {
+        Ok(c) => c,
+        Err(e) => panic!("{pairs:?}: {e}"),
+    }
+}
+
+fn refused(pairs: &[(&str, &str)]) -> ParamError {
+    match Config::from_env(&env(pairs)) {
+        Ok(c) => panic!("{pairs:?} accepted as {c:?}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn defaults_come_from_the_declarations() {
+    let c = cfg(&[("ip", "192.0.2.10/24")]);
+    assert_eq!(c.vip.to_string(), "192.0.2.10/24");
+    assert_eq!(c.nic, None);
+    assert_eq!(c.container, "croit");
+    assert_eq!(c.docker_host, DEFAULT_DOCKER_HOST);
+    assert_eq!(c.arp_count, 5);
+    assert_eq!(c.arp_interval, Duration::from_millis(200));
+    assert_eq!(c.arp_count_refresh, 0);
+    assert_eq!(c.stop_timeout, None);
+    assert!(c.check_health);
+    assert!(!c.wait_healthy);
+    assert_eq!(c.monitor_cmd, None);
+    assert!(c.fix_restart_policy);
+    // Every declared default parses with its own parser.
+    for spec in PARAMS {
+        assert!(spec.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{}", spec.name);
+        assert!(!spec.longdesc.is_empty() && !spec.shortdesc.is_empty(), "{}", spec.name);
+    }
+}
+
+#[test]
+fn every_value_is_read() {
+    let c = cfg(&[
+        ("ip", "2001:db8::10/64"),
+        ("nic", "bond0.100"),
+        ("container", "/pxe-1"),
+        ("docker_host", "/run/podman/podman.sock"),
+        ("arp_count", "3"),
+        ("arp_interval", "0"),
+        ("arp_count_refresh", "2"),
+        ("stop_timeout", "30"),
+        ("check_health", "no"),
+        ("wait_healthy", "YES"),
+        ("monitor_cmd", "test -f '/tmp/ready file'"),
+        ("fix_restart_policy", "off"),
+    ]);
+    assert_eq!(c.nic.as_deref(), Some("bond0.100"));
+    assert_eq!(c.container, "pxe-1");
+    assert_eq!(c.docker_host, "/run/podman/podman.sock");
+    assert_eq!((c.arp_count, c.arp_count_refresh), (3, 2));
+    assert_eq!(c.arp_interval, Duration::ZERO);
+    assert_eq!(c.stop_timeout, Some(30));
+    assert!(!c.check_health && c.wait_healthy && !c.fix_restart_policy);
+    assert_eq!(
+        c.monitor_cmd,
+        Some(vec!["test".to_string(), "-f".into(), "/tmp/ready file".into()])
+    );
+}
+
+#[test]
+fn docker_host_env_is_used_only_when_the_parameter_is_unset_and_it_is_a_socket() {
+    let c = cfg(&[("ip", "192.0.2.1/24"), ("DOCKER_HOST", "unix:///run/d.sock")]);
+    assert_eq!(c.docker_host, "unix:///run/d.sock");
+    let c = cfg(&[("ip", "192.0.2.1/24"), ("DOCKER_HOST", "tcp://10.0.0.1:2375")]);
+    assert_eq!(c.docker_host, DEFAULT_DOCKER_HOST);
+    let c = cfg(&[
+        ("ip", "192.0.2.1/24"),
+        ("DOCKER_HOST", "unix:///run/d.sock"),
+        ("docker_host", "unix:///run/e.sock"),
+    ]);
+    assert_eq!(c.docker_host, "unix:///run/e.sock");
+}
+
+#[test]
+fn malformed_values_name_the_parameter() {
+    let cases: &[(&str, &str)] = &[
+        ("ip", "192.0.2.10/33"),
+        ("ip", "not-an-ip"),
+        ("nic", "a-very-long-interface0"),
+        ("nic", "eth0:1"),
+        ("nic", "eth 0"),
+        ("nic", "../etc"),
+        ("container", "-bad"),
+        ("container", "x"),
+        ("container", "a b"),
+        ("container", "ümlaut"),
+        ("docker_host", "tcp://127.0.0.1:2375"),
+        ("docker_host", "var/run/docker.sock"),
+        ("arp_count", "0"),
+        ("arp_count", "-1"),
+        ("arp_count", "5x"),
+        ("arp_count", "99999999999999999999999"),
+        ("arp_interval", "-200"),
+        ("arp_count_refresh", "101"),
+        ("stop_timeout", "0"),
+        ("check_health", "maybe"),
+        ("wait_healthy", "2"),
+        ("fix_restart_policy", "yes please"),
+        ("monitor_cmd", "sh -c 'unclosed"),
+    ];
+    for (name, value) in cases {
+        let mut pairs = vec![("ip", "192.0.2.10/24")];
+        pairs.retain(|(k, _)| k != name);
+        pairs.push((name, value));
+        let e = refused(&pairs);
+        assert_eq!(e.name(), *name, "{name}={value}");
+        let text = e.to_string();
+        assert!(text.contains(name), "{text}");
+    }
+}
+
+#[test]
+fn ip_is_required() {
+    assert_eq!(refused(&[]), ParamError::Missing { name: "ip" });
+    assert_eq!(refused(&[("ip", "")]), ParamError::Missing { name: "ip" });
+}
+
+#[test]
+fn container_only_reads_the_name_alone() {
+    let e = env(&[("ip", "garbage"), ("container", "pxe")]);
+    assert!(Config::from_env(&e).is_err());
+    assert_eq!(container_only(&e), Ok("pxe".to_string()));
+}

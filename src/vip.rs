@@ -1,0 +1,127 @@
+//! The virtual address as the `ip` parameter gives it.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+/// An address with an optional prefix length (`192.0.2.10/24`, `2001:db8::10`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Vip {
+    /// The address itself.
+    pub addr: IpAddr,
+    /// The prefix length when the parameter gave one.
+    pub prefix: Option<u8>,
+}
+
+impl Vip {
+    /// The longest prefix of this address family (32 or 128).
+    pub fn max_prefix(&self) -> u8 {
+        match self.addr {
+            IpAddr::V4(_) => 32,
+            IpAddr::V6(_) => 128,
+        }
+    }
+
+    /// `true` for IPv6.
+    pub fn is_v6(&self) -> bool {
+        self.addr.is_ipv6()
+    }
+}
+
+impl FromStr for Vip {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (addr_s, prefix_s) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        if addr_s.contains('%') {
+            return Err("zone ids are not supported: name the interface in nic".into());
+        }
+        let addr: IpAddr = addr_s
+            .parse()
+            .map_err(|_| "not an IPv4 or IPv6 address in CIDR notation".to_string())?;
+        let unusable = match addr {
+            IpAddr::V4(a) => a.is_unspecified() || a.is_multicast() || a.is_broadcast(),
+            IpAddr::V6(a) => a.is_unspecified() || a.is_multicast(),
+        };
+        if unusable {
+            return Err("unspecified, multicast or broadcast address".into());
+        }
+        let mut vip = Vip { addr, prefix: None };
+        if let Some(p) = prefix_s {
+            let max = vip.max_prefix();
+            let ok = !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit());
+            match p.parse::<u8>() {
+                Ok(n) if ok && (1..=max).contains(&n) => vip.prefix = Some(n),
+                _ => return Err(format!("prefix must be 1 to {max}")),
+            }
+        }
+        Ok(vip)
+    }
+}
+
+impl fmt::Display for Vip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.prefix {
+            Some(p) => write!(f, "{}/{}", self.addr, p),
+            None => write!(f, "{}", self.addr),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> Vip {
+        match s.parse::<Vip>() {
+            Ok(v) => v,
+            Err(e) => panic!("{s}: {e}"),
+        }
+    }
+
+    #[test]
+    fn parses_v4_and_v6_with_and_without_prefix() {
+        assert_eq!(ok("192.0.2.10/24").prefix, Some(24));
+        assert_eq!(ok("192.0.2.10").prefix, None);
+        assert_eq!(ok("2001:db8::10/64").prefix, Some(64));
+        assert!(ok("2001:db8::10/128").is_v6());
+        assert_eq!(ok("192.0.2.10/32").to_string(), "192.0.2.10/32");
+        assert_eq!(ok("2001:db8::10").to_string(), "2001:db8::10");
+    }
+
+    #[test]
+    fn refuses_malformed_values() {
+        for bad in [
+            "",
+            "192.0.2.10/",
+            "192.0.2.10/33",
+            "192.0.2.10/0",
+            "192.0.2.10/+24",
+            "192.0.2.10/024x",
+            "2001:db8::10/129",
+            "fe80::1%eth0/64",
+            "192.0.2.256/24",
+            "192.0.2.10 /24",
+            " 192.0.2.10/24",
+            "host.example/24",
+            "0.0.0.0/8",
+            "224.0.0.1/4",
+            "255.255.255.255/32",
+            "::/64",
+            "ff02::1/64",
+            "192.0.2.10/24/24",
+            "192.0.2.10/99999999999999999999",
+        ] {
+            assert!(bad.parse::<Vip>().is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn prefix_errors_name_the_range() {
+        assert_eq!("192.0.2.1/40".parse::<Vip>(), Err("prefix must be 1 to 32".into()));
+        assert_eq!("2001:db8::1/200".parse::<Vip>(), Err("prefix must be 1 to 128".into()));
+    }
+}
