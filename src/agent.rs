@@ -1,6 +1,8 @@
 //! The agent as `ra_api` runs it: meta-data, configuration and dispatch.
 
-use ra_api::{Action, ActionSpec, Agent, AgentMeta, Context, Failure, Outcome, ParamError, Params, Status};
+use ra_api::{
+    Action, ActionSpec, Agent, AgentMeta, Context, Failure, Outcome, ParamError, Params, Status,
+};
 
 use crate::actions::{monitor, start, stop, validate};
 use crate::error::Error;
@@ -101,7 +103,11 @@ impl Agent for ContainerAgent {
     fn stop(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
         match setup {
             Setup::Valid(cfg) => stop::stop(cfg, &ctx.deadline)?,
-            Setup::Malformed { error, container, docker_host } => stop::stop_malformed(
+            Setup::Malformed {
+                error,
+                container,
+                docker_host,
+            } => stop::stop_malformed(
                 error,
                 container.as_deref(),
                 docker_host.as_deref(),
@@ -114,7 +120,9 @@ impl Agent for ContainerAgent {
     fn monitor(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
         let verdict = monitor::monitor(Self::valid(setup)?, &ctx.deadline, ctx.is_probe())?;
         match verdict.reason {
-            Some(reason) if verdict.status != Status::Success && verdict.status != Status::NotRunning => {
+            Some(reason)
+                if verdict.status != Status::Success && verdict.status != Status::NotRunning =>
+            {
                 Err(Failure::new(verdict.status, reason))
             }
             _ => Ok(verdict.status),

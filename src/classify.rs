@@ -46,7 +46,10 @@ pub enum AddrView {
 impl AddrView {
     /// Bound by us on our interface (counts for a partial state).
     pub fn is_bound(&self) -> bool {
-        matches!(self, AddrView::Present | AddrView::Tentative | AddrView::DadFailed)
+        matches!(
+            self,
+            AddrView::Present | AddrView::Tentative | AddrView::DadFailed
+        )
     }
 }
 
@@ -96,13 +99,22 @@ pub struct Verdict {
 
 impl Verdict {
     fn ok() -> Self {
-        Verdict { status: Status::Success, reason: None }
+        Verdict {
+            status: Status::Success,
+            reason: None,
+        }
     }
     fn stopped() -> Self {
-        Verdict { status: Status::NotRunning, reason: None }
+        Verdict {
+            status: Status::NotRunning,
+            reason: None,
+        }
     }
     fn failed(reason: impl Into<String>) -> Self {
-        Verdict { status: Status::ErrGeneric, reason: Some(reason.into()) }
+        Verdict {
+            status: Status::ErrGeneric,
+            reason: Some(reason.into()),
+        }
     }
     /// Running and serving.
     pub fn is_running(&self) -> bool {
@@ -122,7 +134,10 @@ pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &st
     let run = match &obs.engine {
         EngineView::Unresponsive(e) | EngineView::Broken(e) => return Verdict::failed(e.clone()),
         EngineView::Forbidden(e) => {
-            return Verdict { status: Status::ErrPerm, reason: Some(e.clone()) }
+            return Verdict {
+                status: Status::ErrPerm,
+                reason: Some(e.clone()),
+            }
         }
         EngineView::Down | EngineView::NoContainer => Run::Stopped,
         EngineView::Container(st) => container_run(st, container),

@@ -93,7 +93,10 @@ mod tests {
             split("sh -c 'wget -q -O- http://x/ | grep \"ok\"'"),
             v(&["sh", "-c", "wget -q -O- http://x/ | grep \"ok\""])
         );
-        assert_eq!(split(r#"echo "a \"b\" \\ \n""#), v(&["echo", r#"a "b" \ \n"#]));
+        assert_eq!(
+            split(r#"echo "a \"b\" \\ \n""#),
+            v(&["echo", r#"a "b" \ \n"#])
+        );
         assert_eq!(split("a''b \"\""), v(&["ab", ""]));
         assert_eq!(split(r"a\ b \$HOME"), v(&["a b", "$HOME"]));
     }

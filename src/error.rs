@@ -124,14 +124,23 @@ mod tests {
             problem: "bad".into(),
         });
         assert_eq!(p.status(), Status::ErrConfigured);
-        assert_eq!(Error::NicMissing { nic: "eth9".into() }.status(), Status::ErrInstalled);
         assert_eq!(
-            Error::ContainerMissing { container: "croit".into() }.status(),
+            Error::NicMissing { nic: "eth9".into() }.status(),
             Status::ErrInstalled
         );
         assert_eq!(
-            Error::Engine(EngineError::Absent { endpoint: "e".into(), detail: "d".into() })
-                .status(),
+            Error::ContainerMissing {
+                container: "croit".into()
+            }
+            .status(),
+            Status::ErrInstalled
+        );
+        assert_eq!(
+            Error::Engine(EngineError::Absent {
+                endpoint: "e".into(),
+                detail: "d".into()
+            })
+            .status(),
             Status::ErrInstalled
         );
     }
@@ -147,10 +156,22 @@ mod tests {
 
     #[test]
     fn privileges_are_4() {
-        assert_eq!(Error::Privilege { cap: "CAP_NET_ADMIN" }.status(), Status::ErrPerm);
-        assert_eq!(Error::Net(NetError::Permission { op: "add address" }).status(), Status::ErrPerm);
         assert_eq!(
-            Error::Engine(EngineError::Permission { endpoint: "e".into() }).status(),
+            Error::Privilege {
+                cap: "CAP_NET_ADMIN"
+            }
+            .status(),
+            Status::ErrPerm
+        );
+        assert_eq!(
+            Error::Net(NetError::Permission { op: "add address" }).status(),
+            Status::ErrPerm
+        );
+        assert_eq!(
+            Error::Engine(EngineError::Permission {
+                endpoint: "e".into()
+            })
+            .status(),
             Status::ErrPerm
         );
     }

@@ -3,5 +3,9 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    ra_api::run(&croit_container::agent::ContainerAgent, ra_api::Env::from_process(), std::env::args())
+    ra_api::run(
+        &croit_container::agent::ContainerAgent,
+        ra_api::Env::from_process(),
+        std::env::args(),
+    )
 }

@@ -59,7 +59,10 @@ pub async fn resolve(nl: &Netlink, cfg: &Config) -> Result<Target, Error> {
 }
 
 async fn route_link(nl: &Netlink, ip: IpAddr, link: Option<u32>) -> Result<(u32, u8), Error> {
-    let r = nl.connected_route(ip, link).await?.ok_or_else(|| no_route(ip))?;
+    let r = nl
+        .connected_route(ip, link)
+        .await?
+        .ok_or_else(|| no_route(ip))?;
     Ok((r.link_index, r.prefix))
 }
 
@@ -114,7 +117,12 @@ async fn try_net_sight(nl: &Netlink, cfg: &Config) -> Result<NetSight, Error> {
         Some(_) => AddrView::Present,
     };
     let link_view = link_view(&link);
-    Ok(NetSight { link: Some(link), bound: mine, link_view, addr_view })
+    Ok(NetSight {
+        link: Some(link),
+        bound: mine,
+        link_view,
+        addr_view,
+    })
 }
 
 /// Up, or down with the reason an administrator can act on.
@@ -123,6 +131,7 @@ pub fn link_view(link: &Link) -> LinkView {
         LinkView::Down(format!("nic {} is administratively down", link.name))
     } else if link.is_down() {
         let why = match link.oper {
+            _ if !link.carrier => "has no carrier",
             OperState::LowerLayerDown => "has no carrier (lower layer down)",
             OperState::NotPresent => "is not present",
             _ => "is down",
@@ -149,9 +158,9 @@ pub fn engine_error_view(e: EngineError) -> EngineView {
         EngineError::Timeout { .. } => EngineView::Unresponsive(e.to_string()),
         EngineError::Permission { .. } => EngineView::Forbidden(e.to_string()),
         EngineError::NotFound { .. } => EngineView::NoContainer,
-        EngineError::Api { .. } | EngineError::Protocol { .. } | EngineError::BadEndpoint { .. } => {
-            EngineView::Broken(e.to_string())
-        }
+        EngineError::Api { .. }
+        | EngineError::Protocol { .. }
+        | EngineError::BadEndpoint { .. } => EngineView::Broken(e.to_string()),
     }
 }
 
@@ -186,7 +195,8 @@ pub async fn observe(
     cfg: &Config,
     with_cmd: bool,
 ) -> (Observation, NetSight) {
-    let (engine_view, sight) = tokio::join!(engine_view(engine, &cfg.container), net_sight(nl, cfg));
+    let (engine_view, sight) =
+        tokio::join!(engine_view(engine, &cfg.container), net_sight(nl, cfg));
     let cmd = match (&engine_view, &cfg.monitor_cmd) {
         (EngineView::Container(st), Some(argv)) if with_cmd && is_running(st) => {
             run_cmd(engine, &cfg.container, argv).await

@@ -239,19 +239,28 @@ pub fn container_only(env: &Env) -> Result<String, ParamError> {
 
 fn container(p: &Params<'_>) -> Result<String, ParamError> {
     p.parse(&CONTAINER, check_container)?
-        .ok_or(ParamError::Missing { name: CONTAINER.name })
+        .ok_or(ParamError::Missing {
+            name: CONTAINER.name,
+        })
 }
 
 fn docker_host(p: &Params<'_>, env: &Env) -> Result<String, ParamError> {
     // An explicit parameter wins; then $DOCKER_HOST when it is a unix socket;
     // then the spec's default.
     if p.raw(&DOCKER_HOST).is_none() {
-        if let Some(from_env) = env.var("DOCKER_HOST").filter(|v| check_docker_host(v).is_ok()) {
+        if let Some(from_env) = env
+            .var("DOCKER_HOST")
+            .filter(|v| check_docker_host(v).is_ok())
+        {
             return Ok(from_env.to_string());
         }
     }
-    p.parse(&DOCKER_HOST, |s| check_docker_host(s).map(|()| s.to_string()))?
-        .ok_or(ParamError::Missing { name: DOCKER_HOST.name })
+    p.parse(&DOCKER_HOST, |s| {
+        check_docker_host(s).map(|()| s.to_string())
+    })?
+    .ok_or(ParamError::Missing {
+        name: DOCKER_HOST.name,
+    })
 }
 
 fn count(
@@ -269,7 +278,10 @@ fn count(
 /// whitespace, not `.` or `..`.
 pub fn check_nic(s: &str) -> Result<String, String> {
     if s.len() > 15 {
-        return Err(format!("{} bytes, interface names have at most 15", s.len()));
+        return Err(format!(
+            "{} bytes, interface names have at most 15",
+            s.len()
+        ));
     }
     if s == "." || s == ".." {
         return Err("not an interface name".into());
@@ -277,7 +289,10 @@ pub fn check_nic(s: &str) -> Result<String, String> {
     if s.contains(':') {
         return Err("alias labels are not supported, give the interface (eth0)".into());
     }
-    if let Some(c) = s.chars().find(|c| *c == '/' || c.is_whitespace() || c.is_control()) {
+    if let Some(c) = s
+        .chars()
+        .find(|c| *c == '/' || c.is_whitespace() || c.is_control())
+    {
         return Err(format!("{c:?} is not allowed in an interface name"));
     }
     Ok(s.to_string())

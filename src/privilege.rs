@@ -20,7 +20,10 @@ pub fn require_net_admin_and_raw() -> Result<(), Error> {
 }
 
 fn check(caps: u64) -> Result<(), Error> {
-    for (bit, cap) in [(CAP_NET_ADMIN, "CAP_NET_ADMIN"), (CAP_NET_RAW, "CAP_NET_RAW")] {
+    for (bit, cap) in [
+        (CAP_NET_ADMIN, "CAP_NET_ADMIN"),
+        (CAP_NET_RAW, "CAP_NET_RAW"),
+    ] {
         if caps & (1u64 << bit) == 0 {
             return Err(Error::Privilege { cap });
         }
@@ -29,7 +32,10 @@ fn check(caps: u64) -> Result<(), Error> {
 }
 
 fn effective_caps(status: &str) -> Option<u64> {
-    let hex = status.lines().find_map(|l| l.strip_prefix("CapEff:"))?.trim();
+    let hex = status
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))?
+        .trim();
     u64::from_str_radix(hex, 16).ok()
 }
 
@@ -42,8 +48,16 @@ mod tests {
         let s = "Name:\tx\nCapInh:\t0000000000000000\nCapEff:\t0000000000003000\n";
         assert_eq!(effective_caps(s), Some(0x3000));
         assert!(check(0x3000).is_ok());
-        assert!(matches!(check(0x1000), Err(Error::Privilege { cap: "CAP_NET_RAW" })));
-        assert!(matches!(check(0x2000), Err(Error::Privilege { cap: "CAP_NET_ADMIN" })));
+        assert!(matches!(
+            check(0x1000),
+            Err(Error::Privilege { cap: "CAP_NET_RAW" })
+        ));
+        assert!(matches!(
+            check(0x2000),
+            Err(Error::Privilege {
+                cap: "CAP_NET_ADMIN"
+            })
+        ));
         assert_eq!(effective_caps("CapEff:\tzz\n"), None);
     }
 }

@@ -121,7 +121,13 @@ mod tests {
 
     #[test]
     fn prefix_errors_name_the_range() {
-        assert_eq!("192.0.2.1/40".parse::<Vip>(), Err("prefix must be 1 to 32".into()));
-        assert_eq!("2001:db8::1/200".parse::<Vip>(), Err("prefix must be 1 to 128".into()));
+        assert_eq!(
+            "192.0.2.1/40".parse::<Vip>(),
+            Err("prefix must be 1 to 32".into())
+        );
+        assert_eq!(
+            "2001:db8::1/200".parse::<Vip>(),
+            Err("prefix must be 1 to 128".into())
+        );
     }
 }

@@ -55,7 +55,12 @@ impl Io {
 }
 
 /// Sends `rounds` announcement rounds `interval` apart; the first at once.
-pub async fn announce(link: &Link, ip: IpAddr, rounds: u32, interval: Duration) -> Result<(), Error> {
+pub async fn announce(
+    link: &Link,
+    ip: IpAddr,
+    rounds: u32,
+    interval: Duration,
+) -> Result<(), Error> {
     let mut announcer = Announcer::open(link, ip)?;
     for round in 0..rounds {
         if round > 0 {

@@ -89,10 +89,14 @@ async fn wait_ready(io: &Io, cfg: &Config) -> Result<(), Error> {
             return Err(Error::NotReady(reason));
         }
         if tokio::time::Instant::now() + POLL >= io.deadline {
-            let why = verdict.reason.unwrap_or_else(|| match state.map(|s| &s.health) {
-                Some(Health::Starting) => format!("container {} not healthy yet", cfg.container),
-                _ => format!("container {} not running", cfg.container),
-            });
+            let why = verdict
+                .reason
+                .unwrap_or_else(|| match state.map(|s| &s.health) {
+                    Some(Health::Starting) => {
+                        format!("container {} not healthy yet", cfg.container)
+                    }
+                    _ => format!("container {} not running", cfg.container),
+                });
             return Err(Error::NotReady(format!("start timed out: {why}")));
         }
         tokio::time::sleep(POLL).await;

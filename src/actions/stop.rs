@@ -66,7 +66,9 @@ pub fn stop(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
         // Report the first thing that went wrong, else what is still up.
         container?;
         address?;
-        Err(Error::StillRunning(verdict.reason.unwrap_or_else(|| "still running".into())))
+        Err(Error::StillRunning(
+            verdict.reason.unwrap_or_else(|| "still running".into()),
+        ))
     })
 }
 
@@ -118,7 +120,10 @@ async fn stop_container(engine: &Docker, container: &str, grace: u32) -> Result<
     }
     let t0 = Instant::now();
     engine.stop(container, grace).await?;
-    info!("stopped container {container} in {} ms (grace {grace} s)", t0.elapsed().as_millis());
+    info!(
+        "stopped container {container} in {} ms (grace {grace} s)",
+        t0.elapsed().as_millis()
+    );
     Ok(())
 }
 

@@ -23,7 +23,9 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
     privilege::require_net_admin_and_raw()?;
     let (target, container) = tokio::join!(resolve(&io.nl, cfg), io.engine.inspect(&cfg.container));
     let target = target?;
-    let container = container?.ok_or_else(|| Error::ContainerMissing { container: cfg.container.clone() })?;
+    let container = container?.ok_or_else(|| Error::ContainerMissing {
+        container: cfg.container.clone(),
+    })?;
     if container.restart_policy != "no" && !cfg.fix_restart_policy {
         return Err(Error::RestartPolicy {
             container: cfg.container.clone(),
@@ -36,7 +38,10 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
                 Some(l) => l.name,
                 None => format!("interface #{}", other.link_index),
             };
-            return Err(Error::AddressElsewhere { ip: cfg.ip().to_string(), other: name });
+            return Err(Error::AddressElsewhere {
+                ip: cfg.ip().to_string(),
+                other: name,
+            });
         }
     }
     Ok(Checked { target, container })

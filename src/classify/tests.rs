@@ -21,7 +21,12 @@ fn running(health: Health) -> EngineView {
 }
 
 fn obs(engine: EngineView, addr: AddrView) -> Observation {
-    Observation { engine, addr, link: LinkView::Up, cmd: CmdView::NotRun }
+    Observation {
+        engine,
+        addr,
+        link: LinkView::Up,
+        cmd: CmdView::NotRun,
+    }
 }
 
 fn code(o: &Observation) -> u8 {
@@ -33,7 +38,14 @@ fn running_and_served_is_0_whatever_the_health_but_unhealthy() {
     for h in [Health::None, Health::Healthy, Health::Starting] {
         let o = obs(running(h.clone()), AddrView::Present);
         let v = classify(&o, true, "croit", "192.0.2.10/24");
-        assert_eq!(v, Verdict { status: Status::Success, reason: None }, "{h:?}");
+        assert_eq!(
+            v,
+            Verdict {
+                status: Status::Success,
+                reason: None
+            },
+            "{h:?}"
+        );
     }
     let mut o = obs(running(Health::None), AddrView::Present);
     o.cmd = CmdView::Passed;
@@ -66,8 +78,17 @@ fn failed_monitor_cmd_is_1_with_its_output() {
 
 #[test]
 fn running_without_the_address_is_partial() {
-    for a in [AddrView::Absent, AddrView::OtherPrefix(16), AddrView::DadFailed] {
-        let v = classify(&obs(running(Health::None), a.clone()), true, "croit", "192.0.2.10/24");
+    for a in [
+        AddrView::Absent,
+        AddrView::OtherPrefix(16),
+        AddrView::DadFailed,
+    ] {
+        let v = classify(
+            &obs(running(Health::None), a.clone()),
+            true,
+            "croit",
+            "192.0.2.10/24",
+        );
         assert_eq!(v.status, Status::ErrGeneric, "{a:?}");
         assert!(v.reason.is_some());
     }
@@ -99,7 +120,14 @@ fn stopped_without_the_address_is_7() {
     for e in stopped {
         for a in [AddrView::Absent, AddrView::OtherPrefix(8)] {
             let v = classify(&obs(e.clone(), a), true, "croit", "x");
-            assert_eq!(v, Verdict { status: Status::NotRunning, reason: None }, "{e:?}");
+            assert_eq!(
+                v,
+                Verdict {
+                    status: Status::NotRunning,
+                    reason: None
+                },
+                "{e:?}"
+            );
         }
     }
 }
@@ -111,7 +139,12 @@ fn stopped_with_the_address_is_partial_1() {
         EngineView::NoContainer,
         EngineView::Down,
     ] {
-        let v = classify(&obs(e.clone(), AddrView::Present), true, "croit", "192.0.2.10/24");
+        let v = classify(
+            &obs(e.clone(), AddrView::Present),
+            true,
+            "croit",
+            "192.0.2.10/24",
+        );
         assert_eq!(v.status, Status::ErrGeneric, "{e:?}");
         assert!(v.reason.unwrap_or_default().contains("partial"));
     }
@@ -129,8 +162,20 @@ fn engine_not_answering_is_1_whatever_else() {
         assert_eq!(v.status, Status::ErrGeneric);
         assert_eq!(v.reason.as_deref(), Some("no answer within 18 s"));
     }
-    assert_eq!(code(&obs(EngineView::Broken("HTTP 500".into()), AddrView::Absent)), 1);
-    assert_eq!(code(&obs(EngineView::Forbidden("EACCES".into()), AddrView::Absent)), 4);
+    assert_eq!(
+        code(&obs(
+            EngineView::Broken("HTTP 500".into()),
+            AddrView::Absent
+        )),
+        1
+    );
+    assert_eq!(
+        code(&obs(
+            EngineView::Forbidden("EACCES".into()),
+            AddrView::Absent
+        )),
+        4
+    );
 }
 
 #[test]
@@ -152,7 +197,10 @@ fn nic_down_while_running_is_1() {
 #[test]
 fn unknown_container_states_are_never_7() {
     let o = obs(
-        EngineView::Container(state(ContainerStatus::Other("stopping".into()), Health::None)),
+        EngineView::Container(state(
+            ContainerStatus::Other("stopping".into()),
+            Health::None,
+        )),
         AddrView::Absent,
     );
     assert_eq!(code(&o), 1);
@@ -160,12 +208,18 @@ fn unknown_container_states_are_never_7() {
 
 #[test]
 fn unreadable_address_while_running_is_1_not_0() {
-    let o = obs(running(Health::None), AddrView::Unknown("netlink timed out".into()));
+    let o = obs(
+        running(Health::None),
+        AddrView::Unknown("netlink timed out".into()),
+    );
     assert_eq!(code(&o), 1);
 }
 
 #[test]
 fn unreadable_address_while_stopped_is_1_not_7() {
-    let o = obs(EngineView::NoContainer, AddrView::Unknown("netlink timed out".into()));
+    let o = obs(
+        EngineView::NoContainer,
+        AddrView::Unknown("netlink timed out".into()),
+    );
     assert_eq!(code(&o), 1);
 }

@@ -44,7 +44,11 @@ impl Docker {
         // negotiation is skipped: it costs a round trip per call.
         let client =
             bollard::Docker::connect_with_unix(path, 3600, bollard::API_DEFAULT_VERSION).ok();
-        Ok(Docker { client, endpoint: endpoint.to_string(), deadline })
+        Ok(Docker {
+            client,
+            endpoint: endpoint.to_string(),
+            deadline,
+        })
     }
 
     /// The endpoint as configured.
@@ -74,9 +78,14 @@ impl Docker {
 
     fn map_err(&self, op: &'static str, e: BError) -> EngineError {
         match e {
-            BError::DockerResponseServerError { status_code, message } => {
-                EngineError::Api { op, status: status_code, message: message.trim().to_string() }
-            }
+            BError::DockerResponseServerError {
+                status_code,
+                message,
+            } => EngineError::Api {
+                op,
+                status: status_code,
+                message: message.trim().to_string(),
+            },
             BError::SocketNotFoundError(_) => EngineError::Absent {
                 endpoint: self.endpoint.clone(),
                 detail: "socket file missing".into(),
@@ -90,10 +99,13 @@ impl Docker {
                         detail: "connection refused".into(),
                     }
                 }
-                Some(std::io::ErrorKind::PermissionDenied) => {
-                    EngineError::Permission { endpoint: self.endpoint.clone() }
-                }
-                _ => EngineError::Protocol { op, message: other.to_string() },
+                Some(std::io::ErrorKind::PermissionDenied) => EngineError::Permission {
+                    endpoint: self.endpoint.clone(),
+                },
+                _ => EngineError::Protocol {
+                    op,
+                    message: other.to_string(),
+                },
             },
         }
     }
@@ -134,7 +146,10 @@ impl Engine for Docker {
     async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError> {
         let c = self.client()?;
         let r = self
-            .call("inspect", c.inspect_container(container, None::<InspectContainerOptions>))
+            .call(
+                "inspect",
+                c.inspect_container(container, None::<InspectContainerOptions>),
+            )
             .await;
         let info = match r {
             Ok(i) => i,
@@ -159,15 +174,27 @@ impl Engine for Docker {
                 (verdict, out)
             }
         };
-        let restart_policy = match info.host_config.and_then(|h| h.restart_policy).and_then(|p| p.name) {
+        let restart_policy = match info
+            .host_config
+            .and_then(|h| h.restart_policy)
+            .and_then(|p| p.name)
+        {
             None | Some(RestartPolicyNameEnum::EMPTY) => "no".to_string(),
             Some(p) => p.to_string(),
         };
         let status = status(state.status);
-        let exit_code = if status == ContainerStatus::Running { None } else { state.exit_code };
+        let exit_code = if status == ContainerStatus::Running {
+            None
+        } else {
+            state.exit_code
+        };
         Ok(Some(ContainerState {
             id: info.id.unwrap_or_default(),
-            name: info.name.unwrap_or_default().trim_start_matches('/').to_string(),
+            name: info
+                .name
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string(),
             status,
             restarting: state.restarting.unwrap_or(false),
             paused: state.paused.unwrap_or(false),
@@ -181,9 +208,9 @@ impl Engine for Docker {
     async fn start(&self, container: &str) -> Result<(), EngineError> {
         let c = self.client()?;
         match self.call("start", c.start_container(container, None)).await {
-            Err(EngineError::Api { status: 404, .. }) => {
-                Err(EngineError::NotFound { container: container.to_string() })
-            }
+            Err(EngineError::Api { status: 404, .. }) => Err(EngineError::NotFound {
+                container: container.to_string(),
+            }),
             r => r,
         }
     }
@@ -192,17 +219,30 @@ impl Engine for Docker {
         let c = self.client()?;
         let t = i32::try_from(grace_s).unwrap_or(i32::MAX);
         let opts = StopContainerOptionsBuilder::new().t(t).build();
-        match self.call("stop", c.stop_container(container, Some(opts))).await {
-            Err(EngineError::Api { status: 404 | 304, .. }) => Ok(()),
+        match self
+            .call("stop", c.stop_container(container, Some(opts)))
+            .await
+        {
+            Err(EngineError::Api {
+                status: 404 | 304, ..
+            }) => Ok(()),
             r => r,
         }
     }
 
     async fn kill(&self, container: &str) -> Result<(), EngineError> {
         let c = self.client()?;
-        match self.call("kill", c.kill_container(container, None::<KillContainerOptions>)).await {
+        match self
+            .call(
+                "kill",
+                c.kill_container(container, None::<KillContainerOptions>),
+            )
+            .await
+        {
             // 404: absent; 409: not running.
-            Err(EngineError::Api { status: 404 | 409, .. }) => Ok(()),
+            Err(EngineError::Api {
+                status: 404 | 409, ..
+            }) => Ok(()),
             r => r,
         }
     }
@@ -221,10 +261,13 @@ impl Engine for Docker {
             }),
             ..Default::default()
         };
-        match self.call("update", c.update_container(container, body)).await {
-            Err(EngineError::Api { status: 404, .. }) => {
-                Err(EngineError::NotFound { container: container.to_string() })
-            }
+        match self
+            .call("update", c.update_container(container, body))
+            .await
+        {
+            Err(EngineError::Api { status: 404, .. }) => Err(EngineError::NotFound {
+                container: container.to_string(),
+            }),
             r => r,
         }
     }
@@ -237,18 +280,29 @@ impl Engine for Docker {
             attach_stderr: Some(true),
             ..Default::default()
         };
-        let id = match self.call("exec create", c.create_exec(container, create)).await {
+        let id = match self
+            .call("exec create", c.create_exec(container, create))
+            .await
+        {
             Ok(r) => r.id,
             Err(EngineError::Api { status: 404, .. }) => {
-                return Err(EngineError::NotFound { container: container.to_string() })
+                return Err(EngineError::NotFound {
+                    container: container.to_string(),
+                })
             }
             Err(e) => return Err(e),
         };
         let started = self
-            .call("exec start", c.start_exec(&id, Some(StartExecOptions::default())))
+            .call(
+                "exec start",
+                c.start_exec(&id, Some(StartExecOptions::default())),
+            )
             .await?;
         let mut output = String::new();
-        if let StartExecResults::Attached { output: mut stream, .. } = started {
+        if let StartExecResults::Attached {
+            output: mut stream, ..
+        } = started
+        {
             let collect = async {
                 while let Some(chunk) = stream.next().await {
                     match chunk {
@@ -266,6 +320,9 @@ impl Engine for Docker {
             self.call("exec output", collect).await?;
         }
         let info = self.call("exec inspect", c.inspect_exec(&id)).await?;
-        Ok(ExecResult { exit_code: info.exit_code, output_tail: tail(output.trim(), TAIL) })
+        Ok(ExecResult {
+            exit_code: info.exit_code,
+            output_tail: tail(output.trim(), TAIL),
+        })
     }
 }

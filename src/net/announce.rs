@@ -78,7 +78,9 @@ pub fn unsolicited_na(mac: [u8; 6], ip: Ipv6Addr) -> Vec<u8> {
     icmp[24] = 2;
     icmp[25] = 1;
     icmp[26..32].copy_from_slice(&mac);
-    let sum = Icmpv6Packet::new(icmp).map(|p| checksum(&p, &ip, &all_nodes)).unwrap_or(0);
+    let sum = Icmpv6Packet::new(icmp)
+        .map(|p| checksum(&p, &ip, &all_nodes))
+        .unwrap_or(0);
     icmp[2..4].copy_from_slice(&sum.to_be_bytes());
     buf
 }
@@ -118,12 +120,22 @@ impl Announcer {
         let tx = match pnet_datalink::channel(&iface, config) {
             Ok(Channel::Ethernet(tx, _rx)) => tx,
             Ok(_) => {
-                return Err(NetError::Io { op: "open packet socket", message: "not an Ethernet channel".into() })
+                return Err(NetError::Io {
+                    op: "open packet socket",
+                    message: "not an Ethernet channel".into(),
+                })
             }
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-                return Err(NetError::Permission { op: "open packet socket" })
+                return Err(NetError::Permission {
+                    op: "open packet socket",
+                })
             }
-            Err(e) => return Err(NetError::Io { op: "open packet socket", message: e.to_string() }),
+            Err(e) => {
+                return Err(NetError::Io {
+                    op: "open packet socket",
+                    message: e.to_string(),
+                })
+            }
         };
         Ok(Announcer { tx, frames })
     }
@@ -133,8 +145,18 @@ impl Announcer {
         for frame in &self.frames {
             match self.tx.send_to(frame, None) {
                 Some(Ok(())) => {}
-                Some(Err(e)) => return Err(NetError::Io { op: "send announcement", message: e.to_string() }),
-                None => return Err(NetError::Io { op: "send announcement", message: "nothing sent".into() }),
+                Some(Err(e)) => {
+                    return Err(NetError::Io {
+                        op: "send announcement",
+                        message: e.to_string(),
+                    })
+                }
+                None => {
+                    return Err(NetError::Io {
+                        op: "send announcement",
+                        message: "nothing sent".into(),
+                    })
+                }
             }
         }
         Ok(())

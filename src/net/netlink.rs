@@ -6,9 +6,13 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use netlink_packet_route::address::{AddressAttribute, AddressFlags, AddressHeaderFlags, AddressMessage};
+use netlink_packet_route::address::{
+    AddressAttribute, AddressFlags, AddressHeaderFlags, AddressMessage,
+};
 use netlink_packet_route::link::{LinkAttribute, LinkFlags, LinkMessage, State};
-use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteType};
+use netlink_packet_route::route::{
+    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteType,
+};
 use rtnetlink::{AddressMessageBuilder, Handle, LinkUnspec, RouteMessageBuilder};
 use tokio::time::Instant;
 
@@ -44,6 +48,8 @@ pub struct Link {
     pub mac: Option<[u8; 6]>,
     /// `IFF_UP`.
     pub admin_up: bool,
+    /// `IFF_LOWER_UP`: the link has carrier.
+    pub carrier: bool,
     /// Operational state.
     pub oper: OperState,
 }
@@ -52,7 +58,11 @@ impl Link {
     /// Administratively down, or without carrier.
     pub fn is_down(&self) -> bool {
         !self.admin_up
-            || matches!(self.oper, OperState::Down | OperState::LowerLayerDown | OperState::NotPresent)
+            || !self.carrier
+            || matches!(
+                self.oper,
+                OperState::Down | OperState::LowerLayerDown | OperState::NotPresent
+            )
     }
 }
 
@@ -111,9 +121,18 @@ fn errno(e: &rtnetlink::Error) -> Option<i32> {
 fn kernel(op: &'static str, e: rtnetlink::Error) -> NetError {
     match errno(&e) {
         Some(EPERM | EACCES) => NetError::Permission { op },
-        Some(ENODEV) => NetError::NoSuchLink { name: "(by index)".into() },
-        Some(n) => NetError::Kernel { op, errno: n, message: std::io::Error::from_raw_os_error(n).to_string() },
-        None => NetError::Io { op, message: e.to_string() },
+        Some(ENODEV) => NetError::NoSuchLink {
+            name: "(by index)".into(),
+        },
+        Some(n) => NetError::Kernel {
+            op,
+            errno: n,
+            message: std::io::Error::from_raw_os_error(n).to_string(),
+        },
+        None => NetError::Io {
+            op,
+            message: e.to_string(),
+        },
     }
 }
 
@@ -121,8 +140,10 @@ impl Netlink {
     /// Opens the socket and spawns its connection task on the current tokio
     /// runtime.
     pub fn open(deadline: Instant) -> Result<Netlink, NetError> {
-        let (conn, handle, _) = rtnetlink::new_connection()
-            .map_err(|e| NetError::Io { op: "open netlink socket", message: e.to_string() })?;
+        let (conn, handle, _) = rtnetlink::new_connection().map_err(|e| NetError::Io {
+            op: "open netlink socket",
+            message: e.to_string(),
+        })?;
         tokio::spawn(conn);
         Ok(Netlink { handle, deadline })
     }
@@ -132,7 +153,9 @@ impl Netlink {
         op: &'static str,
         f: impl Future<Output = Result<T, NetError>>,
     ) -> Result<T, NetError> {
-        tokio::time::timeout_at(self.deadline, f).await.map_err(|_| NetError::Timeout { op })?
+        tokio::time::timeout_at(self.deadline, f)
+            .await
+            .map_err(|_| NetError::Timeout { op })?
     }
 
     async fn get_link(&self, req: rtnetlink::LinkGetRequest) -> Result<Option<Link>, NetError> {
@@ -149,12 +172,14 @@ impl Netlink {
 
     /// The link called `name`; `None` when there is none.
     pub async fn link_by_name(&self, name: &str) -> Result<Option<Link>, NetError> {
-        self.get_link(self.handle.link().get().match_name(name.to_string())).await
+        self.get_link(self.handle.link().get().match_name(name.to_string()))
+            .await
     }
 
     /// The link with ifindex `index`; `None` when there is none.
     pub async fn link_by_index(&self, index: u32) -> Result<Option<Link>, NetError> {
-        self.get_link(self.handle.link().get().match_index(index)).await
+        self.get_link(self.handle.link().get().match_index(index))
+            .await
     }
 
     /// Sets the link administratively up (nothing when it already is).
@@ -164,10 +189,17 @@ impl Netlink {
         }
         let msg = LinkUnspec::new_with_index(link.index).up().build();
         self.bounded("set link up", async {
-            self.handle.link().set(msg).execute().await.map_err(|e| match errno(&e) {
-                Some(ENODEV) => NetError::NoSuchLink { name: link.name.clone() },
-                _ => kernel("set link up", e),
-            })
+            self.handle
+                .link()
+                .set(msg)
+                .execute()
+                .await
+                .map_err(|e| match errno(&e) {
+                    Some(ENODEV) => NetError::NoSuchLink {
+                        name: link.name.clone(),
+                    },
+                    _ => kernel("set link up", e),
+                })
         })
         .await
     }
@@ -177,7 +209,11 @@ impl Netlink {
         self.bounded("list addresses", async {
             let mut found = Vec::new();
             let mut stream = self.handle.address().get().execute();
-            while let Some(msg) = stream.try_next().await.map_err(|e| kernel("list addresses", e))? {
+            while let Some(msg) = stream
+                .try_next()
+                .await
+                .map_err(|e| kernel("list addresses", e))?
+            {
                 if let Some(b) = bound_if(&msg, ip) {
                     found.push(b);
                 }
@@ -189,9 +225,20 @@ impl Netlink {
 
     /// Adds `ip/prefix` to the link: `true` when added, `false` when it was
     /// already there.
-    pub async fn add_addr(&self, link_index: u32, ip: IpAddr, prefix: u8) -> Result<bool, NetError> {
+    pub async fn add_addr(
+        &self,
+        link_index: u32,
+        ip: IpAddr,
+        prefix: u8,
+    ) -> Result<bool, NetError> {
         self.bounded("add address", async {
-            match self.handle.address().add(link_index, ip, prefix).execute().await {
+            match self
+                .handle
+                .address()
+                .add(link_index, ip, prefix)
+                .execute()
+                .await
+            {
                 Ok(()) => Ok(true),
                 Err(e) if errno(&e) == Some(EEXIST) => Ok(false),
                 Err(e) => Err(kernel("add address", e)),
@@ -202,10 +249,21 @@ impl Netlink {
 
     /// Removes `ip/prefix` from the link: `true` when removed, `false` when
     /// it was not there.
-    pub async fn del_addr(&self, link_index: u32, ip: IpAddr, prefix: u8) -> Result<bool, NetError> {
+    pub async fn del_addr(
+        &self,
+        link_index: u32,
+        ip: IpAddr,
+        prefix: u8,
+    ) -> Result<bool, NetError> {
         let msg = match ip {
-            IpAddr::V4(a) => AddressMessageBuilder::<Ipv4Addr>::new().index(link_index).address(a, prefix).build(),
-            IpAddr::V6(a) => AddressMessageBuilder::<Ipv6Addr>::new().index(link_index).address(a, prefix).build(),
+            IpAddr::V4(a) => AddressMessageBuilder::<Ipv4Addr>::new()
+                .index(link_index)
+                .address(a, prefix)
+                .build(),
+            IpAddr::V6(a) => AddressMessageBuilder::<Ipv6Addr>::new()
+                .index(link_index)
+                .address(a, prefix)
+                .build(),
         };
         self.bounded("remove address", async {
             match self.handle.address().del(msg).execute().await {
@@ -220,7 +278,11 @@ impl Netlink {
     /// The on-link route of the main table whose destination contains `ip`
     /// (optionally only on `link_index`): longest prefix, then lowest metric.
     /// Host routes and default routes do not count.
-    pub async fn connected_route(&self, ip: IpAddr, link_index: Option<u32>) -> Result<Option<ConnectedRoute>, NetError> {
+    pub async fn connected_route(
+        &self,
+        ip: IpAddr,
+        link_index: Option<u32>,
+    ) -> Result<Option<ConnectedRoute>, NetError> {
         let query = match ip {
             IpAddr::V4(_) => RouteMessageBuilder::<Ipv4Addr>::new().build(),
             IpAddr::V6(_) => RouteMessageBuilder::<Ipv6Addr>::new().build(),
@@ -228,8 +290,14 @@ impl Netlink {
         self.bounded("list routes", async {
             let mut best: Option<ConnectedRoute> = None;
             let mut stream = self.handle.route().get(query).execute();
-            while let Some(msg) = stream.try_next().await.map_err(|e| kernel("list routes", e))? {
-                let Some(r) = connected(&msg, ip) else { continue };
+            while let Some(msg) = stream
+                .try_next()
+                .await
+                .map_err(|e| kernel("list routes", e))?
+            {
+                let Some(r) = connected(&msg, ip) else {
+                    continue;
+                };
                 if link_index.is_some_and(|l| l != r.link_index) {
                     continue;
                 }
@@ -253,7 +321,11 @@ impl Netlink {
             return Ok(DadOutcome::Done);
         }
         loop {
-            let mine = self.find_addr(ip).await?.into_iter().find(|b| b.link_index == link_index);
+            let mine = self
+                .find_addr(ip)
+                .await?
+                .into_iter()
+                .find(|b| b.link_index == link_index);
             match mine {
                 Some(b) if b.dadfailed => return Ok(DadOutcome::Failed),
                 Some(b) if !b.tentative => return Ok(DadOutcome::Done),
@@ -263,7 +335,9 @@ impl Netlink {
                 None => return Ok(DadOutcome::Failed),
             }
             if Instant::now() + Duration::from_millis(50) >= self.deadline {
-                return Err(NetError::Timeout { op: "duplicate address detection" });
+                return Err(NetError::Timeout {
+                    op: "duplicate address detection",
+                });
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -276,6 +350,7 @@ fn link_from(msg: LinkMessage) -> Link {
         name: String::new(),
         mac: None,
         admin_up: msg.header.flags.contains(LinkFlags::Up),
+        carrier: msg.header.flags.contains(LinkFlags::LowerUp),
         oper: OperState::Unknown,
     };
     for attr in msg.attributes {
@@ -319,8 +394,10 @@ fn bound_if(msg: &AddressMessage, ip: IpAddr) -> Option<BoundAddr> {
     matches.then(|| BoundAddr {
         link_index: msg.header.index,
         prefix: msg.header.prefix_len,
-        tentative: flags.contains(AddressFlags::Tentative) || h.contains(AddressHeaderFlags::Tentative),
-        dadfailed: flags.contains(AddressFlags::Dadfailed) || h.contains(AddressHeaderFlags::Dadfailed),
+        tentative: flags.contains(AddressFlags::Tentative)
+            || h.contains(AddressHeaderFlags::Tentative),
+        dadfailed: flags.contains(AddressFlags::Dadfailed)
+            || h.contains(AddressHeaderFlags::Dadfailed),
     })
 }
 
@@ -339,7 +416,9 @@ fn connected(msg: &RouteMessage, ip: IpAddr) -> Option<ConnectedRoute> {
     let mut metric = 0;
     for attr in &msg.attributes {
         match attr {
-            RouteAttribute::Gateway(_) | RouteAttribute::Via(_) | RouteAttribute::MultiPath(_) => return None,
+            RouteAttribute::Gateway(_) | RouteAttribute::Via(_) | RouteAttribute::MultiPath(_) => {
+                return None
+            }
             RouteAttribute::Destination(RouteAddress::Inet(a)) => dest = Some(IpAddr::V4(*a)),
             RouteAttribute::Destination(RouteAddress::Inet6(a)) => dest = Some(IpAddr::V6(*a)),
             RouteAttribute::Oif(i) => oif = Some(*i),
@@ -348,7 +427,11 @@ fn connected(msg: &RouteMessage, ip: IpAddr) -> Option<ConnectedRoute> {
         }
     }
     let dest = dest?;
-    contains(dest, plen, ip).then_some(ConnectedRoute { link_index: oif?, prefix: plen, metric })
+    contains(dest, plen, ip).then_some(ConnectedRoute {
+        link_index: oif?,
+        prefix: plen,
+        metric,
+    })
 }
 
 /// Whether `net/plen` contains `ip` (same family).
@@ -387,13 +470,23 @@ mod tests {
 
     #[test]
     fn down_means_admin_down_or_no_carrier() {
-        let mut l = Link { index: 2, name: "eth0".into(), mac: None, admin_up: true, oper: OperState::Up };
+        let mut l = Link {
+            index: 2,
+            name: "eth0".into(),
+            mac: None,
+            admin_up: true,
+            carrier: true,
+            oper: OperState::Up,
+        };
         assert!(!l.is_down());
         l.oper = OperState::Unknown;
         assert!(!l.is_down(), "dummy and lo report unknown");
         l.oper = OperState::LowerLayerDown;
         assert!(l.is_down());
         l.oper = OperState::Up;
+        l.carrier = false;
+        assert!(l.is_down(), "no carrier");
+        l.carrier = true;
         l.admin_up = false;
         assert!(l.is_down());
     }

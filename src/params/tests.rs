@@ -44,8 +44,18 @@ fn defaults_come_from_the_declarations() {
     assert!(c.fix_restart_policy);
     // Every declared default parses with its own parser.
     for spec in PARAMS {
-        assert!(spec.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{}", spec.name);
-        assert!(!spec.longdesc.is_empty() && !spec.shortdesc.is_empty(), "{}", spec.name);
+        assert!(
+            spec.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_'),
+            "{}",
+            spec.name
+        );
+        assert!(
+            !spec.longdesc.is_empty() && !spec.shortdesc.is_empty(),
+            "{}",
+            spec.name
+        );
     }
 }
 
@@ -74,15 +84,25 @@ fn every_value_is_read() {
     assert!(!c.check_health && c.wait_healthy && !c.fix_restart_policy);
     assert_eq!(
         c.monitor_cmd,
-        Some(vec!["test".to_string(), "-f".into(), "/tmp/ready file".into()])
+        Some(vec![
+            "test".to_string(),
+            "-f".into(),
+            "/tmp/ready file".into()
+        ])
     );
 }
 
 #[test]
 fn docker_host_env_is_used_only_when_the_parameter_is_unset_and_it_is_a_socket() {
-    let c = cfg(&[("ip", "192.0.2.1/24"), ("DOCKER_HOST", "unix:///run/d.sock")]);
+    let c = cfg(&[
+        ("ip", "192.0.2.1/24"),
+        ("DOCKER_HOST", "unix:///run/d.sock"),
+    ]);
     assert_eq!(c.docker_host, "unix:///run/d.sock");
-    let c = cfg(&[("ip", "192.0.2.1/24"), ("DOCKER_HOST", "tcp://10.0.0.1:2375")]);
+    let c = cfg(&[
+        ("ip", "192.0.2.1/24"),
+        ("DOCKER_HOST", "tcp://10.0.0.1:2375"),
+    ]);
     assert_eq!(c.docker_host, DEFAULT_DOCKER_HOST);
     let c = cfg(&[
         ("ip", "192.0.2.1/24"),

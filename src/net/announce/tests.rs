@@ -42,7 +42,10 @@ fn unsolicited_na_is_well_formed_with_a_valid_checksum() {
     let v6 = Ipv6Packet::new(eth.payload()).expect("ipv6");
     assert_eq!(v6.get_hop_limit(), 255);
     assert_eq!(v6.get_source(), ip);
-    assert_eq!(v6.get_destination(), "ff02::1".parse::<Ipv6Addr>().expect("ff02::1"));
+    assert_eq!(
+        v6.get_destination(),
+        "ff02::1".parse::<Ipv6Addr>().expect("ff02::1")
+    );
     assert_eq!(v6.get_next_header(), IpNextHeaderProtocols::Icmpv6);
     assert_eq!(v6.get_payload_length(), 32);
     let na = NeighborAdvertPacket::new(v6.payload()).expect("na");
@@ -54,6 +57,9 @@ fn unsolicited_na_is_well_formed_with_a_valid_checksum() {
     assert_eq!(opts[0].option_type.0, 2);
     assert_eq!(opts[0].data, MAC.to_vec());
     let icmp = Icmpv6Packet::new(v6.payload()).expect("icmp");
-    assert_eq!(icmp.get_checksum(), checksum(&icmp, &ip, &v6.get_destination()));
+    assert_eq!(
+        icmp.get_checksum(),
+        checksum(&icmp, &ip, &v6.get_destination())
+    );
     assert_ne!(icmp.get_checksum(), 0);
 }

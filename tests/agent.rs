@@ -1,0 +1,555 @@
+//! The agent against a real dockerd and real network namespaces: each row of
+//! the monitor table produced for real, start/stop idempotency, restart
+//! policy handling, announcements captured on the peer, IPv6 DAD.
+//!
+//! Needs root, network namespaces and a dockerd with the test image
+//! (`tests/run.sh` provides them); `#[ignore]`d for the quick unprivileged loop.
+
+#[path = "common/agent.rs"]
+mod agent;
+#[path = "common/docker.rs"]
+mod docker;
+#[path = "common/netns.rs"]
+mod netns;
+
+use std::time::Duration;
+
+use agent::{expect, has_addr, Call};
+use docker::TestContainer;
+use netns::NetnsPair;
+
+const V4: &str = "192.0.2.10/24";
+const V6: &str = "2001:db8::10/64";
+/// Exits 0 on SIGTERM (busybox sh as PID 1 ignores TERM unless trapped).
+const SERVE: &[&str] = &[
+    "sh",
+    "-c",
+    "trap 'exit 0' TERM; while :; do sleep 0.1; done",
+];
+
+struct Rig {
+    net: NetnsPair,
+    ctr: TestContainer,
+}
+
+impl Rig {
+    fn new(tag: &str, extra: &[&str], cmd: &[&str]) -> Rig {
+        docker::require_engine();
+        let net = NetnsPair::new(tag);
+        let ctr = TestContainer::create(tag, extra, cmd);
+        Rig { net, ctr }
+    }
+    fn call(&self, ip: &str) -> Call {
+        Call::new(&[
+            ("ip", ip),
+            ("nic", &self.net.node_if),
+            ("container", self.ctr.name()),
+            ("docker_host", &docker::docker_host()),
+            ("arp_interval", "20"),
+        ])
+    }
+    fn node(&self) -> Option<&str> {
+        Some(self.net.node.as_str())
+    }
+    fn status(&self) -> String {
+        inspect(self.ctr.name(), "{{.State.Status}}")
+    }
+}
+
+fn inspect(name: &str, fmt: &str) -> String {
+    let out = docker::docker(&["inspect", "-f", fmt, name]);
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn v4_lifecycle_is_idempotent_and_leaves_nothing_behind() {
+    let rig = Rig::new("life4", &[], SERVE);
+    let call = rig.call(V4);
+    expect(call.run(rig.node(), "monitor"), 7);
+    expect(call.run(rig.node(), "start"), 0);
+    assert!(has_addr(&rig.net.node, &rig.net.node_if, V4));
+    assert_eq!(rig.status(), "running");
+    expect(call.clone().recurring().run(rig.node(), "monitor"), 0);
+    expect(call.run(rig.node(), "monitor"), 0);
+    expect(call.run(rig.node(), "start"), 0);
+    expect(call.run(rig.node(), "stop"), 0);
+    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V4));
+    assert_eq!(rig.status(), "exited");
+    // exited on SIGTERM, inside the grace period: exit code 0, not 137
+    assert_eq!(inspect(rig.ctr.name(), "{{.State.ExitCode}}"), "0");
+    expect(call.run(rig.node(), "monitor"), 7);
+    expect(call.run(rig.node(), "stop"), 0);
+    expect(call.run(rig.node(), "monitor"), 7);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn v4_announcements_reach_the_peer_as_requests_and_replies() {
+    let rig = Rig::new("garp4", &[], SERVE);
+    let cap = netns::Capture::start(&rig.net.peer, &rig.net.peer_if);
+    expect(
+        rig.call(V4)
+            .param("arp_count", "3")
+            .run(rig.node(), "start"),
+        0,
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let frames = cap.stop();
+    let arps = netns::arp_frames(&frames);
+    let mac = rig.net.node_mac();
+    let ip: std::net::Ipv4Addr = [192, 0, 2, 10].into();
+    let ours: Vec<_> = arps.iter().filter(|a| a.sender_ip == ip).collect();
+    assert_eq!(ours.len(), 6, "3 rounds x (request + reply): {arps:?}");
+    assert_eq!(ours.iter().filter(|a| a.op == 1).count(), 3, "requests");
+    assert_eq!(ours.iter().filter(|a| a.op == 2).count(), 3, "replies");
+    for a in &ours {
+        assert_eq!(a.sender_mac, mac);
+        assert_eq!(a.eth_src, mac);
+        assert_eq!(a.eth_dst, [0xff; 6]);
+        assert_eq!(a.target_ip, ip, "sender = target = the address");
+    }
+    expect(rig.call(V4).run(rig.node(), "stop"), 0);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn v6_start_waits_for_dad_then_advertises() {
+    let rig = Rig::new("life6", &[], SERVE);
+    let cap = netns::Capture::start(&rig.net.peer, &rig.net.peer_if);
+    let call = rig.call(V6).param("arp_count", "2");
+    expect(call.run(rig.node(), "start"), 0);
+    std::thread::sleep(Duration::from_millis(200));
+    let nas = netns::na_frames(&cap.stop());
+    let ip: std::net::Ipv6Addr = "2001:db8::10"
+        .parse()
+        .unwrap_or(std::net::Ipv6Addr::LOCALHOST);
+    let ours: Vec<_> = nas.iter().filter(|n| n.target == ip).collect();
+    assert_eq!(ours.len(), 2, "{nas:?}");
+    for n in &ours {
+        assert_eq!(n.tlla, Some(rig.net.node_mac()));
+        assert!(n.override_flag);
+        assert_eq!(n.hop_limit, 255);
+    }
+    // DAD finished before the advertisement: the address is no longer tentative
+    let out = std::process::Command::new("ip")
+        .args([
+            "-n",
+            &rig.net.node,
+            "-6",
+            "-o",
+            "addr",
+            "show",
+            "dev",
+            &rig.net.node_if,
+        ])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    assert!(
+        out.contains("2001:db8::10/64") && !out.contains("tentative"),
+        "{out}"
+    );
+    expect(call.clone().recurring().run(rig.node(), "monitor"), 0);
+    expect(call.run(rig.node(), "stop"), 0);
+    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V6));
+    expect(call.run(rig.node(), "monitor"), 7);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn v6_address_held_by_the_peer_fails_start_and_is_removed() {
+    let rig = Rig::new("dad6", &[], SERVE);
+    agent::ip(&[
+        "-n",
+        &rig.net.peer,
+        "addr",
+        "add",
+        V6,
+        "dev",
+        &rig.net.peer_if,
+        "nodad",
+    ]);
+    let run = expect(rig.call(V6).run(rig.node(), "start"), 1);
+    assert!(
+        run.reason().unwrap_or("").contains("DAD"),
+        "{:?}",
+        run.reason()
+    );
+    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V6));
+    expect(rig.call(V6).run(rig.node(), "stop"), 0);
+    expect(rig.call(V6).run(rig.node(), "monitor"), 7);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn killed_container_with_the_address_bound_is_a_partial_1_then_stop_cleans() {
+    let rig = Rig::new("kill", &[], SERVE);
+    let call = rig.call(V4);
+    expect(call.run(rig.node(), "start"), 0);
+    docker::docker(&["kill", rig.ctr.name()]);
+    let run = expect(call.clone().recurring().run(rig.node(), "monitor"), 1);
+    assert!(
+        run.reason().unwrap_or("").contains("partial"),
+        "{:?}",
+        run.reason()
+    );
+    expect(call.run(rig.node(), "stop"), 0);
+    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V4));
+    expect(call.run(rig.node(), "monitor"), 7);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn paused_container_is_1_and_stop_still_gets_it_down() {
+    let rig = Rig::new("pause", &[], SERVE);
+    let call = rig.call(V4);
+    expect(call.run(rig.node(), "start"), 0);
+    docker::docker(&["pause", rig.ctr.name()]);
+    let run = expect(call.run(rig.node(), "monitor"), 1);
+    assert!(run.reason().unwrap_or("").contains("paused"));
+    expect(call.run(rig.node(), "stop"), 0);
+    assert_eq!(rig.status(), "exited");
+    expect(call.run(rig.node(), "monitor"), 7);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn crash_loop_under_a_restart_policy_is_1_not_running() {
+    let rig = Rig::new(
+        "loop",
+        &["--restart", "always"],
+        &["sh", "-c", "sleep 0.3; exit 1"],
+    );
+    docker::docker(&["start", rig.ctr.name()]);
+    let call = rig.call(V4);
+    let mut last = None;
+    let seen = agent::wait_for(Duration::from_secs(20), || {
+        let run = call.run(rig.node(), "monitor");
+        let hit = run.code == 1 && run.reason().unwrap_or("").contains("restarting");
+        last = Some(run);
+        hit
+    });
+    assert!(seen, "no crash loop reported: {last:?}");
+    expect(call.run(rig.node(), "stop"), 0);
+    expect(call.run(rig.node(), "monitor"), 7);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn unhealthy_container_fails_monitor_unless_health_is_ignored() {
+    let health = [
+        "--health-cmd",
+        "test -f /tmp/healthy",
+        "--health-interval",
+        "1s",
+        "--health-retries",
+        "1",
+    ];
+    let rig = Rig::new("sick", &health, SERVE);
+    let call = rig.call(V4);
+    expect(call.run(rig.node(), "start"), 0);
+    let mut last = None;
+    let sick = agent::wait_for(Duration::from_secs(15), || {
+        let run = call.run(rig.node(), "monitor");
+        let hit = run.code == 1;
+        last = Some(run);
+        hit
+    });
+    assert!(sick, "unhealthy never reported: {last:?}");
+    let reason = last
+        .as_ref()
+        .and_then(|r| r.reason())
+        .unwrap_or("")
+        .to_string();
+    assert!(reason.contains("unhealthy"), "{reason}");
+    expect(
+        call.clone()
+            .param("check_health", "false")
+            .run(rig.node(), "monitor"),
+        0,
+    );
+    // healthy again once the check passes
+    docker::docker(&["exec", rig.ctr.name(), "touch", "/tmp/healthy"]);
+    assert!(agent::wait_for(Duration::from_secs(15), || call
+        .run(rig.node(), "monitor")
+        .code
+        == 0));
+    expect(call.run(rig.node(), "stop"), 0);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn wait_healthy_returns_only_once_healthy() {
+    let health = [
+        "--health-cmd",
+        "test -f /tmp/healthy",
+        "--health-interval",
+        "1s",
+    ];
+    let cmd = &[
+        "sh",
+        "-c",
+        "trap 'exit 0' TERM; sleep 2; touch /tmp/healthy; while :; do sleep 0.1; done",
+    ];
+    let rig = Rig::new("whealthy", &health, cmd);
+    let call = rig.call(V4).param("wait_healthy", "true");
+    let run = expect(call.run(rig.node(), "start"), 0);
+    assert!(
+        run.took >= Duration::from_secs(2),
+        "returned after {:?}",
+        run.took
+    );
+    assert_eq!(
+        inspect(rig.ctr.name(), "{{.State.Health.Status}}"),
+        "healthy"
+    );
+    expect(call.run(rig.node(), "stop"), 0);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn address_deleted_by_hand_is_partial_1() {
+    let rig = Rig::new("deladdr", &[], SERVE);
+    let call = rig.call(V4);
+    expect(call.run(rig.node(), "start"), 0);
+    agent::ip(&[
+        "-n",
+        &rig.net.node,
+        "addr",
+        "del",
+        V4,
+        "dev",
+        &rig.net.node_if,
+    ]);
+    let run = expect(call.run(rig.node(), "monitor"), 1);
+    assert!(
+        run.reason().unwrap_or("").contains("not bound"),
+        "{:?}",
+        run.reason()
+    );
+    expect(call.run(rig.node(), "stop"), 0);
+    expect(call.run(rig.node(), "monitor"), 7);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn address_added_by_hand_with_the_container_stopped_is_1_and_stop_removes_it() {
+    let rig = Rig::new("addaddr", &[], SERVE);
+    let call = rig.call(V4);
+    agent::ip(&[
+        "-n",
+        &rig.net.node,
+        "addr",
+        "add",
+        V4,
+        "dev",
+        &rig.net.node_if,
+    ]);
+    let run = expect(call.run(rig.node(), "monitor"), 1);
+    assert!(run.reason().unwrap_or("").contains("partial"));
+    expect(call.run(rig.node(), "stop"), 0);
+    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V4));
+    expect(call.run(rig.node(), "monitor"), 7);
+    // The same address with another prefix is not ours: left alone, and 7.
+    agent::ip(&[
+        "-n",
+        &rig.net.node,
+        "addr",
+        "add",
+        "192.0.2.10/25",
+        "dev",
+        &rig.net.node_if,
+    ]);
+    expect(call.run(rig.node(), "monitor"), 7);
+    expect(call.run(rig.node(), "stop"), 0);
+    assert!(has_addr(&rig.net.node, &rig.net.node_if, "192.0.2.10/25"));
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn restart_policy_is_fixed_at_start_or_refused_without_side_effects() {
+    let rig = Rig::new("policy", &["--restart", "unless-stopped"], SERVE);
+    let refuse = rig.call(V4).param("fix_restart_policy", "false");
+    let run = expect(refuse.run(rig.node(), "start"), 5);
+    assert!(
+        run.reason().unwrap_or("").contains("restart policy"),
+        "{:?}",
+        run.reason()
+    );
+    assert!(
+        !has_addr(&rig.net.node, &rig.net.node_if, V4),
+        "side effect on a refused start"
+    );
+    assert_eq!(rig.status(), "created");
+    expect(rig.call(V4).run(rig.node(), "start"), 0);
+    assert_eq!(
+        inspect(rig.ctr.name(), "{{.HostConfig.RestartPolicy.Name}}"),
+        "no"
+    );
+    expect(rig.call(V4).run(rig.node(), "stop"), 0);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn monitor_cmd_runs_inside_the_container_on_recurring_monitors_only() {
+    let rig = Rig::new("mcmd", &[], SERVE);
+    let call = rig
+        .call(V4)
+        .param("monitor_cmd", "sh -c 'echo probe-output; test -f /tmp/ok'");
+    // start waits until monitor would pass, monitor_cmd included: it cannot
+    let short = call.clone().var("OCF_RESKEY_CRM_meta_timeout", "4000");
+    let run = expect(short.run(rig.node(), "start"), 1);
+    assert!(
+        run.reason().unwrap_or("").contains("monitor_cmd"),
+        "{:?}",
+        run.reason()
+    );
+    docker::docker(&["exec", rig.ctr.name(), "touch", "/tmp/ok"]);
+    expect(call.run(rig.node(), "start"), 0);
+    expect(call.clone().recurring().run(rig.node(), "monitor"), 0);
+    docker::docker(&["exec", rig.ctr.name(), "rm", "/tmp/ok"]);
+    let run = expect(call.clone().recurring().run(rig.node(), "monitor"), 1);
+    let reason = run.reason().unwrap_or("");
+    assert!(
+        reason.contains("monitor_cmd") && reason.contains("probe-output"),
+        "{reason}"
+    );
+    // a probe does not run it
+    expect(call.run(rig.node(), "monitor"), 0);
+    expect(call.run(rig.node(), "stop"), 0);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn nic_without_carrier_while_running_is_1() {
+    let rig = Rig::new("carrier", &[], SERVE);
+    let call = rig.call(V4);
+    expect(call.run(rig.node(), "start"), 0);
+    agent::ip(&["-n", &rig.net.peer, "link", "set", &rig.net.peer_if, "down"]);
+    let run = expect(call.run(rig.node(), "monitor"), 1);
+    assert!(
+        run.reason().unwrap_or("").contains("carrier"),
+        "{:?}",
+        run.reason()
+    );
+    agent::ip(&["-n", &rig.net.peer, "link", "set", &rig.net.peer_if, "up"]);
+    assert!(agent::wait_for(Duration::from_secs(5), || call
+        .run(rig.node(), "monitor")
+        .code
+        == 0));
+    expect(call.run(rig.node(), "stop"), 0);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn missing_node_parts_are_5_and_malformed_parameters_6() {
+    let rig = Rig::new("missing", &[], SERVE);
+    let base = rig.call(V4);
+    // the NIC
+    let nonic = base.clone().param("nic", "nosuch0");
+    let run = expect(nonic.run(rig.node(), "start"), 5);
+    assert!(run.reason().unwrap_or("").contains("nosuch0"));
+    expect(
+        nonic
+            .clone()
+            .var("OCF_CHECK_LEVEL", "10")
+            .run(rig.node(), "validate-all"),
+        5,
+    );
+    expect(nonic.run(rig.node(), "validate-all"), 0);
+    expect(nonic.run(rig.node(), "monitor"), 7);
+    // the container
+    let noctr = base.clone().param("container", "croit-test-does-not-exist");
+    let run = expect(noctr.run(rig.node(), "start"), 5);
+    assert!(run
+        .reason()
+        .unwrap_or("")
+        .contains("croit-test-does-not-exist"));
+    expect(noctr.run(rig.node(), "monitor"), 7);
+    expect(noctr.run(rig.node(), "stop"), 0);
+    // the engine (socket absent): start 5, probe 7, stop 0
+    let noeng = base
+        .clone()
+        .param("docker_host", "unix:///run/croit-test-no-such.sock");
+    expect(noeng.run(rig.node(), "start"), 5);
+    expect(noeng.run(rig.node(), "monitor"), 7);
+    expect(noeng.run(rig.node(), "stop"), 0);
+    assert!(
+        !has_addr(&rig.net.node, &rig.net.node_if, V4),
+        "side effect of a refused start"
+    );
+    // no route for an address without prefix
+    let noroute = base.clone().param("ip", "198.51.100.7").param("nic", "");
+    let run = expect(noroute.run(rig.node(), "start"), 5);
+    assert!(
+        run.reason().unwrap_or("").contains("route"),
+        "{:?}",
+        run.reason()
+    );
+    // malformed: 6 naming the parameter, for every action but stop
+    for (k, v) in [
+        ("ip", "192.0.2.10/33"),
+        ("nic", "eth0:1"),
+        ("arp_count", "0"),
+        ("check_health", "maybe"),
+    ] {
+        let bad = base.clone().param(k, v);
+        for action in ["validate-all", "start", "monitor"] {
+            let run = expect(bad.run(rig.node(), action), 6);
+            assert!(
+                run.reason().unwrap_or("").contains(k),
+                "{k}: {:?}",
+                run.reason()
+            );
+        }
+        expect(bad.run(rig.node(), "stop"), 0);
+    }
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn prefix_and_nic_are_found_from_the_connected_route() {
+    let rig = Rig::new("auto", &[], SERVE);
+    agent::ip(&[
+        "-n",
+        &rig.net.node,
+        "addr",
+        "add",
+        "192.0.2.1/24",
+        "dev",
+        &rig.net.node_if,
+    ]);
+    let call = rig.call("192.0.2.10").param("nic", "");
+    expect(call.run(rig.node(), "start"), 0);
+    assert!(has_addr(&rig.net.node, &rig.net.node_if, V4));
+    expect(call.run(rig.node(), "monitor"), 0);
+    expect(call.run(rig.node(), "stop"), 0);
+    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V4));
+    assert!(
+        has_addr(&rig.net.node, &rig.net.node_if, "192.0.2.1/24"),
+        "the node's own address stays"
+    );
+    expect(call.run(rig.node(), "monitor"), 7);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn stop_kills_a_container_that_ignores_sigterm_within_the_timeout() {
+    // busybox sleep as PID 1 has no TERM handler: the kernel ignores SIGTERM
+    let rig = Rig::new("stubborn", &[], &["sleep", "1000"]);
+    let call = rig.call(V4).var("OCF_RESKEY_CRM_meta_timeout", "6000");
+    expect(call.run(rig.node(), "start"), 0);
+    let run = expect(call.run(rig.node(), "stop"), 0);
+    assert!(
+        run.took < Duration::from_secs(6),
+        "stop took {:?}",
+        run.took
+    );
+    assert_eq!(rig.status(), "exited");
+    assert_eq!(
+        inspect(rig.ctr.name(), "{{.State.ExitCode}}"),
+        "137",
+        "killed after the grace"
+    );
+}

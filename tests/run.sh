@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian 12 machine, as root:
+#   bash tests/run.sh
+# Installs its Debian packages, starts a dockerd when none answers, imports a
+# busybox image, runs formatting, clippy and every test (the privileged ones
+# included: a missing prerequisite fails them, nothing is skipped), and cleans
+# up what it created. .ci/run calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+if [ "$(id -u)" != 0 ]; then
+  echo "tests/run.sh needs root (namespaces, netlink, dockerd, the OCF path)" >&2
+  exit 1
+fi
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$HOME/.cargo/bin:$PATH
+
+AGENT=/usr/lib/ocf/resource.d/croit/container
+BACKUP=
+cleanup() {
+  rc=$?
+  set +e
+  # containers and namespaces the tests may have left after a crash
+  docker ps -aq --filter label=croit-test 2>/dev/null | xargs -r docker rm -f >/dev/null
+  for ns in $(ip netns list 2>/dev/null | awk '/^ct[0-9a-z]+-/ {print $1}'); do ip netns del "$ns"; done
+  # the agent the tests installed: restore what was there before
+  if [ -n "$BACKUP" ]; then mv -f "$BACKUP" "$AGENT"; else rm -f "$AGENT"; rmdir --ignore-fail-on-non-empty /usr/lib/ocf/resource.d/croit 2>/dev/null; fi
+  bash "$ROOT/tests/env/image.sh" remove >/dev/null 2>&1
+  bash "$ROOT/tests/env/dockerd.sh" stop
+  exit $rc
+}
+if [ -e "$AGENT" ]; then BACKUP=$(mktemp /tmp/croit-agent-backup.XXXXXX); cp -a "$AGENT" "$BACKUP"; fi
+trap cleanup EXIT
+
+bash tests/env/packages.sh
+bash tests/env/dockerd.sh start
+bash tests/env/image.sh
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo build --workspace --all-targets
+# every test, the privileged ones (#[ignore]d for a quick unprivileged loop) included
+cargo test --workspace --all-targets -- --include-ignored
+cargo test --workspace --doc
