@@ -53,7 +53,7 @@ pub enum Setup {
 pub struct ContainerAgent;
 
 impl ContainerAgent {
-    fn valid<'c>(setup: &'c Setup) -> Result<&'c Config, Failure> {
+    fn valid(setup: &Setup) -> Result<&Config, Failure> {
         match setup {
             Setup::Valid(cfg) => Ok(cfg),
             Setup::Malformed { error, .. } => Err(Error::Param(error.clone()).into()),

@@ -162,3 +162,25 @@ fn container_only_reads_the_name_alone() {
     assert!(Config::from_env(&e).is_err());
     assert_eq!(container_only(&e), Ok("pxe".to_string()));
 }
+
+#[test]
+fn readme_parameter_table_matches_the_declarations() {
+    let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+    for spec in PARAMS {
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", spec.name)))
+            .unwrap_or_else(|| panic!("README has no row for {}", spec.name));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert_eq!(cells[2], spec.content.as_str(), "type of {}", spec.name);
+        match spec.default {
+            Some(d) => assert_eq!(cells[3], format!("`{d}`"), "default of {}", spec.name),
+            None => assert!(
+                cells[3].starts_with('('),
+                "default of {}: {}",
+                spec.name,
+                cells[3]
+            ),
+        }
+    }
+}

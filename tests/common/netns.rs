@@ -118,10 +118,13 @@ impl Drop for NetnsPair {
     }
 }
 
-/// Frames received on one interface of a namespace, with their arrival time.
+/// A captured frame with its arrival time.
+pub type Frame = (Instant, Vec<u8>);
+
+/// Frames received on one interface of a namespace.
 pub struct Capture {
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<Vec<(Instant, Vec<u8>)>>>,
+    thread: Option<JoinHandle<Vec<Frame>>>,
 }
 
 impl Capture {
@@ -180,7 +183,7 @@ impl Capture {
     }
 
     /// Stops and returns what was captured.
-    pub fn stop(mut self) -> Vec<(Instant, Vec<u8>)> {
+    pub fn stop(mut self) -> Vec<Frame> {
         self.stop.store(true, Ordering::Relaxed);
         self.thread
             .take()
@@ -218,7 +221,7 @@ fn mac(m: pnet_datalink::MacAddr) -> [u8; 6] {
 }
 
 /// The ARP frames among `frames`.
-pub fn arp_frames(frames: &[(Instant, Vec<u8>)]) -> Vec<ArpSeen> {
+pub fn arp_frames(frames: &[Frame]) -> Vec<ArpSeen> {
     frames
         .iter()
         .filter_map(|(_, f)| {
@@ -241,7 +244,7 @@ pub fn arp_frames(frames: &[(Instant, Vec<u8>)]) -> Vec<ArpSeen> {
 }
 
 /// The neighbour advertisements among `frames`.
-pub fn na_frames(frames: &[(Instant, Vec<u8>)]) -> Vec<NaSeen> {
+pub fn na_frames(frames: &[Frame]) -> Vec<NaSeen> {
     frames
         .iter()
         .filter_map(|(_, f)| {
