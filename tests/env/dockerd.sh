@@ -50,7 +50,10 @@ stop)
   fi
   pkill -f "containerd --config $EXEC" 2>/dev/null || true
   rm -f "$STATE" "$PIDFILE"
-  umount -R "$EXEC" 2>/dev/null || true
+  # dockerd bind-mounts its data root onto itself and leaves it behind.
+  for m in "$EXEC" "$DATA"; do
+    while mountpoint -q "$m"; do umount -R "$m" 2>/dev/null || umount -l "$m" || break; done
+  done
   rm -rf "$DATA" "$EXEC"
   echo "stopped the dockerd we started"
   ;;
