@@ -147,7 +147,10 @@ mod tests {
 
     #[test]
     fn an_engine_that_does_not_answer_is_generic_not_installed() {
-        let t = Error::Engine(EngineError::Timeout { op: "inspect" });
+        let t = Error::Engine(EngineError::Timeout {
+            endpoint: "unix:///x".into(),
+            op: "inspect",
+        });
         assert_eq!(t.status(), Status::ErrGeneric);
         let f: Failure = t.into();
         assert_eq!(f.status, Status::ErrGeneric);

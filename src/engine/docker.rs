@@ -70,7 +70,10 @@ impl Docker {
         f: impl Future<Output = Result<T, BError>>,
     ) -> Result<T, EngineError> {
         match tokio::time::timeout_at(self.deadline, f).await {
-            Err(_) => Err(EngineError::Timeout { op }),
+            Err(_) => Err(EngineError::Timeout {
+                endpoint: self.endpoint.clone(),
+                op,
+            }),
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(self.map_err(op, e)),
         }
@@ -90,7 +93,10 @@ impl Docker {
                 endpoint: self.endpoint.clone(),
                 detail: "socket file missing".into(),
             },
-            BError::RequestTimeoutError => EngineError::Timeout { op },
+            BError::RequestTimeoutError => EngineError::Timeout {
+                endpoint: self.endpoint.clone(),
+                op,
+            },
             BError::JsonDataError { message, .. } => EngineError::Protocol { op, message },
             other => match io_kind(&other) {
                 Some(std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound) => {

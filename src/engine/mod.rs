@@ -93,8 +93,10 @@ pub enum EngineError {
         endpoint: String,
     },
     /// The deadline passed before the engine answered.
-    #[error("engine did not answer {op} before the deadline")]
+    #[error("engine at {endpoint} did not answer {op} before the deadline")]
     Timeout {
+        /// The endpoint.
+        endpoint: String,
         /// The request.
         op: &'static str,
     },
