@@ -51,6 +51,16 @@ impl Rig {
     fn node(&self) -> Option<&str> {
         Some(self.net.node.as_str())
     }
+    /// stop gives 0, the address is gone and a probe says 7.
+    #[track_caller]
+    fn stop_leaves_nothing(&self, call: &Call, ip: &str) {
+        expect(call.run(self.node(), "stop"), 0);
+        assert!(
+            !has_addr(&self.net.node, &self.net.node_if, ip),
+            "stop left {ip} bound"
+        );
+        expect(call.run(self.node(), "monitor"), 7);
+    }
     fn status(&self) -> String {
         inspect(self.ctr.name(), "{{.State.Status}}")
     }
@@ -151,9 +161,7 @@ fn v6_start_waits_for_dad_then_advertises() {
         "{out}"
     );
     expect(call.clone().recurring().run(rig.node(), "monitor"), 0);
-    expect(call.run(rig.node(), "stop"), 0);
-    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V6));
-    expect(call.run(rig.node(), "monitor"), 7);
+    rig.stop_leaves_nothing(&call, V6);
 }
 
 #[test]
@@ -171,11 +179,7 @@ fn v6_address_held_by_the_peer_fails_start_and_is_removed() {
         "nodad",
     ]);
     let run = expect(rig.call(V6).run(rig.node(), "start"), 1);
-    assert!(
-        run.reason().unwrap_or("").contains("DAD"),
-        "{:?}",
-        run.reason()
-    );
+    run.assert_reason("DAD");
     assert!(!has_addr(&rig.net.node, &rig.net.node_if, V6));
     expect(rig.call(V6).run(rig.node(), "stop"), 0);
     expect(rig.call(V6).run(rig.node(), "monitor"), 7);
@@ -189,14 +193,8 @@ fn killed_container_with_the_address_bound_is_a_partial_1_then_stop_cleans() {
     expect(call.run(rig.node(), "start"), 0);
     docker::docker(&["kill", rig.ctr.name()]);
     let run = expect(call.clone().recurring().run(rig.node(), "monitor"), 1);
-    assert!(
-        run.reason().unwrap_or("").contains("partial"),
-        "{:?}",
-        run.reason()
-    );
-    expect(call.run(rig.node(), "stop"), 0);
-    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V4));
-    expect(call.run(rig.node(), "monitor"), 7);
+    run.assert_reason("partial");
+    rig.stop_leaves_nothing(&call, V4);
 }
 
 #[test]
@@ -207,7 +205,7 @@ fn paused_container_is_1_and_stop_still_gets_it_down() {
     expect(call.run(rig.node(), "start"), 0);
     docker::docker(&["pause", rig.ctr.name()]);
     let run = expect(call.run(rig.node(), "monitor"), 1);
-    assert!(run.reason().unwrap_or("").contains("paused"));
+    run.assert_reason("paused");
     expect(call.run(rig.node(), "stop"), 0);
     assert_eq!(rig.status(), "exited");
     expect(call.run(rig.node(), "monitor"), 7);
@@ -323,11 +321,7 @@ fn address_deleted_by_hand_is_partial_1() {
         &rig.net.node_if,
     ]);
     let run = expect(call.run(rig.node(), "monitor"), 1);
-    assert!(
-        run.reason().unwrap_or("").contains("not bound"),
-        "{:?}",
-        run.reason()
-    );
+    run.assert_reason("not bound");
     expect(call.run(rig.node(), "stop"), 0);
     expect(call.run(rig.node(), "monitor"), 7);
 }
@@ -347,10 +341,8 @@ fn address_added_by_hand_with_the_container_stopped_is_1_and_stop_removes_it() {
         &rig.net.node_if,
     ]);
     let run = expect(call.run(rig.node(), "monitor"), 1);
-    assert!(run.reason().unwrap_or("").contains("partial"));
-    expect(call.run(rig.node(), "stop"), 0);
-    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V4));
-    expect(call.run(rig.node(), "monitor"), 7);
+    run.assert_reason("partial");
+    rig.stop_leaves_nothing(&call, V4);
     // The same address with another prefix is not ours: left alone, and 7.
     agent::ip(&[
         "-n",
@@ -372,11 +364,7 @@ fn restart_policy_is_fixed_at_start_or_refused_without_side_effects() {
     let rig = Rig::new("policy", &["--restart", "unless-stopped"], SERVE);
     let refuse = rig.call(V4).param("fix_restart_policy", "false");
     let run = expect(refuse.run(rig.node(), "start"), 5);
-    assert!(
-        run.reason().unwrap_or("").contains("restart policy"),
-        "{:?}",
-        run.reason()
-    );
+    run.assert_reason("restart policy");
     assert!(
         !has_addr(&rig.net.node, &rig.net.node_if, V4),
         "side effect on a refused start"
@@ -400,11 +388,7 @@ fn monitor_cmd_runs_inside_the_container_on_recurring_monitors_only() {
     // start waits until monitor would pass, monitor_cmd included: it cannot
     let short = call.clone().var("OCF_RESKEY_CRM_meta_timeout", "4000");
     let run = expect(short.run(rig.node(), "start"), 1);
-    assert!(
-        run.reason().unwrap_or("").contains("monitor_cmd"),
-        "{:?}",
-        run.reason()
-    );
+    run.assert_reason("monitor_cmd");
     docker::docker(&["exec", rig.ctr.name(), "touch", "/tmp/ok"]);
     expect(call.run(rig.node(), "start"), 0);
     expect(call.clone().recurring().run(rig.node(), "monitor"), 0);
@@ -428,11 +412,7 @@ fn nic_without_carrier_while_running_is_1() {
     expect(call.run(rig.node(), "start"), 0);
     agent::ip(&["-n", &rig.net.peer, "link", "set", &rig.net.peer_if, "down"]);
     let run = expect(call.run(rig.node(), "monitor"), 1);
-    assert!(
-        run.reason().unwrap_or("").contains("carrier"),
-        "{:?}",
-        run.reason()
-    );
+    run.assert_reason("carrier");
     agent::ip(&["-n", &rig.net.peer, "link", "set", &rig.net.peer_if, "up"]);
     assert!(agent::wait_for(Duration::from_secs(5), || call
         .run(rig.node(), "monitor")
@@ -449,7 +429,7 @@ fn missing_node_parts_are_5_and_malformed_parameters_6() {
     // the NIC
     let nonic = base.clone().param("nic", "nosuch0");
     let run = expect(nonic.run(rig.node(), "start"), 5);
-    assert!(run.reason().unwrap_or("").contains("nosuch0"));
+    run.assert_reason("nosuch0");
     expect(
         nonic
             .clone()
@@ -462,10 +442,7 @@ fn missing_node_parts_are_5_and_malformed_parameters_6() {
     // the container
     let noctr = base.clone().param("container", "croit-test-does-not-exist");
     let run = expect(noctr.run(rig.node(), "start"), 5);
-    assert!(run
-        .reason()
-        .unwrap_or("")
-        .contains("croit-test-does-not-exist"));
+    run.assert_reason("croit-test-does-not-exist");
     expect(noctr.run(rig.node(), "monitor"), 7);
     expect(noctr.run(rig.node(), "stop"), 0);
     // the engine (socket absent): start 5, probe 7, stop 0
@@ -482,11 +459,7 @@ fn missing_node_parts_are_5_and_malformed_parameters_6() {
     // no route for an address without prefix
     let noroute = base.clone().param("ip", "198.51.100.7").param("nic", "");
     let run = expect(noroute.run(rig.node(), "start"), 5);
-    assert!(
-        run.reason().unwrap_or("").contains("route"),
-        "{:?}",
-        run.reason()
-    );
+    run.assert_reason("route");
     // malformed: 6 naming the parameter, for every action but stop
     for (k, v) in [
         ("ip", "192.0.2.10/33"),
@@ -644,10 +617,6 @@ fn stale_engine_socket_is_an_absent_engine() {
     expect(call.run(rig.node(), "monitor"), 7);
     expect(call.run(rig.node(), "stop"), 0);
     let run = expect(call.run(rig.node(), "start"), 5);
-    assert!(
-        run.reason().unwrap_or("").contains(&path),
-        "{:?}",
-        run.reason()
-    );
+    run.assert_reason(&path);
     let _ = std::fs::remove_file(&path);
 }

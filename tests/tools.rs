@@ -213,12 +213,12 @@ fn pcs_creates_the_resource_with_agent_validation_and_refuses_unknown_options() 
     let o = tool(&["cibadmin", "--empty"]);
     assert!(o.status.success(), "{}", text(&o));
     let _ = std::fs::write(&cib, &o.stdout);
-    let o = tool(&[
-        "pcs",
-        "-f",
-        &cib_s,
-        "resource",
-        "create",
+    let create = |args: &[&str]| {
+        let mut argv = vec!["pcs", "-f", &cib_s, "resource", "create"];
+        argv.extend_from_slice(args);
+        tool(&argv)
+    };
+    let o = create(&[
         "t",
         "ocf:croit:container",
         "ip=192.0.2.10/24",
@@ -236,12 +236,7 @@ fn pcs_creates_the_resource_with_agent_validation_and_refuses_unknown_options() 
         xml.contains("name=\"monitor\"") && xml.contains("interval=\"10s\""),
         "{xml}"
     );
-    let o = tool(&[
-        "pcs",
-        "-f",
-        &cib_s,
-        "resource",
-        "create",
+    let o = create(&[
         "u",
         "ocf:croit:container",
         "ip=192.0.2.11/24",
@@ -249,12 +244,7 @@ fn pcs_creates_the_resource_with_agent_validation_and_refuses_unknown_options() 
     ]);
     assert!(!o.status.success(), "unknown option accepted");
     assert!(text(&o).contains("bogus_option"), "{}", text(&o));
-    let o = tool(&[
-        "pcs",
-        "-f",
-        &cib_s,
-        "resource",
-        "create",
+    let o = create(&[
         "v",
         "ocf:croit:container",
         "ip=192.0.2.12/33",

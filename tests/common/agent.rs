@@ -27,6 +27,16 @@ impl Run {
             .rev()
             .find_map(|l| l.strip_prefix("ocf-exit-reason:"))
     }
+    /// Asserts that the exit reason mentions `needle`.
+    #[track_caller]
+    pub fn assert_reason(&self, needle: &str) {
+        let reason = self.reason().unwrap_or("");
+        assert!(
+            reason.contains(needle),
+            "exit reason {reason:?} does not mention {needle:?}; stderr:\n{}",
+            self.stderr
+        );
+    }
     /// Number of exit-reason lines.
     pub fn reasons(&self) -> usize {
         self.stderr
