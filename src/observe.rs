@@ -16,6 +16,8 @@ pub struct Target {
     pub link: Link,
     /// The prefix length.
     pub prefix: u8,
+    /// Where the address is bound on this node now (any interface).
+    pub bound: Vec<BoundAddr>,
 }
 
 /// Where the address is, as netlink shows it.
@@ -55,7 +57,11 @@ pub async fn resolve(nl: &Netlink, cfg: &Config) -> Result<Target, Error> {
             None => route_link(nl, ip, Some(link.index)).await?.1,
         },
     };
-    Ok(Target { link, prefix })
+    Ok(Target {
+        link,
+        prefix,
+        bound,
+    })
 }
 
 async fn route_link(nl: &Netlink, ip: IpAddr, link: Option<u32>) -> Result<(u32, u8), Error> {

@@ -620,3 +620,40 @@ fn stale_engine_socket_is_an_absent_engine() {
     run.assert_reason(&path);
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn engine_start_and_stop_of_a_container_already_there_are_fine() {
+    use croit_container::engine::{Docker, Engine};
+    let rig = Rig::new("noop", &[], SERVE);
+    let name = rig.ctr.name().to_string();
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => panic!("runtime: {e}"),
+    };
+    rt.block_on(async {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        let engine = match Docker::connect(&docker::docker_host(), deadline) {
+            Ok(e) => e,
+            Err(e) => panic!("connect: {e}"),
+        };
+        engine.start(&name).await.unwrap_or_else(|e| panic!("{e}"));
+        // the engine answers 304 now: still fine
+        engine
+            .start(&name)
+            .await
+            .unwrap_or_else(|e| panic!("second start: {e}"));
+        engine
+            .stop(&name, 1)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        engine
+            .stop(&name, 1)
+            .await
+            .unwrap_or_else(|e| panic!("second stop: {e}"));
+    });
+    assert_eq!(rig.status(), "exited");
+}

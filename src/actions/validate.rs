@@ -32,7 +32,7 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
             policy: container.restart_policy.clone(),
         });
     }
-    for other in io.nl.find_addr(cfg.ip()).await? {
+    for other in &target.bound {
         if other.link_index != target.link.index {
             let name = match io.nl.link_by_index(other.link_index).await? {
                 Some(l) => l.name,

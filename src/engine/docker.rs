@@ -8,9 +8,7 @@ use bollard::models::{
     ContainerStateStatusEnum as S, ContainerUpdateBody, HealthStatusEnum as H, RestartPolicy,
     RestartPolicyNameEnum,
 };
-use bollard::query_parameters::{
-    InspectContainerOptions, KillContainerOptions, StopContainerOptionsBuilder,
-};
+use bollard::query_parameters::{InspectContainerOptions, StopContainerOptionsBuilder};
 use futures_util::StreamExt;
 use tokio::time::Instant;
 
@@ -144,11 +142,6 @@ fn status(s: Option<S>) -> ContainerStatus {
 }
 
 impl Engine for Docker {
-    async fn ping(&self) -> Result<(), EngineError> {
-        let c = self.client()?;
-        self.call("ping", c.ping()).await.map(|_| ())
-    }
-
     async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError> {
         let c = self.client()?;
         let r = self
@@ -211,6 +204,8 @@ impl Engine for Docker {
         }))
     }
 
+    // bollard takes the engine's 304 (already running / already stopped) as
+    // success: start and stop of a container already there are no errors.
     async fn start(&self, container: &str) -> Result<(), EngineError> {
         let c = self.client()?;
         match self.call("start", c.start_container(container, None)).await {
@@ -229,26 +224,7 @@ impl Engine for Docker {
             .call("stop", c.stop_container(container, Some(opts)))
             .await
         {
-            Err(EngineError::Api {
-                status: 404 | 304, ..
-            }) => Ok(()),
-            r => r,
-        }
-    }
-
-    async fn kill(&self, container: &str) -> Result<(), EngineError> {
-        let c = self.client()?;
-        match self
-            .call(
-                "kill",
-                c.kill_container(container, None::<KillContainerOptions>),
-            )
-            .await
-        {
-            // 404: absent; 409: not running.
-            Err(EngineError::Api {
-                status: 404 | 409, ..
-            }) => Ok(()),
+            Err(EngineError::Api { status: 404, .. }) => Ok(()),
             r => r,
         }
     }

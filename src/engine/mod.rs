@@ -137,8 +137,6 @@ pub enum EngineError {
 /// The engine operations the agent uses.
 #[allow(async_fn_in_trait)]
 pub trait Engine {
-    /// `GET /_ping`.
-    async fn ping(&self) -> Result<(), EngineError>;
     /// The container's state; `None` when it does not exist.
     async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError>;
     /// Starts it (already running: fine).
@@ -146,8 +144,6 @@ pub trait Engine {
     /// SIGTERM, `grace_s` seconds, SIGKILL; returns once it stopped.
     /// Already stopped or absent: fine.
     async fn stop(&self, container: &str, grace_s: u32) -> Result<(), EngineError>;
-    /// SIGKILL (not running or absent: fine).
-    async fn kill(&self, container: &str) -> Result<(), EngineError>;
     /// Unfreezes it.
     async fn unpause(&self, container: &str) -> Result<(), EngineError>;
     /// Sets the restart policy to `no`.
