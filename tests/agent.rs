@@ -61,6 +61,36 @@ impl Rig {
         );
         expect(call.run(self.node(), "monitor"), 7);
     }
+    /// Polls monitor until `hit` accepts a run or `limit` passes; returns
+    /// whether it did and the last run (for the failure message).
+    fn monitor_until(
+        &self,
+        call: &Call,
+        limit: Duration,
+        hit: impl Fn(&agent::Run) -> bool,
+    ) -> (bool, Option<agent::Run>) {
+        let mut last = None;
+        let seen = agent::wait_for(limit, || {
+            let run = call.run(self.node(), "monitor");
+            let ok = hit(&run);
+            last = Some(run);
+            ok
+        });
+        (seen, last)
+    }
+    /// `ip addr OP CIDR dev NIC` in the node namespace.
+    #[track_caller]
+    fn node_addr(&self, op: &str, cidr: &str) {
+        agent::ip(&[
+            "-n",
+            &self.net.node,
+            "addr",
+            op,
+            cidr,
+            "dev",
+            &self.net.node_if,
+        ]);
+    }
     fn status(&self) -> String {
         inspect(self.ctr.name(), "{{.State.Status}}")
     }
@@ -221,12 +251,8 @@ fn crash_loop_under_a_restart_policy_is_1_not_running() {
     );
     docker::docker(&["start", rig.ctr.name()]);
     let call = rig.call(V4);
-    let mut last = None;
-    let seen = agent::wait_for(Duration::from_secs(20), || {
-        let run = call.run(rig.node(), "monitor");
-        let hit = run.code == 1 && run.reason().unwrap_or("").contains("restarting");
-        last = Some(run);
-        hit
+    let (seen, last) = rig.monitor_until(&call, Duration::from_secs(20), |run| {
+        run.code == 1 && run.reason().unwrap_or("").contains("restarting")
     });
     assert!(seen, "no crash loop reported: {last:?}");
     expect(call.run(rig.node(), "stop"), 0);
@@ -247,13 +273,7 @@ fn unhealthy_container_fails_monitor_unless_health_is_ignored() {
     let rig = Rig::new("sick", &health, SERVE);
     let call = rig.call(V4);
     expect(call.run(rig.node(), "start"), 0);
-    let mut last = None;
-    let sick = agent::wait_for(Duration::from_secs(15), || {
-        let run = call.run(rig.node(), "monitor");
-        let hit = run.code == 1;
-        last = Some(run);
-        hit
-    });
+    let (sick, last) = rig.monitor_until(&call, Duration::from_secs(15), |run| run.code == 1);
     assert!(sick, "unhealthy never reported: {last:?}");
     let reason = last
         .as_ref()
@@ -269,10 +289,8 @@ fn unhealthy_container_fails_monitor_unless_health_is_ignored() {
     );
     // healthy again once the check passes
     docker::docker(&["exec", rig.ctr.name(), "touch", "/tmp/healthy"]);
-    assert!(agent::wait_for(Duration::from_secs(15), || call
-        .run(rig.node(), "monitor")
-        .code
-        == 0));
+    let (up, last) = rig.monitor_until(&call, Duration::from_secs(15), |run| run.code == 0);
+    assert!(up, "monitor never returned to 0: {last:?}");
     expect(call.run(rig.node(), "stop"), 0);
 }
 
@@ -311,15 +329,7 @@ fn address_deleted_by_hand_is_partial_1() {
     let rig = Rig::new("deladdr", &[], SERVE);
     let call = rig.call(V4);
     expect(call.run(rig.node(), "start"), 0);
-    agent::ip(&[
-        "-n",
-        &rig.net.node,
-        "addr",
-        "del",
-        V4,
-        "dev",
-        &rig.net.node_if,
-    ]);
+    rig.node_addr("del", V4);
     let run = expect(call.run(rig.node(), "monitor"), 1);
     run.assert_reason("not bound");
     expect(call.run(rig.node(), "stop"), 0);
@@ -331,28 +341,12 @@ fn address_deleted_by_hand_is_partial_1() {
 fn address_added_by_hand_with_the_container_stopped_is_1_and_stop_removes_it() {
     let rig = Rig::new("addaddr", &[], SERVE);
     let call = rig.call(V4);
-    agent::ip(&[
-        "-n",
-        &rig.net.node,
-        "addr",
-        "add",
-        V4,
-        "dev",
-        &rig.net.node_if,
-    ]);
+    rig.node_addr("add", V4);
     let run = expect(call.run(rig.node(), "monitor"), 1);
     run.assert_reason("partial");
     rig.stop_leaves_nothing(&call, V4);
     // The same address with another prefix is not ours: left alone, and 7.
-    agent::ip(&[
-        "-n",
-        &rig.net.node,
-        "addr",
-        "add",
-        "192.0.2.10/25",
-        "dev",
-        &rig.net.node_if,
-    ]);
+    rig.node_addr("add", "192.0.2.10/25");
     expect(call.run(rig.node(), "monitor"), 7);
     expect(call.run(rig.node(), "stop"), 0);
     assert!(has_addr(&rig.net.node, &rig.net.node_if, "192.0.2.10/25"));
@@ -414,10 +408,8 @@ fn nic_without_carrier_while_running_is_1() {
     let run = expect(call.run(rig.node(), "monitor"), 1);
     run.assert_reason("carrier");
     agent::ip(&["-n", &rig.net.peer, "link", "set", &rig.net.peer_if, "up"]);
-    assert!(agent::wait_for(Duration::from_secs(5), || call
-        .run(rig.node(), "monitor")
-        .code
-        == 0));
+    let (up, last) = rig.monitor_until(&call, Duration::from_secs(5), |run| run.code == 0);
+    assert!(up, "monitor never returned to 0: {last:?}");
     expect(call.run(rig.node(), "stop"), 0);
 }
 
@@ -484,15 +476,7 @@ fn missing_node_parts_are_5_and_malformed_parameters_6() {
 #[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
 fn prefix_and_nic_are_found_from_the_connected_route() {
     let rig = Rig::new("auto", &[], SERVE);
-    agent::ip(&[
-        "-n",
-        &rig.net.node,
-        "addr",
-        "add",
-        "192.0.2.1/24",
-        "dev",
-        &rig.net.node_if,
-    ]);
+    rig.node_addr("add", "192.0.2.1/24");
     let call = rig.call("192.0.2.10").param("nic", "");
     expect(call.run(rig.node(), "start"), 0);
     assert!(has_addr(&rig.net.node, &rig.net.node_if, V4));
@@ -563,15 +547,7 @@ fn engine_that_does_not_answer_is_1_before_the_deadline_for_monitor_and_stop() {
         .var("OCF_RESKEY_CRM_meta_timeout", "3000");
     // bound by hand, as a crashed earlier start would leave it: stop removes
     // it even though it cannot tell what the container does
-    agent::ip(&[
-        "-n",
-        &rig.net.node,
-        "addr",
-        "add",
-        V4,
-        "dev",
-        &rig.net.node_if,
-    ]);
+    rig.node_addr("add", V4);
     for (action, call) in [
         ("monitor", call.clone()),
         ("monitor", call.clone().recurring()),
