@@ -1,0 +1,157 @@
+//! Under real Pacemaker: a single-node cluster recovers the agent's
+//! failures; a two-node cluster fails the address and the container over on
+//! a power failure, timed next to the stock IPaddr2 + docker pair.
+//!
+//! Privileged (root, namespaces, corosync, pacemaker, dockerd): `#[ignore]`d
+//! for the quick loop, run by tests/run.sh. The tests take one lock and run
+//! one cluster at a time.
+
+#[path = "common/cluster.rs"]
+mod cluster;
+#[path = "common/install.rs"]
+mod install;
+
+use std::time::Duration;
+
+use cluster::{Cluster, VIP};
+use install::install_agent;
+
+const TOKEN: u32 = 1000;
+const RSC: &str = "pxe";
+
+fn create_ours(c: &Cluster, extra: &str) {
+    c.create_container("croit");
+    c.sh_on(
+        "n1",
+        &format!(
+            "pcs resource create {RSC} ocf:croit:container ip={VIP}/24 nic=eth0 container=croit \
+             {extra} op monitor interval=2s timeout=20s"
+        ),
+    );
+}
+
+#[track_caller]
+fn wait_started(c: &Cluster, rsc: &str, node: &str) {
+    let ok = cluster::wait_until(Duration::from_secs(40), || {
+        c.locate(rsc) == [node.to_string()] && c.dc_idle()
+    });
+    assert!(ok, "{rsc} not started on {node}:\n{}", c.crm_mon());
+}
+
+#[test]
+#[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
+fn single_node_recovers_failures() {
+    install_agent();
+    let c = Cluster::new(1, TOKEN);
+    create_ours(&c, "");
+    wait_started(&c, RSC, "n1");
+    let mon = c.crm_mon();
+    assert!(
+        mon.lines()
+            .any(|l| l.contains(RSC) && l.contains("Started n1")),
+        "crm_mon does not show {RSC} Started:\n{mon}"
+    );
+    assert!(c.has_vip("n1") && c.container_running("n1", "croit"));
+    assert_eq!(c.client_get().as_deref(), Some("served by n1"));
+
+    // The container killed behind Pacemaker's back: the next monitor fails
+    // with our reason and Pacemaker recovers it (stop + start) on its own.
+    c.on_ok("n1", &["docker", "kill", "croit"]);
+    recovered(&c, "is bound but container croit is not running");
+
+    // The address deleted by hand: the same.
+    c.delete_vip("n1");
+    recovered(
+        &c,
+        &format!("container croit runs but {VIP}/24 is not bound"),
+    );
+
+    // debug-start against the live CIB prints the agent's log and returns 0.
+    let o = c.on("n1", &["pcs", "resource", "debug-start", RSC, "--full"]);
+    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "debug-start:\n{text}");
+    assert!(
+        text.contains(&format!("container({RSC})")),
+        "no agent log in debug-start:\n{text}"
+    );
+
+    // disable stops both, enable brings both back.
+    c.on_ok("n1", &["pcs", "resource", "disable", RSC, "--wait=30"]);
+    assert!(
+        c.locate(RSC).is_empty(),
+        "{RSC} still located after disable"
+    );
+    assert!(!c.has_vip("n1"), "address left after disable");
+    assert!(
+        !c.container_running("n1", "croit"),
+        "container left running after disable"
+    );
+    c.on_ok("n1", &["pcs", "resource", "enable", RSC, "--wait=30"]);
+    wait_started(&c, RSC, "n1");
+    assert!(c.has_vip("n1") && c.container_running("n1", "croit"));
+
+    // An unhealthy container (its HEALTHCHECK fails): recovered.
+    c.on_ok("n1", &["docker", "exec", "croit", "touch", "/run/h/sick"]);
+    recovered(&c, "container croit is unhealthy");
+
+    // With migration-threshold=1 the first failure bans it from the node:
+    // on a single node it ends stopped, container and address gone.
+    c.on_ok(
+        "n1",
+        &["pcs", "resource", "meta", RSC, "migration-threshold=1"],
+    );
+    c.settle();
+    c.on_ok("n1", &["docker", "exec", "croit", "touch", "/run/h/sick"]);
+    let banned = cluster::wait_until(Duration::from_secs(30), || {
+        c.locate(RSC).is_empty() && c.dc_idle()
+    });
+    assert!(
+        banned,
+        "{RSC} not banned after an unhealthy monitor:\n{}",
+        c.crm_mon()
+    );
+    let mon = c.crm_mon();
+    assert!(
+        mon.contains("container croit is unhealthy"),
+        "no exit reason:\n{mon}"
+    );
+    assert!(!c.has_vip("n1"), "address left behind by the ban");
+    assert!(
+        !c.container_running("n1", "croit"),
+        "container left running by the ban"
+    );
+}
+
+/// Waits for a failed monitor carrying `reason`, then for Pacemaker's own
+/// recovery (container running, address bound, client served), then clears
+/// the failure for the next scenario.
+#[track_caller]
+fn recovered(c: &Cluster, reason: &str) {
+    let failed = cluster::wait_until(Duration::from_secs(20), || c.crm_mon().contains(reason));
+    assert!(
+        failed,
+        "no failed action with reason {reason:?}:\n{}",
+        c.crm_mon()
+    );
+    let mon = c.crm_mon();
+    assert!(
+        mon.contains("Failed Resource Actions")
+            && mon
+                .lines()
+                .any(|l| l.contains(&format!("{RSC} 2s-interval monitor on n1"))
+                    && l.contains(reason)),
+        "the failure is not a failed monitor of {RSC}:\n{mon}"
+    );
+    let back = cluster::wait_until(Duration::from_secs(30), || {
+        c.dc_idle() && c.has_vip("n1") && c.container_running("n1", "croit")
+    });
+    assert!(back, "not recovered after {reason:?}:\n{}", c.crm_mon());
+    wait_started(c, RSC, "n1");
+    let served = cluster::wait_until(Duration::from_secs(10), || {
+        c.client_get().as_deref() == Some("served by n1")
+    });
+    assert!(served, "client not served after recovery from {reason:?}");
+    c.on_ok("n1", &["pcs", "resource", "cleanup", RSC]);
+    c.settle();
+    assert!(!c.crm_mon().contains(reason), "failure not cleared");
+}
