@@ -1113,3 +1113,104 @@ pub fn timing_table(token: u32, runs: &[(&str, &[Failover])]) -> String {
     }
     out
 }
+
+/// What a graceful move looked like on the wire and on the nodes.
+#[derive(Debug)]
+pub struct Move {
+    pub from: String,
+    pub to: String,
+    /// When the old node deleted the address and the new one added it.
+    pub deleted: Option<f64>,
+    pub added: Option<f64>,
+    /// Frames about the VIP from the old node after the first one from the new node.
+    pub old_frames_after_new: usize,
+    pub new_frames: usize,
+}
+
+/// `pcs resource move` of `rsc` to the node that does not hold the address,
+/// watching both nodes' addresses (netlink events) and the client's wire.
+pub fn graceful_move(c: &Cluster, rsc: &str) -> Move {
+    let from = c.holder();
+    let to = c
+        .nodes
+        .iter()
+        .find(|n| n.name != from)
+        .map(|n| n.name.clone())
+        .expect("a second node");
+    let (from_ns, to_ns) = (c.node(&from).ns(), c.node(&to).ns());
+    let (from_mac, to_mac) = (c.node(&from).mac.clone(), c.node(&to).mac.clone());
+    let old_w = Watcher::start("ip", &["-n", &from_ns, "-ts", "monitor", "address"], None);
+    let new_w = Watcher::start("ip", &["-n", &to_ns, "-ts", "monitor", "address"], None);
+    let dump_w = Watcher::start(
+        "ip",
+        &[
+            "netns", "exec", CLIENT, "tcpdump", "-i", "eth0", "-n", "-e", "-tt", "-l", "-U", "arp",
+        ],
+        Some("listening on"),
+    );
+    c.on_ok(c.any_up(), &["pcs", "resource", "move", rsc, &to]);
+    let moved = wait_until(Duration::from_secs(40), || {
+        c.locate(rsc) == [to.clone()] && c.dc_idle()
+    });
+    assert!(moved, "{rsc} did not move to {to}:\n{}", c.crm_mon());
+    // pcs 0.11 removes its move constraint itself; clear is harmless then
+    let _ = c.on(c.any_up(), &["pcs", "resource", "clear", rsc]);
+    thread::sleep(Duration::from_millis(1500));
+    let vip_line = format!("inet {VIP}/");
+    let deleted = old_w
+        .stop()
+        .iter()
+        .filter(|l| l.contains("Deleted") && l.contains(&vip_line))
+        .find_map(|l| ip_ts(l));
+    let added = new_w
+        .stop()
+        .iter()
+        .filter(|l| !l.contains("Deleted") && l.contains(&vip_line))
+        .find_map(|l| ip_ts(l));
+    let frames = parse_tcpdump(&dump_w.stop());
+    let about_vip = |f: &&ArpLine| f.text.contains(&format!("{VIP} ")) || f.text.ends_with(VIP);
+    let new_frames: Vec<&ArpLine> = frames
+        .iter()
+        .filter(|f| f.src_mac == to_mac)
+        .filter(about_vip)
+        .collect();
+    let first_new = new_frames.first().map(|f| f.t).unwrap_or(f64::MAX);
+    Move {
+        old_frames_after_new: frames
+            .iter()
+            .filter(|f| f.src_mac == from_mac && f.t > first_new)
+            .filter(about_vip)
+            .count(),
+        new_frames: new_frames.len(),
+        deleted,
+        added,
+        from,
+        to,
+    }
+}
+
+/// One row per failover, for the record behind the medians.
+pub fn failover_rows(runs: &[(&str, &[Failover])]) -> String {
+    let mut out = String::from(
+        "| agent | # | from -> to | membership | start initiated | bound | first GARP | neighbour switched | served | share |\n|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    let c = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into());
+    for (name, fs) in runs {
+        for (i, f) in fs.iter().enumerate() {
+            out.push_str(&format!(
+                "| {name} | {} | {} -> {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                i + 1,
+                f.from,
+                f.to,
+                c(f.membership),
+                c(f.start_initiated),
+                c(f.bound),
+                c(f.first_garp),
+                c(f.neigh_switched),
+                c(f.served),
+                c(f.agent_share())
+            ));
+        }
+    }
+    out
+}
