@@ -291,3 +291,124 @@ fn one_holder(c: &Cluster, rsc: &str, container: &str, node: &str) {
         );
     }
 }
+
+/// The README's migration from croit's shell agent, rehearsed on a live
+/// single-node cluster: the old resource runs, the commands swap it for
+/// ocf:croit:container, and neither the container nor the address blinks.
+#[test]
+#[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
+fn single_node_migration_from_croits_agent_keeps_service_up() {
+    install_agent();
+    let c = Cluster::new(1, TOKEN);
+    let old_agent = std::env::var("CROIT_SHELL_AGENT").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/cluster/croit-standin.sh"
+        )
+        .to_string()
+    });
+    let _old = InstalledOld::new(&old_agent);
+    c.create_container("croit");
+    // Bring the service up first: croit's agent reports a created, never
+    // started container as running (its error code variable is unset), so
+    // its probe would never let Pacemaker start it.
+    c.on_ok("n1", &["docker", "start", "croit"]);
+    c.on_ok(
+        "n1",
+        &["ip", "address", "add", &format!("{VIP}/24"), "dev", "eth0"],
+    );
+    c.sh_on(
+        "n1",
+        &format!(
+            "pcs resource create croit ocf:croit:croit ip={VIP}/24 nic=eth0 op monitor interval=10s"
+        ),
+    );
+    wait_started(&c, "croit", "n1");
+    assert!(c.has_vip("n1") && c.container_running("n1", "croit"));
+    let started_at = |c: &Cluster| {
+        c.on_ok(
+            "n1",
+            &["docker", "inspect", "-f", "{{.State.StartedAt}}", "croit"],
+        )
+    };
+    let before = started_at(&c);
+
+    // Watch the service from the client and the address on the node throughout.
+    let watch = cluster::ServiceWatch::start("n1");
+    for cmd in MIGRATION {
+        c.sh_on("n1", cmd);
+    }
+    c.settle();
+    let seen = watch.stop();
+
+    assert_eq!(c.locate(RSC), ["n1".to_string()], "{}", c.crm_mon());
+    assert!(
+        c.locate("croit").is_empty(),
+        "old resource still known:\n{}",
+        c.crm_mon()
+    );
+    let mon = c.crm_mon();
+    assert!(
+        !mon.contains("Failed Resource Actions"),
+        "failures after migration:\n{mon}"
+    );
+    assert_eq!(
+        before,
+        started_at(&c),
+        "the container was restarted by the migration"
+    );
+    assert_eq!(
+        seen.addr_deleted, 0,
+        "the address was removed during the migration: {seen:?}"
+    );
+    assert!(
+        seen.requests > 20,
+        "too few client requests to tell: {seen:?}"
+    );
+    assert_eq!(
+        seen.failed, 0,
+        "client requests failed during the migration: {seen:?}"
+    );
+
+    // The new resource really manages it now: a kill is recovered.
+    c.on_ok("n1", &["docker", "kill", "croit"]);
+    recovered(&c, "is bound but container croit is not running");
+}
+
+/// The migration commands exactly as the README gives them (`croit` is the
+/// old resource's id, `pxe` the new one; the address and NIC are the same).
+const MIGRATION: &[&str] = &[
+    "pcs property set maintenance-mode=true",
+    "pcs cluster cib /tmp/mig.xml",
+    "pcs -f /tmp/mig.xml resource delete croit",
+    "pcs -f /tmp/mig.xml resource create pxe ocf:croit:container ip=10.78.0.50/24 nic=eth0 container=croit op monitor interval=2s",
+    "pcs cluster cib-push /tmp/mig.xml --config",
+    "pcs resource refresh pxe",
+    "crm_resource --refresh --resource croit",
+    "pcs property set maintenance-mode=false",
+];
+
+/// croit's agent (or the stand-in) at ocf:croit:croit for the test's duration.
+struct InstalledOld;
+
+impl InstalledOld {
+    const PATH: &'static str = "/usr/lib/ocf/resource.d/croit/croit";
+    fn new(src: &str) -> InstalledOld {
+        assert!(
+            !std::path::Path::new(Self::PATH).exists(),
+            "{} exists already: not ours to replace",
+            Self::PATH
+        );
+        std::fs::copy(src, Self::PATH).expect("install the old agent");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(Self::PATH, std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        InstalledOld
+    }
+}
+
+impl Drop for InstalledOld {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(Self::PATH);
+    }
+}

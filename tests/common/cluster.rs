@@ -1214,3 +1214,53 @@ pub fn failover_rows(runs: &[(&str, &[Failover])]) -> String {
     }
     out
 }
+
+/// What the client and the node saw while something was being changed.
+#[derive(Debug)]
+pub struct Seen {
+    pub requests: usize,
+    pub failed: usize,
+    pub addr_deleted: usize,
+}
+
+/// Client requests every 50 ms and the node's address events, in the background.
+pub struct ServiceWatch {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    client: thread::JoinHandle<(usize, usize)>,
+    addr: Watcher,
+}
+
+impl ServiceWatch {
+    pub fn start(node: &str) -> ServiceWatch {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let s2 = stop.clone();
+        let client = thread::spawn(move || {
+            let (mut n, mut bad) = (0, 0);
+            while !s2.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                if client_get(Duration::from_secs(1)).is_none() {
+                    bad += 1;
+                }
+                thread::sleep(Duration::from_millis(50));
+            }
+            (n, bad)
+        });
+        let ns = format!("hc-{node}");
+        let addr = Watcher::start("ip", &["-n", &ns, "-ts", "monitor", "address"], None);
+        ServiceWatch { stop, client, addr }
+    }
+
+    pub fn stop(self) -> Seen {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (requests, failed) = self.client.join().unwrap_or((0, usize::MAX));
+        let lines = self.addr.stop();
+        Seen {
+            requests,
+            failed,
+            addr_deleted: lines
+                .iter()
+                .filter(|l| l.contains("Deleted") && l.contains(&format!("inet {VIP}/")))
+                .count(),
+        }
+    }
+}
