@@ -22,6 +22,9 @@ cleanup() {
   # containers and namespaces the tests may have left after a crash
   docker ps -aq --filter label=croit-test 2>/dev/null | xargs -r docker rm -f >/dev/null
   for ns in $(ip netns list 2>/dev/null | awk '/^ct[0-9a-z]+-/ {print $1}'); do ip netns del "$ns"; done
+  # cluster nodes (tests/common/cluster.rs) left by a crashed test run
+  pkill -KILL -f "node-init.sh /tmp/croit-hc/" 2>/dev/null
+  for ns in hc-n1 hc-n2 hc-client hc-lan; do ip netns del "$ns" 2>/dev/null; done
   # the agent the tests installed: restore what was there before
   if [ -n "$BACKUP" ]; then mv -f "$BACKUP" "$AGENT"; else rm -f "$AGENT"; rmdir --ignore-fail-on-non-empty /usr/lib/ocf/resource.d/croit 2>/dev/null; fi
   bash "$ROOT/tests/env/image.sh" remove >/dev/null 2>&1
@@ -41,3 +44,5 @@ cargo build --workspace --all-targets
 # every test, the privileged ones (#[ignore]d for a quick unprivileged loop) included
 cargo test --workspace --all-targets -- --include-ignored
 cargo test --workspace --doc
+# the failover timing of this run (tests/cluster.rs), ours next to the stock pair
+cat target/tmp/cluster-timing.md
