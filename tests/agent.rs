@@ -11,95 +11,13 @@ mod agent;
 mod docker;
 #[path = "common/netns.rs"]
 mod netns;
+#[path = "common/rig.rs"]
+mod rig;
 
 use std::time::Duration;
 
-use agent::{expect, has_addr, Call};
-use docker::TestContainer;
-use netns::NetnsPair;
-
-const V4: &str = "192.0.2.10/24";
-const V6: &str = "2001:db8::10/64";
-/// Exits 0 on SIGTERM (busybox sh as PID 1 ignores TERM unless trapped).
-const SERVE: &[&str] = &[
-    "sh",
-    "-c",
-    "trap 'exit 0' TERM; while :; do sleep 0.1; done",
-];
-
-struct Rig {
-    net: NetnsPair,
-    ctr: TestContainer,
-}
-
-impl Rig {
-    fn new(tag: &str, extra: &[&str], cmd: &[&str]) -> Rig {
-        docker::require_engine();
-        let net = NetnsPair::new(tag);
-        let ctr = TestContainer::create(tag, extra, cmd);
-        Rig { net, ctr }
-    }
-    fn call(&self, ip: &str) -> Call {
-        Call::new(&[
-            ("ip", ip),
-            ("nic", &self.net.node_if),
-            ("container", self.ctr.name()),
-            ("docker_host", &docker::docker_host()),
-            ("arp_interval", "20"),
-        ])
-    }
-    fn node(&self) -> Option<&str> {
-        Some(self.net.node.as_str())
-    }
-    /// stop gives 0, the address is gone and a probe says 7.
-    #[track_caller]
-    fn stop_leaves_nothing(&self, call: &Call, ip: &str) {
-        expect(call.run(self.node(), "stop"), 0);
-        assert!(
-            !has_addr(&self.net.node, &self.net.node_if, ip),
-            "stop left {ip} bound"
-        );
-        expect(call.run(self.node(), "monitor"), 7);
-    }
-    /// Polls monitor until `hit` accepts a run or `limit` passes; returns
-    /// whether it did and the last run (for the failure message).
-    fn monitor_until(
-        &self,
-        call: &Call,
-        limit: Duration,
-        hit: impl Fn(&agent::Run) -> bool,
-    ) -> (bool, Option<agent::Run>) {
-        let mut last = None;
-        let seen = agent::wait_for(limit, || {
-            let run = call.run(self.node(), "monitor");
-            let ok = hit(&run);
-            last = Some(run);
-            ok
-        });
-        (seen, last)
-    }
-    /// `ip addr OP CIDR dev NIC` in the node namespace.
-    #[track_caller]
-    fn node_addr(&self, op: &str, cidr: &str) {
-        agent::ip(&[
-            "-n",
-            &self.net.node,
-            "addr",
-            op,
-            cidr,
-            "dev",
-            &self.net.node_if,
-        ]);
-    }
-    fn status(&self) -> String {
-        inspect(self.ctr.name(), "{{.State.Status}}")
-    }
-}
-
-fn inspect(name: &str, fmt: &str) -> String {
-    let out = docker::docker(&["inspect", "-f", fmt, name]);
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+use agent::{expect, has_addr};
+use rig::{inspect, Rig, SERVE, V4, V6};
 
 #[test]
 #[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]

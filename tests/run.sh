@@ -22,6 +22,16 @@ cleanup() {
   # containers and namespaces the tests may have left after a crash
   docker ps -aq --filter label=croit-test 2>/dev/null | xargs -r docker rm -f >/dev/null
   for ns in $(ip netns list 2>/dev/null | awk '/^ct[0-9a-z]+-/ {print $1}'); do ip netns del "$ns"; done
+  # private dockerds of tests/faults.rs (tests/common/engine.rs) left by a crashed run
+  pkill -CONT -f "dockerd -H unix:///run/croit-fe-" 2>/dev/null
+  pkill -KILL -f "dockerd -H unix:///run/croit-fe-" 2>/dev/null
+  pkill -KILL -f "containerd --config /run/croit-fe-" 2>/dev/null
+  pkill -KILL -f "containerd-shim.* -address /run/croit-fe-" 2>/dev/null
+  for d in /run/croit-fe-* /var/lib/croit-fe-*; do
+    [ -e "$d" ] || continue
+    grep -o " $d[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l
+    rm -rf "$d"
+  done
   # cluster nodes (tests/common/cluster.rs) left by a crashed test run
   pkill -KILL -f "node-init.sh /tmp/croit-hc/" 2>/dev/null
   for ns in hc-n1 hc-n2 hc-client hc-lan; do ip netns del "$ns" 2>/dev/null; done

@@ -21,9 +21,10 @@ fn tail_reserve(budget: Duration) -> Duration {
     (budget / 10).clamp(Duration::from_millis(300), Duration::from_secs(2))
 }
 
-/// The part kept back for the engine's SIGKILL after the grace period.
+/// The part kept back for the engine's SIGKILL after the grace period and
+/// the container's exit (a loaded engine takes a second or more for it).
 fn kill_reserve(budget: Duration) -> Duration {
-    (budget / 10).clamp(Duration::from_millis(500), Duration::from_secs(3))
+    (budget / 5).clamp(Duration::from_secs(1), Duration::from_secs(5))
 }
 
 /// The grace period: `stop_timeout` when it fits, else what the operation's
@@ -136,6 +137,21 @@ async fn remove_address(nl: &Netlink, cfg: &Config) -> Result<(), Error> {
         // Bound with another prefix: not ours to remove.
         return Ok(());
     }
+    if cfg.ip().is_ipv4() && !bound.secondary {
+        match crate::net::keep_secondaries(&link.name) {
+            Ok(true) => info!(
+                "set promote_secondaries on {}: other addresses of the subnet stay when {} goes",
+                link.name,
+                cfg.ip()
+            ),
+            Ok(false) => {}
+            Err(e) => warn!(
+                "cannot set promote_secondaries on {} ({e}): removing {} removes the other addresses of its subnet",
+                link.name,
+                cfg.ip()
+            ),
+        }
+    }
     if nl.del_addr(link.index, cfg.ip(), bound.prefix).await? {
         info!("removed {}/{} from {}", cfg.ip(), bound.prefix, link.name);
     }
@@ -148,11 +164,12 @@ mod tests {
 
     #[test]
     fn grace_leaves_room_for_the_kill_and_the_address() {
-        // 20 s op timeout -> 18 s budget: 1.8 s + 1.8 s kept back.
-        assert_eq!(grace_period(None, Duration::from_secs(18)), 14);
-        assert_eq!(grace_period(None, Duration::from_secs(58)), 53);
+        // 20 s op timeout -> 18 s budget: 1.8 s + 3.6 s kept back.
+        assert_eq!(grace_period(None, Duration::from_secs(18)), 12);
+        assert_eq!(grace_period(None, Duration::from_secs(58)), 51);
+        assert_eq!(grace_period(None, Duration::from_millis(5400)), 3);
         assert_eq!(grace_period(None, Duration::from_millis(1500)), 1);
         assert_eq!(grace_period(Some(5), Duration::from_secs(18)), 5);
-        assert_eq!(grace_period(Some(600), Duration::from_secs(18)), 14);
+        assert_eq!(grace_period(Some(600), Duration::from_secs(18)), 12);
     }
 }

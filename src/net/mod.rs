@@ -7,6 +7,21 @@ pub mod netlink;
 pub use announce::{garp_reply, garp_request, unsolicited_na, Announcer};
 pub use netlink::{BoundAddr, ConnectedRoute, DadOutcome, Link, Netlink, OperState};
 
+/// Deleting the primary IPv4 address of a subnet from an interface deletes
+/// its secondaries with it, unless `promote_secondaries` is set: another
+/// resource's address in the same subnet would vanish with ours. Sets it on
+/// `ifname` when neither the interface's nor the `all` setting has it;
+/// returns whether it changed anything.
+pub fn keep_secondaries(ifname: &str) -> std::io::Result<bool> {
+    let path = |dev: &str| format!("/proc/sys/net/ipv4/conf/{dev}/promote_secondaries");
+    let on = |dev: &str| std::fs::read_to_string(path(dev)).is_ok_and(|v| v.trim() != "0");
+    if on("all") || on(ifname) {
+        return Ok(false);
+    }
+    std::fs::write(path(ifname), "1")?;
+    Ok(true)
+}
+
 /// What can go wrong with netlink or the packet socket, in the terms an
 /// administrator acts on.
 #[derive(Debug, thiserror::Error)]

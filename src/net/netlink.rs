@@ -77,6 +77,9 @@ pub struct BoundAddr {
     pub tentative: bool,
     /// IPv6 DAD failed.
     pub dadfailed: bool,
+    /// IPv4: a secondary address (another address of the same subnet on the
+    /// interface is the primary).
+    pub secondary: bool,
 }
 
 /// An on-link route of the main table.
@@ -398,6 +401,8 @@ fn bound_if(msg: &AddressMessage, ip: IpAddr) -> Option<BoundAddr> {
             || h.contains(AddressHeaderFlags::Tentative),
         dadfailed: flags.contains(AddressFlags::Dadfailed)
             || h.contains(AddressHeaderFlags::Dadfailed),
+        secondary: flags.contains(AddressFlags::Secondary)
+            || h.contains(AddressHeaderFlags::Secondary),
     })
 }
 
