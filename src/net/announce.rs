@@ -87,7 +87,8 @@ pub fn unsolicited_na(mac: [u8; 6], ip: Ipv6Addr) -> Vec<u8> {
 
 /// Sends the announcement rounds of one address on one link.
 pub struct Announcer {
-    tx: Box<dyn DataLinkSender>,
+    /// `None` only once dropped.
+    tx: Option<Box<dyn DataLinkSender>>,
     frames: Vec<Vec<u8>>,
 }
 
@@ -137,13 +138,22 @@ impl Announcer {
                 })
             }
         };
-        Ok(Announcer { tx, frames })
+        Ok(Announcer {
+            tx: Some(tx),
+            frames,
+        })
     }
 
     /// Sends one round: IPv4 a request then a reply, IPv6 one advertisement.
     pub fn send_round(&mut self) -> Result<(), NetError> {
+        let Some(tx) = self.tx.as_mut() else {
+            return Err(NetError::Io {
+                op: "send announcement",
+                message: "packet socket closed".into(),
+            });
+        };
         for frame in &self.frames {
-            match self.tx.send_to(frame, None) {
+            match tx.send_to(frame, None) {
                 Some(Ok(())) => {}
                 Some(Err(e)) => {
                     return Err(NetError::Io {
@@ -165,6 +175,19 @@ impl Announcer {
     /// Frames in one round.
     pub fn frames_per_round(&self) -> usize {
         self.frames.len()
+    }
+}
+
+impl Drop for Announcer {
+    /// Closing a packet socket waits for an RCU grace period in the kernel
+    /// (8 to 16 ms measured here): a thread pays it while the action goes on
+    /// (start waits for the engine meanwhile). Inline if no thread can be made.
+    fn drop(&mut self) {
+        if let Some(tx) = self.tx.take() {
+            let _ = std::thread::Builder::new()
+                .name("close-packet".into())
+                .spawn(move || drop(tx));
+        }
     }
 }
 
