@@ -71,8 +71,13 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
 
 /// Waits until monitor would return 0 (and the container is healthy when
 /// `wait_healthy`), or fails with the last reason when it cannot get there.
+///
+/// The deadline may fall while an inspect is in flight; the reason then
+/// comes from the last observation the engine answered (what start was
+/// waiting for), not from the interrupted call.
 async fn wait_ready(io: &Io, cfg: &Config) -> Result<(), Error> {
     let vip = cfg.vip.to_string();
+    let mut last_why: Option<String> = None;
     loop {
         let (obs, _) = observe(&io.nl, &io.engine, cfg, true).await;
         let verdict = classify(&obs, cfg.check_health, &cfg.container, &vip);
@@ -88,17 +93,21 @@ async fn wait_ready(io: &Io, cfg: &Config) -> Result<(), Error> {
         if let Some(reason) = hopeless(&obs.engine, &verdict, &cfg.container) {
             return Err(Error::NotReady(reason));
         }
+        let why = verdict
+            .reason
+            .unwrap_or_else(|| match state.map(|s| &s.health) {
+                Some(Health::Starting) => format!("container {} not healthy yet", cfg.container),
+                _ => format!("container {} not running", cfg.container),
+            });
+        let interrupted = matches!(obs.engine, EngineView::Unresponsive(_));
+        let why = match last_why.take() {
+            Some(earlier) if interrupted => earlier,
+            _ => why,
+        };
         if tokio::time::Instant::now() + POLL >= io.deadline {
-            let why = verdict
-                .reason
-                .unwrap_or_else(|| match state.map(|s| &s.health) {
-                    Some(Health::Starting) => {
-                        format!("container {} not healthy yet", cfg.container)
-                    }
-                    _ => format!("container {} not running", cfg.container),
-                });
             return Err(Error::NotReady(format!("start timed out: {why}")));
         }
+        last_why = Some(why);
         tokio::time::sleep(POLL).await;
     }
 }
