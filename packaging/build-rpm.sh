@@ -16,5 +16,5 @@ TOP=$PWD/target/rpmbuild
 rm -rf "$TOP"
 mkdir -p "$TOP"/{SOURCES,BUILD,BUILDROOT,RPMS,SRPMS,SPECS}
 cp target/release/container agents/ocf_croit_container.7 README.md CHANGELOG.md LICENSE "$TOP/SOURCES/"
-rpmbuild -bb --nodeps --define "_topdir $TOP" packaging/rpm/ocf-croit-container.spec >&2
+rpmbuild -bb --quiet --nodeps --define "_topdir $TOP" packaging/rpm/ocf-croit-container.spec >&2
 ls "$TOP"/RPMS/*/ocf-croit-container-*.rpm
