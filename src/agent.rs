@@ -1,7 +1,8 @@
 //! The agent as `ra_api` runs it: meta-data, configuration and dispatch.
 
 use ra_api::{
-    Action, ActionSpec, Agent, AgentMeta, Context, Failure, Outcome, ParamError, Params, Status,
+    Action, ActionSpec, Agent, AgentMeta, Context, Failure, ManPage, Outcome, ParamError, Params,
+    Status,
 };
 
 use crate::actions::{monitor, start, stop, validate};
@@ -31,6 +32,28 @@ runs a shell or another program. Use the container's host network so that it ser
         ActionSpec::new("meta-data", 5),
     ],
 };
+
+/// The provider: the agent is `ocf:croit:container`.
+pub const PROVIDER: &str = "croit";
+
+/// The manual page `ocf_croit_container(7)`, written from [`META`] (also
+/// committed as `agents/ocf_croit_container.7`; print it with
+/// `cargo run --example man_page`).
+pub fn man_page() -> String {
+    ManPage::new(&META, PROVIDER)
+        .source(concat!(
+            env!("CARGO_PKG_NAME"),
+            " ",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .see_also(&[concat!(
+            "/usr/share/doc/",
+            env!("CARGO_PKG_NAME"),
+            "/README.md: installation, quick start with pcs and crm, what monitor returns, \
+exit codes and reasons, troubleshooting."
+        )])
+        .to_roff()
+}
 
 /// The parameters as far as they could be read.
 #[derive(Debug)]

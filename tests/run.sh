@@ -54,5 +54,9 @@ cargo build --workspace --all-targets
 # every test, the privileged ones (#[ignore]d for a quick unprivileged loop) included
 cargo test --workspace --all-targets -- --include-ignored
 cargo test --workspace --doc
+# the .deb and .rpm, built, inspected, installed, used by the cluster tools and
+# purged (after the Rust tests: it sets their copy at the OCF path aside and
+# puts it back)
+bash tests/package.sh
 # the failover timing of this run (tests/cluster.rs), ours next to the stock pair
 cat target/tmp/cluster-timing.md

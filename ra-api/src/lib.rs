@@ -13,6 +13,8 @@
 //! - [`ParamSpec`] and [`Params`]: each parameter declared once; the same
 //!   declaration reads and checks the value and writes the meta-data.
 //! - [`AgentMeta`]: the meta-data XML that ocf-tester and pcs both accept.
+//! - [`ManPage`]: the manual page (section 7, resource-agents' layout) from
+//!   the same declarations.
 //! - [`Deadline`]: the timeout minus a margin, so the agent answers before
 //!   Pacemaker's SIGKILL.
 //! - [`init_logging`] and [`exit_reason`]: logging the way the OCF shell
@@ -65,6 +67,7 @@ mod action;
 mod deadline;
 mod env;
 mod log;
+mod man;
 mod metadata;
 mod param;
 mod reason;
@@ -75,6 +78,7 @@ pub use action::Action;
 pub use deadline::Deadline;
 pub use env::{Env, DEFAULT_TIMEOUT};
 pub use log::{exit_reason, init_logging, Sinks};
+pub use man::{escape as roff_escape, ManPage};
 pub use metadata::{ActionSpec, AgentMeta};
 pub use param::{parse_bool, ContentType, ParamError, ParamSpec, Params};
 pub use reason::{exit_reason_line, EXIT_REASON_MAX, EXIT_REASON_PREFIX};
