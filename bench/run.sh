@@ -45,7 +45,8 @@ for pkg in strace time; do  # exec counting; peak RSS by GNU time
   dpkg-query -W -f='${Status}' $pkg 2>/dev/null | grep -q "install ok installed" \
     || apt-get install -y -q --no-install-recommends $pkg
 done
-cargo build --release --bin container --example raw_engine
+AGENT=$ROOT/$(bash agents/build.sh | tail -n 1)  # the binary as shipped (static)
+cargo build --release --example raw_engine
 
 mkdir -p "$B" "$EXEC" "$DATA"
 dockerd -H "unix://$SOCK" --data-root "$DATA" --exec-root "$EXEC" --pidfile "$B/dockerd.pid" \
@@ -56,7 +57,7 @@ for _ in $(seq 120); do docker -H "unix://$SOCK" version >/dev/null 2>&1 && brea
 docker -H "unix://$SOCK" version --format 'benchmark dockerd {{.Server.Version}}'
 DOCKER_HOST=unix://$SOCK bash tests/env/image.sh
 
-python3 bench/bench.py --agent "$ROOT/target/release/container" \
+python3 bench/bench.py --agent "$AGENT" \
   --raw "$ROOT/target/release/examples/raw_engine" --croit "$CROIT" \
   --socket "$SOCK" --exec-root "$EXEC" --out "$OUT" \
   --rounds "${ROUNDS:-60}" --start-rounds "${START_ROUNDS:-15}" \

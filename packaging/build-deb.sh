@@ -17,4 +17,8 @@ fi
 # what the declarations produce. cargo-deb builds the release binary, gzips
 # the man page and the changelogs, writes the copyright file and computes the
 # shared-library dependencies ($auto).
-cargo deb -p ocf-croit-container --locked "$@" | tail -n 1
+# The binary is the one agents/build.sh makes (static, see there): same
+# flags, same target; cargo-deb maps target/release/ in the assets to it.
+TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
+export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static"
+cargo deb -p ocf-croit-container --locked --target "$TRIPLE" "$@" | tail -n 1

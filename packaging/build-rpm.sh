@@ -11,10 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$HOME/.cargo/bin:$PATH
 command -v rpmbuild >/dev/null || { echo "rpmbuild missing: apt-get install rpm" >&2; exit 1; }
-cargo build --release --locked --bin container >&2
+BIN=$(bash agents/build.sh | tail -n 1)
 TOP=$PWD/target/rpmbuild
 rm -rf "$TOP"
 mkdir -p "$TOP"/{SOURCES,BUILD,BUILDROOT,RPMS,SRPMS,SPECS}
-cp target/release/container agents/ocf_croit_container.7 README.md CHANGELOG.md LICENSE "$TOP/SOURCES/"
+cp "$BIN" agents/ocf_croit_container.7 README.md CHANGELOG.md LICENSE "$TOP/SOURCES/"
 rpmbuild -bb --quiet --nodeps --define "_topdir $TOP" packaging/rpm/ocf-croit-container.spec >&2
 ls "$TOP"/RPMS/*/ocf-croit-container-*.rpm

@@ -13,6 +13,7 @@ use netlink_packet_route::link::{LinkAttribute, LinkFlags, LinkMessage, State};
 use netlink_packet_route::route::{
     RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteType,
 };
+use netlink_packet_route::AddressFamily;
 use rtnetlink::{AddressMessageBuilder, Handle, LinkUnspec, RouteMessageBuilder};
 use tokio::time::Instant;
 
@@ -211,7 +212,14 @@ impl Netlink {
     pub async fn find_addr(&self, ip: IpAddr) -> Result<Vec<BoundAddr>, NetError> {
         self.bounded("list addresses", async {
             let mut found = Vec::new();
-            let mut stream = self.handle.address().get().execute();
+            // The kernel dumps only the address's family: a node's IPv6
+            // link-local addresses are not parsed for an IPv4 lookup.
+            let mut req = self.handle.address().get();
+            req.message_mut().header.family = match ip {
+                IpAddr::V4(_) => AddressFamily::Inet,
+                IpAddr::V6(_) => AddressFamily::Inet6,
+            };
+            let mut stream = req.execute();
             while let Some(msg) = stream
                 .try_next()
                 .await

@@ -8,7 +8,7 @@ PKGS=(
   resource-agents libxml2-utils          # ocf-tester, ra-api-1.dtd, xmllint
   jq iputils-arping                      # what croit's shell agent calls (side-by-side timing)
   curl ca-certificates
-  groff-base man-db crmsh rpm dpkg-dev   # man pages; crm; rpmbuild; dpkg-shlibdeps (tests/package.sh)
+  groff-base man-db crmsh rpm dpkg-dev file   # man pages; crm; rpmbuild; dpkg-shlibdeps; file (tests/package.sh)
 )
 missing=()
 for p in "${PKGS[@]}"; do
