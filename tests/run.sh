@@ -54,5 +54,7 @@ cargo build --workspace --all-targets
 # every test, the privileged ones (#[ignore]d for a quick unprivileged loop) included
 cargo test --workspace --all-targets -- --include-ignored
 cargo test --workspace --doc
+# the parameter parser and the environment snapshot under libFuzzer (FUZZ_SECONDS each)
+bash tests/fuzz.sh
 # the failover timing of this run (tests/cluster.rs), ours next to the stock pair
 cat target/tmp/cluster-timing.md

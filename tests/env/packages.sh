@@ -8,6 +8,7 @@ PKGS=(
   resource-agents libxml2-utils          # ocf-tester, ra-api-1.dtd, xmllint
   jq iputils-arping                      # what croit's shell agent calls (side-by-side timing)
   curl ca-certificates
+  strace                                 # tests/security.rs: the agent executes nothing
 )
 missing=()
 for p in "${PKGS[@]}"; do
