@@ -25,8 +25,7 @@ impl Agent for NoIo {
         &META
     }
     fn configure(&self, ctx: &Context<'_>) -> Result<Config, Failure> {
-        Config::from_env(ctx.env)
-            .map_err(|e| croit_container::error::Error::Param(e).into())
+        Config::from_env(ctx.env).map_err(|e| croit_container::error::Error::Param(e).into())
     }
     fn validate(&self, ctx: &Context<'_>, _: &Config) -> Outcome {
         assert!(ctx.deadline.budget() <= ctx.env.timeout());
@@ -42,7 +41,11 @@ impl Agent for NoIo {
         Ok(Status::Success)
     }
     fn monitor(&self, ctx: &Context<'_>, _: &Config) -> Outcome {
-        Ok(if ctx.is_probe() { Status::NotRunning } else { Status::Success })
+        Ok(if ctx.is_probe() {
+            Status::NotRunning
+        } else {
+            Status::Success
+        })
     }
 }
 
@@ -65,7 +68,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(i > Duration::ZERO);
         assert!(!env.is_probe(&action));
     }
-    assert_eq!(env.is_probe(&action), action == Action::Monitor && env.interval().is_none());
+    assert_eq!(
+        env.is_probe(&action),
+        action == Action::Monitor && env.interval().is_none()
+    );
     let _ = env.check_level();
     if let Some(i) = env.instance() {
         assert!(!i.is_empty());
@@ -74,7 +80,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(deadline.budget() <= timeout);
     assert!(deadline.budget() >= timeout / 2);
     let sinks = Sinks::from_env(&env, "container");
-    assert_eq!(sinks.stderr, sinks.facility.is_none() && sinks.logfile.is_none());
+    assert_eq!(
+        sinks.stderr,
+        sinks.facility.is_none() && sinks.logfile.is_none()
+    );
 
     // execute() logs where the environment says: keep it off the file system
     // and syslog, and keep node checks (check level) out: no I/O here
@@ -90,7 +99,10 @@ fuzz_target!(|data: &[u8]| {
     let code = report.status.code();
     assert!(code <= 7, "{report:?}");
     if let Some(r) = &report.reason {
-        assert!(!matches!(report.status, Status::Success | Status::NotRunning), "{report:?}");
+        assert!(
+            !matches!(report.status, Status::Success | Status::NotRunning),
+            "{report:?}"
+        );
         assert!(!r.is_empty());
     }
     match action {

@@ -46,7 +46,12 @@ fuzz_target!(|data: &[u8]| {
     };
     match (ContainerAgent.configure(&ctx), &parsed) {
         (Ok(Setup::Valid(c)), Ok(p)) => assert_eq!(&c, p),
-        (Ok(Setup::Malformed { error, container, .. }), Err(p)) => {
+        (
+            Ok(Setup::Malformed {
+                error, container, ..
+            }),
+            Err(p),
+        ) => {
             assert_eq!(&error, p);
             assert_eq!(container, params::container_only(&env).ok());
         }
