@@ -58,5 +58,7 @@ cargo test --workspace --doc
 # purged (after the Rust tests: it sets their copy at the OCF path aside and
 # puts it back)
 bash tests/package.sh
+# the parameter parser and the environment snapshot under libFuzzer (FUZZ_SECONDS each)
+bash tests/fuzz.sh
 # the failover timing of this run (tests/cluster.rs), ours next to the stock pair
 cat target/tmp/cluster-timing.md

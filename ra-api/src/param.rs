@@ -136,16 +136,23 @@ impl ParamError {
         }
     }
 
-    /// An invalid value (shortened to 40 characters for display).
+    /// An invalid value, shortened so that its quoted form in the exit
+    /// reason (`{value:?}`, where a control or unassigned character becomes
+    /// `\u{...}`) takes at most 40 characters plus `…`.
     pub fn invalid(spec: &ParamSpec, value: &str, problem: impl Into<String>) -> ParamError {
         const MAX: usize = 40;
-        let value = if value.chars().count() > MAX {
-            let mut v: String = value.chars().take(MAX).collect();
-            v.push('…');
-            v
-        } else {
-            value.to_string()
-        };
+        let mut shown = String::new();
+        let mut width = 0;
+        for c in value.chars() {
+            // char's escape is never shorter than the one in a str's Debug
+            width += c.escape_debug().count();
+            if width > MAX {
+                shown.push('…');
+                break;
+            }
+            shown.push(c);
+        }
+        let value = shown;
         ParamError::Invalid {
             name: spec.name,
             value,
@@ -329,6 +336,29 @@ mod tests {
         };
         assert!(text.chars().count() < 80, "{text}");
         assert!(text.contains('…'));
+    }
+
+    #[test]
+    fn escaped_values_are_shortened_by_their_shown_width() {
+        // 40 unassigned code points would show as 40 x `\u{xxxxx}`
+        let odd = "\u{3347a}".repeat(40);
+        let e = Params::new(&env(&[("i", &odd)])).integer(&I, 1..=2);
+        let text = match e {
+            Err(e) => e.to_string(),
+            Ok(v) => panic!("{v:?}"),
+        };
+        assert!(text.chars().count() <= 60, "{text}");
+        assert!(text.ends_with("…\": not an integer"), "{text}");
+        let ctl = "\u{1}".repeat(8);
+        let e = ParamError::invalid(&I, &ctl, "x");
+        assert_eq!(
+            e,
+            ParamError::Invalid {
+                name: "i",
+                value: ctl,
+                problem: "x".into()
+            }
+        );
     }
 
     #[test]

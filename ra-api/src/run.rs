@@ -71,10 +71,34 @@ pub trait Agent {
     fn stop(&self, ctx: &Context<'_>, config: &Self::Config) -> Outcome;
     /// `monitor`, probes included.
     fn monitor(&self, ctx: &Context<'_>, config: &Self::Config) -> Outcome;
-    /// Any other action the meta-data lists (notify, reload, ...).
+    /// Any other action the meta-data lists (notify, reload, ...); by
+    /// default 3 with a reason.
     fn other(&self, ctx: &Context<'_>, config: &Self::Config) -> Outcome {
-        let _ = (ctx, config);
-        Ok(Status::ErrUnimplemented)
+        let _ = config;
+        Err(Failure::new(
+            Status::ErrUnimplemented,
+            unsupported(&ctx.action),
+        ))
+    }
+}
+
+/// The exit reason of an action the agent does not implement (the name
+/// quoted and shortened: it comes from the command line).
+fn unsupported(action: &Action) -> String {
+    match action {
+        Action::Missing => "no action given".to_string(),
+        a => {
+            let mut width = 0;
+            let name: String = a
+                .as_str()
+                .chars()
+                .take_while(|c| {
+                    width += c.escape_debug().count();
+                    width <= 40
+                })
+                .collect();
+            format!("action {name:?} is not supported")
+        }
     }
 }
 
@@ -128,6 +152,7 @@ pub fn execute<A: Agent>(agent: &A, env: &Env, args: &[String]) -> Report {
         ref a if !meta.supports(a) => {
             return Report {
                 stderr: format!("{}\n", usage(meta)),
+                reason: Some(unsupported(a)),
                 ..Report::status(Status::ErrUnimplemented)
             }
         }

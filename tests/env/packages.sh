@@ -9,6 +9,7 @@ PKGS=(
   jq iputils-arping                      # what croit's shell agent calls (side-by-side timing)
   curl ca-certificates
   groff-base man-db crmsh rpm dpkg-dev file   # man pages; crm; rpmbuild; dpkg-shlibdeps; file (tests/package.sh)
+  strace                                 # tests/security.rs: the agent executes nothing
 )
 missing=()
 for p in "${PKGS[@]}"; do

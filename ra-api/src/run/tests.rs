@@ -97,6 +97,11 @@ fn unknown_missing_and_unlisted_actions_are_3() {
         let (r, calls) = call(a, &[]);
         assert_eq!(r.status, Status::ErrUnimplemented, "{a:?}");
         assert!(r.stderr.starts_with("usage:"));
+        let want = match a {
+            Some(name) => format!("action {name:?} is not supported"),
+            None => "no action given".into(),
+        };
+        assert_eq!(r.reason, Some(want));
         assert!(calls.is_empty(), "{a:?}: {calls:?}");
     }
 }
@@ -130,4 +135,8 @@ fn dispatch_maps_outcomes_to_status_and_reason() {
     // listed but not implemented by the agent: the default `other` says 3
     let (r, _) = call(Some("notify"), &[]);
     assert_eq!(r.status, Status::ErrUnimplemented);
+    assert_eq!(
+        r.reason.as_deref(),
+        Some("action \"notify\" is not supported")
+    );
 }

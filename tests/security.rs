@@ -1,0 +1,283 @@
+//! What the agent may do and what it needs, checked for real:
+//! - it executes nothing and forks nothing: start, a recurring monitor with
+//!   `monitor_cmd` and stop under `strace -f` show one execve (the agent) and
+//!   only thread clones;
+//! - without CAP_NET_ADMIN / CAP_NET_RAW (root with them dropped from the
+//!   bounding set) and as a user that may not open the engine socket, the
+//!   actions that need them end in 4 with a reason that names what is missing;
+//! - shell syntax in `monitor_cmd` is never interpreted: the words go to the
+//!   container as an argv, nothing happens on the host.
+//!
+//! Needs root, namespaces, dockerd and the test image (`tests/run.sh`), and
+//! strace, setpriv (util-linux); `#[ignore]`d for the quick loop.
+
+#[path = "common/agent.rs"]
+mod agent;
+#[path = "common/docker.rs"]
+mod docker;
+#[path = "common/netns.rs"]
+mod netns;
+#[path = "common/rig.rs"]
+mod rig;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use agent::{expect, has_addr, Call, Run};
+use rig::{Rig, SERVE, V4};
+
+/// Runs the agent in the rig's node namespace behind `wrapper` (a program
+/// and its arguments, the agent and the action appended), with the call's
+/// environment, the way `Call::run` does.
+fn run_wrapped(rig: &Rig, call: &Call, wrapper: &[&str], action: &str) -> Run {
+    let mut cmd = Command::new("ip");
+    cmd.args(["netns", "exec", &rig.net.node])
+        .args(wrapper)
+        .args([agent::bin(), action]);
+    cmd.env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .env("OCF_ROOT", "/usr/lib/ocf");
+    for (k, v) in &call.params {
+        cmd.env(format!("OCF_RESKEY_{k}"), v);
+    }
+    for (k, v) in &call.env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(Stdio::null());
+    let t0 = std::time::Instant::now();
+    let out = match cmd.output() {
+        Ok(o) => o,
+        Err(e) => panic!("{wrapper:?}: {e}"),
+    };
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        took: t0.elapsed(),
+    };
+    eprintln!(
+        "{wrapper:?} agent {action} -> {} {:?}",
+        run.code,
+        run.reason()
+    );
+    run
+}
+
+/// The process-creating and program-executing system calls of one agent
+/// call, from `strace -f`.
+fn traced(rig: &Rig, call: &Call, action: &str, code: i32) -> Vec<String> {
+    let log =
+        std::env::temp_dir().join(format!("croit-strace-{}-{action}.log", std::process::id()));
+    let log_s = log.display().to_string();
+    let wrapper = [
+        "strace",
+        "-f",
+        "-qq",
+        "-o",
+        &log_s,
+        "-e",
+        "trace=execve,execveat,fork,vfork,clone,clone3",
+    ];
+    expect(run_wrapped(rig, call, &wrapper, action), code);
+    let text = match std::fs::read_to_string(&log) {
+        Ok(t) => t,
+        Err(e) => panic!("no strace log {log_s}: {e} (install strace)"),
+    };
+    let _ = std::fs::remove_file(&log);
+    text.lines().map(str::to_string).collect()
+}
+
+#[test]
+#[ignore = "needs root, namespaces, dockerd and strace: run with --include-ignored"]
+fn start_monitor_and_stop_execute_nothing_and_fork_nothing() {
+    let rig = Rig::new("noexec", &[], SERVE);
+    let call = rig.call(V4).param("monitor_cmd", "sh -c 'exit 0'");
+    for (action, call, code) in [
+        ("start", call.clone(), 0),
+        ("monitor", call.clone().recurring(), 0),
+        ("monitor", call.clone(), 0),
+        ("stop", call.clone(), 0),
+    ] {
+        let lines = traced(&rig, &call, action, code);
+        let execs: Vec<&String> = lines.iter().filter(|l| l.contains("execve")).collect();
+        assert_eq!(execs.len(), 1, "{action}: {lines:#?}");
+        assert!(
+            execs[0].contains(&format!("execve(\"{}\"", agent::bin())),
+            "{action}: the one execve is not the agent: {}",
+            execs[0]
+        );
+        // threads (CLONE_THREAD) are fine, new processes are not
+        for l in &lines {
+            let creates = ["fork(", "vfork(", "clone(", "clone3("]
+                .iter()
+                .any(|c| l.contains(c));
+            if creates {
+                assert!(
+                    l.contains("CLONE_THREAD"),
+                    "{action} created a process: {l}"
+                );
+            }
+        }
+        eprintln!(
+            "{action}: 1 execve, {} thread clone(s)",
+            lines.iter().filter(|l| l.contains("CLONE_THREAD")).count()
+        );
+    }
+    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V4));
+}
+
+/// root without the two network capabilities (gone from the bounding set,
+/// so not regained by exec).
+const NO_NET_CAPS: &[&str] = &["setpriv", "--bounding-set=-net_admin,-net_raw", "--"];
+const NO_NET_RAW: &[&str] = &["setpriv", "--bounding-set=-net_raw", "--"];
+/// An unprivileged user (nobody) that keeps CAP_NET_ADMIN and CAP_NET_RAW
+/// through the ambient set but may not open the engine socket.
+const NOBODY_WITH_NET_CAPS: &[&str] = &[
+    "setpriv",
+    "--reuid=nobody",
+    "--regid=nogroup",
+    "--clear-groups",
+    "--inh-caps=+net_admin,+net_raw",
+    "--ambient-caps=+net_admin,+net_raw",
+    "--",
+];
+const NOBODY: &[&str] = &[
+    "setpriv",
+    "--reuid=nobody",
+    "--regid=nogroup",
+    "--clear-groups",
+    "--",
+];
+
+#[test]
+#[ignore = "needs root, namespaces, dockerd and setpriv: run with --include-ignored"]
+fn without_network_capabilities_start_and_stop_are_4() {
+    let rig = Rig::new("nocaps", &[], SERVE);
+    let call = rig.call(V4);
+    // start checks first and changes nothing
+    let run = expect(run_wrapped(&rig, &call, NO_NET_CAPS, "start"), 4);
+    run.assert_reason("missing CAP_NET_ADMIN");
+    let run = expect(run_wrapped(&rig, &call, NO_NET_RAW, "start"), 4);
+    run.assert_reason("missing CAP_NET_RAW");
+    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V4));
+    assert_eq!(
+        rig.status(),
+        "created",
+        "start without privileges touched the container"
+    );
+    let run = expect(run_wrapped(&rig, &call, NO_NET_CAPS, "validate-all"), 0);
+    assert_eq!(run.reasons(), 0);
+    let deep = call.clone().var("OCF_CHECK_LEVEL", "10");
+    let run = expect(run_wrapped(&rig, &deep, NO_NET_CAPS, "validate-all"), 4);
+    run.assert_reason("missing CAP_NET_ADMIN");
+    // monitor only reads: it works without them
+    expect(run_wrapped(&rig, &call, NO_NET_CAPS, "monitor"), 7);
+    expect(call.run(rig.node(), "start"), 0);
+    expect(
+        run_wrapped(&rig, &call.clone().recurring(), NO_NET_CAPS, "monitor"),
+        0,
+    );
+    // stop cannot remove the address without CAP_NET_ADMIN: 4, and it says so
+    let run = expect(run_wrapped(&rig, &call, NO_NET_CAPS, "stop"), 4);
+    run.assert_reason("permission");
+    rig.stop_leaves_nothing(&call, V4);
+}
+
+#[test]
+#[ignore = "needs root, namespaces, dockerd and setpriv: run with --include-ignored"]
+fn a_user_without_access_to_the_engine_socket_gets_4() {
+    let rig = Rig::new("nosock", &[], SERVE);
+    let call = rig.call(V4);
+    let sock = docker::docker_host();
+    let path = sock.strip_prefix("unix://").unwrap_or(&sock);
+    // the premise: nobody may not open the socket
+    let probe = Command::new("setpriv")
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
+        .args(["test", "-w", path])
+        .status();
+    assert!(
+        matches!(probe, Ok(s) if !s.success()),
+        "nobody can write {path}: the test needs a socket only root (and its group) may use"
+    );
+    let run = expect(run_wrapped(&rig, &call, NOBODY_WITH_NET_CAPS, "start"), 4);
+    run.assert_reason(&format!("no permission to use the engine socket {sock}"));
+    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V4));
+    let run = expect(run_wrapped(&rig, &call, NOBODY_WITH_NET_CAPS, "monitor"), 4);
+    run.assert_reason("no permission to use the engine socket");
+    // without the capabilities as well: the capability is named first
+    let run = expect(run_wrapped(&rig, &call, NOBODY, "start"), 4);
+    run.assert_reason("missing CAP_NET_ADMIN");
+    // nothing was started
+    assert_eq!(rig.status(), "created");
+    expect(call.run(rig.node(), "monitor"), 7);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn shell_syntax_in_monitor_cmd_is_never_interpreted() {
+    let rig = Rig::new("meta", &[], SERVE);
+    let call = rig.call(V4);
+    expect(call.run(rig.node(), "start"), 0);
+    let mark = format!("/tmp/croit-owned-{}", std::process::id());
+    let _ = std::fs::remove_file(&mark);
+    let in_container = |p: &str| {
+        docker::docker(&["exec", rig.ctr.name(), "test", "-e", p])
+            .status
+            .success()
+    };
+    // one word, looked up as a program of that name
+    let run = call
+        .clone()
+        .recurring()
+        .param("monitor_cmd", &format!("true;touch {mark}"))
+        .run(rig.node(), "monitor");
+    expect(run, 1).assert_reason("exec: \"true;touch\": executable");
+    for cmd in [
+        format!("true ; touch {mark}"),
+        format!("true && touch {mark}"),
+        format!("true || touch {mark}"),
+        format!("true | touch {mark}"),
+        format!("true $(touch {mark})"),
+        format!("true `touch {mark}`"),
+        format!("true > {mark}"),
+        format!("true\ttouch {mark} &"),
+    ] {
+        let run = call
+            .clone()
+            .recurring()
+            .param("monitor_cmd", &cmd)
+            .run(rig.node(), "monitor");
+        // `true` ignores its arguments: the whole line was one argv
+        expect(run, 0);
+        assert!(
+            !Path::new(&mark).exists(),
+            "{cmd:?} created {mark} on the host"
+        );
+        assert!(
+            !in_container(&mark),
+            "{cmd:?} created {mark} in the container"
+        );
+    }
+    // words are words: `test` gets `;` as an argument and fails
+    let run = call
+        .clone()
+        .recurring()
+        .param("monitor_cmd", &format!("test -e / ; touch {mark}"))
+        .run(rig.node(), "monitor");
+    let run = expect(run, 1);
+    run.assert_reason("monitor_cmd exited");
+    assert!(!Path::new(&mark).exists());
+    // the container's own shell, asked for explicitly, runs in the container
+    let run = call
+        .clone()
+        .recurring()
+        .param("monitor_cmd", &format!("sh -c 'true; touch {mark}'"))
+        .run(rig.node(), "monitor");
+    expect(run, 0);
+    assert!(
+        in_container(&mark),
+        "sh -c did not run inside the container"
+    );
+    assert!(!Path::new(&mark).exists(), "sh -c ran on the host");
+    rig.stop_leaves_nothing(&call, V4);
+}
