@@ -105,7 +105,7 @@ pub const STOP_TIMEOUT: ParamSpec = ParamSpec::integer("stop_timeout")
     .longdesc(
         "Grace period, in seconds, that stop gives the container between SIGTERM and SIGKILL. \
 When unset, it is derived from the stop operation's timeout: the timeout minus a safety margin \
-that leaves time for the kill and for removing the address (at least 1 s). A value that does \
+that leaves time for the kill and for removing the address (at least one second). A value that does \
 not fit into the stop timeout is shortened to fit, with a warning: a stop that outlives its \
 timeout gets the node fenced. 1 to 86400.",
     );
