@@ -6,7 +6,7 @@ use ra_api::Deadline;
 use tracing::{info, warn};
 
 use crate::classify::{classify, EngineView, Verdict};
-use crate::engine::{ContainerStatus, Engine, Health};
+use crate::engine::{ContainerStatus, Engine, EngineError, Health};
 use crate::error::Error;
 use crate::net::DadOutcome;
 use crate::observe::{is_running, observe};
@@ -37,7 +37,16 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
             "container {} had restart policy {}: set to no (Pacemaker restarts it)",
             cfg.container, container.restart_policy
         );
-        io.engine.set_restart_policy_no(&cfg.container).await?;
+        io.engine
+            .set_restart_policy_no(&cfg.container)
+            .await
+            .map_err(|e| match e {
+                EngineError::Unsupported { .. } => Error::RestartPolicyUnfixable {
+                    container: cfg.container.clone(),
+                    policy: container.restart_policy.clone(),
+                },
+                e => e.into(),
+            })?;
     }
     io.nl.set_up(&target.link).await?;
     if io.nl.add_addr(target.link.index, ip, target.prefix).await? {
