@@ -100,32 +100,52 @@ pub fn stop_malformed(
     })
 }
 
+/// How long stop waits before stopping again a container that came back.
+const RESTOP: Duration = Duration::from_millis(100);
+
+/// Stops the container and returns once the engine reports it down. A stop
+/// is repeated while the container is up again afterwards: Podman answers
+/// 304 to a stop between two runs of a restart policy (its `stopped`) and
+/// then starts the container again; stopped while it runs, it stays down.
+/// Bounded by the engine's deadline.
 async fn stop_container(engine: &Docker, container: &str, grace: u32) -> Result<(), Error> {
-    let state = match engine.inspect(container).await {
-        Ok(Some(st)) => st,
-        Ok(None) => return Ok(()),
-        Err(EngineError::Absent { .. }) => return Ok(()),
-        Err(e) => return Err(e.into()),
-    };
-    match state.status {
-        ContainerStatus::Exited | ContainerStatus::Created | ContainerStatus::Dead
-            if !state.restarting =>
-        {
+    let t0 = Instant::now();
+    let mut stops = 0u32;
+    loop {
+        let state = match engine.inspect(container).await {
+            Ok(Some(st)) => st,
+            Ok(None) => return Ok(()),
+            Err(EngineError::Absent { .. }) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let down = matches!(
+            state.status,
+            ContainerStatus::Exited | ContainerStatus::Created | ContainerStatus::Dead
+        ) && !state.restarting;
+        if down {
+            if stops > 0 {
+                info!(
+                    "stopped container {container} in {} ms (grace {grace} s{})",
+                    t0.elapsed().as_millis(),
+                    if stops > 1 {
+                        format!(", {stops} stops: it was restarting")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
             return Ok(());
         }
-        _ => {}
+        if stops > 0 {
+            tokio::time::sleep(RESTOP).await;
+        }
+        if state.paused || state.status == ContainerStatus::Paused {
+            // A frozen process cannot act on SIGTERM.
+            engine.unpause(container).await?;
+        }
+        engine.stop(container, grace).await?;
+        stops += 1;
     }
-    if state.paused || state.status == ContainerStatus::Paused {
-        // A frozen process cannot act on SIGTERM.
-        engine.unpause(container).await?;
-    }
-    let t0 = Instant::now();
-    engine.stop(container, grace).await?;
-    info!(
-        "stopped container {container} in {} ms (grace {grace} s)",
-        t0.elapsed().as_millis()
-    );
-    Ok(())
 }
 
 async fn remove_address(nl: &Netlink, cfg: &Config) -> Result<(), Error> {
