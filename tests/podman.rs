@@ -261,6 +261,16 @@ fn health_check_run_by_hand_drives_monitor() {
     let call = rig.call();
     // created: Podman sends Health with an empty status
     expect(call.run(rig.node(), "monitor"), 7);
+    // no systemd, no timer, no verdict: wait_healthy waits until the deadline
+    let run = expect(
+        call.clone()
+            .param("wait_healthy", "true")
+            .var("OCF_RESKEY_CRM_meta_timeout", "3000")
+            .run(rig.node(), "start"),
+        1,
+    );
+    run.assert_reason("not healthy yet");
+    expect(call.run(rig.node(), "stop"), 0);
     expect(call.run(rig.node(), "start"), 0);
     // Podman's checks are run by systemd timers; there is no systemd here,
     // so the verdict stays `starting`, which passes
