@@ -91,6 +91,56 @@ fn lifecycle_through_podmans_socket_with_its_304_answers() {
 
 #[test]
 #[ignore = "needs root, namespaces and the test podman: run with --include-ignored"]
+fn container_in_the_node_network_serves_the_address_to_the_peer() {
+    // the node's network namespace is the container's "host network"
+    podman::require_podman();
+    let net = NetnsPair::new("pmserve");
+    let ctr = PodmanContainer::create(
+        "pmserve",
+        &["--network", &format!("ns:/run/netns/{}", net.node)],
+        &[
+            "sh",
+            "-c",
+            "echo pm-served > /www/index.html; httpd -p 8080 -h /www; \
+             trap 'exit 0' TERM; while :; do sleep 0.1; done",
+        ],
+    );
+    agent::ip(&[
+        "-n",
+        &net.peer,
+        "addr",
+        "add",
+        "192.0.2.2/24",
+        "dev",
+        &net.peer_if,
+    ]);
+    let call = Call::new(&[
+        ("ip", V4),
+        ("nic", &net.node_if),
+        ("container", ctr.name()),
+        ("docker_host", &podman_host()),
+        ("arp_interval", "20"),
+    ]);
+    let node = Some(net.node.as_str());
+    let get = || {
+        Command::new("ip")
+            .args(["netns", "exec", &net.peer, "curl", "-s", "--max-time", "2"])
+            .arg("http://192.0.2.10:8080/")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    };
+    expect(call.run(node, "start"), 0);
+    let served = agent::wait_for(Duration::from_secs(5), || get() == "pm-served");
+    assert!(served, "the peer got no answer from {V4}: {:?}", get());
+    expect(call.clone().recurring().run(node, "monitor"), 0);
+    expect(call.run(node, "stop"), 0);
+    assert_eq!(get(), "", "still served after stop");
+    expect(call.run(node, "monitor"), 7);
+}
+
+#[test]
+#[ignore = "needs root, namespaces and the test podman: run with --include-ignored"]
 fn engine_start_and_stop_twice_take_podmans_304_as_success() {
     use croit_container::engine::{ContainerStatus, Docker, Engine};
     podman::require_podman();
