@@ -82,6 +82,9 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
 /// `wait_healthy`), or fails with the last reason when it cannot get there.
 async fn wait_ready(io: &Io, cfg: &Config) -> Result<(), Error> {
     let vip = cfg.vip.to_string();
+    // Why it was not ready when the engine last answered: an inspect cut
+    // short by the deadline itself says less than that.
+    let mut answered: Option<String> = None;
     loop {
         let (obs, _) = observe(&io.nl, &io.engine, cfg, true).await;
         let verdict = classify(&obs, cfg.check_health, &cfg.container, &vip);
@@ -97,17 +100,20 @@ async fn wait_ready(io: &Io, cfg: &Config) -> Result<(), Error> {
         if let Some(reason) = hopeless(&obs.engine, &verdict, &cfg.container) {
             return Err(Error::NotReady(reason));
         }
+        let why = verdict
+            .reason
+            .unwrap_or_else(|| match state.map(|s| &s.health) {
+                Some(Health::Starting) => format!("container {} not healthy yet", cfg.container),
+                _ => format!("container {} not running", cfg.container),
+            });
+        let why = match (&obs.engine, answered.take()) {
+            (EngineView::Unresponsive(_), Some(earlier)) => earlier,
+            _ => why,
+        };
         if tokio::time::Instant::now() + POLL >= io.deadline {
-            let why = verdict
-                .reason
-                .unwrap_or_else(|| match state.map(|s| &s.health) {
-                    Some(Health::Starting) => {
-                        format!("container {} not healthy yet", cfg.container)
-                    }
-                    _ => format!("container {} not running", cfg.container),
-                });
             return Err(Error::NotReady(format!("start timed out: {why}")));
         }
+        answered = Some(why);
         tokio::time::sleep(POLL).await;
     }
 }

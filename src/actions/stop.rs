@@ -120,9 +120,14 @@ async fn stop_container(engine: &Docker, container: &str, grace: u32) -> Result<
         };
         let down = matches!(
             state.status,
-            ContainerStatus::Exited | ContainerStatus::Created | ContainerStatus::Dead
+            ContainerStatus::Exited
+                | ContainerStatus::Created
+                | ContainerStatus::Dead
+                | ContainerStatus::Removing
         ) && !state.restarting;
-        if down {
+        // After a stop, a word nobody documents is left to the final check.
+        let unknown = stops > 0 && matches!(state.status, ContainerStatus::Other(_));
+        if down || unknown {
             if stops > 0 {
                 info!(
                     "stopped container {container} in {} ms (grace {grace} s{})",
