@@ -192,6 +192,7 @@ fn container_run<'a>(st: &'a ContainerState, container: &str) -> Run<'a> {
         | ContainerStatus::Exited
         | ContainerStatus::Dead
         | ContainerStatus::Removing => Run::Stopped,
+        ContainerStatus::Stopping => Run::Broken(format!("container {container} is stopping")),
         ContainerStatus::Restarting | ContainerStatus::Paused => {
             Run::Broken(format!("container {container} is {:?}", st.status))
         }

@@ -37,6 +37,15 @@ pub enum Error {
         /// The policy found.
         policy: String,
     },
+    /// The container has a restart policy the engine cannot change
+    /// (Podman 4 has no container update request).
+    #[error("container {container} has restart policy {policy}, which this engine cannot change: recreate it with --restart=no")]
+    RestartPolicyUnfixable {
+        /// Name or id.
+        container: String,
+        /// The policy found.
+        policy: String,
+    },
     /// The address is bound to another interface of this node.
     #[error("{ip} is already bound to {other} on this node")]
     AddressElsewhere {
@@ -85,6 +94,7 @@ impl Error {
             | Error::NoRoute { .. }
             | Error::ContainerMissing { .. }
             | Error::RestartPolicy { .. }
+            | Error::RestartPolicyUnfixable { .. }
             | Error::AddressElsewhere { .. } => Status::ErrInstalled,
             Error::Privilege { .. } => Status::ErrPerm,
             Error::DadFailed { .. }
@@ -92,7 +102,9 @@ impl Error {
             | Error::StillRunning(_)
             | Error::Runtime(_) => Status::ErrGeneric,
             Error::Engine(e) => match e {
-                E::Absent { .. } | E::NotFound { .. } => Status::ErrInstalled,
+                E::Absent { .. } | E::NotFound { .. } | E::Unsupported { .. } => {
+                    Status::ErrInstalled
+                }
                 E::Permission { .. } => Status::ErrPerm,
                 E::BadEndpoint { .. } => Status::ErrConfigured,
                 E::Timeout { .. } | E::Api { .. } | E::Protocol { .. } => Status::ErrGeneric,
@@ -143,6 +155,24 @@ mod tests {
             .status(),
             Status::ErrInstalled
         );
+    }
+
+    #[test]
+    fn a_restart_policy_the_engine_cannot_change_is_5_and_says_what_to_do() {
+        let e = Error::RestartPolicyUnfixable {
+            container: "croit".into(),
+            policy: "always".into(),
+        };
+        assert_eq!(e.status(), Status::ErrInstalled);
+        let reason = e.to_string();
+        assert!(reason.contains("--restart=no"), "{reason}");
+        assert!(reason.len() <= 128, "{reason}");
+        let u = Error::Engine(EngineError::Unsupported {
+            endpoint: "unix:///run/podman/podman.sock".into(),
+            op: "container update",
+            message: "Not Found".into(),
+        });
+        assert_eq!(u.status(), Status::ErrInstalled);
     }
 
     #[test]

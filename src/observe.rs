@@ -166,6 +166,7 @@ pub fn engine_error_view(e: EngineError) -> EngineView {
         EngineError::NotFound { .. } => EngineView::NoContainer,
         EngineError::Api { .. }
         | EngineError::Protocol { .. }
+        | EngineError::Unsupported { .. }
         | EngineError::BadEndpoint { .. } => EngineView::Broken(e.to_string()),
     }
 }

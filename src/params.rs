@@ -152,7 +152,9 @@ pub const FIX_RESTART_POLICY: ParamSpec = ParamSpec::boolean("fix_restart_policy
         "Pacemaker must be the only one that restarts the container: a restart policy such as \
 always or unless-stopped lets dockerd restart it behind the cluster's back. When true, start \
 switches a policy other than no to no through the Engine API and logs a warning. When false, \
-start refuses such a container with OCF_ERR_INSTALLED (5) and says why.",
+start refuses such a container with OCF_ERR_INSTALLED (5) and says why. An engine that cannot \
+change the policy (Podman 4 has no container update) gets the same refusal even when true: \
+create the container with --restart=no there.",
     );
 
 /// Every parameter, in the order of the meta-data.

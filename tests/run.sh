@@ -38,6 +38,7 @@ cleanup() {
   # the agent the tests installed: restore what was there before
   if [ -n "$BACKUP" ]; then mv -f "$BACKUP" "$AGENT"; else rm -f "$AGENT"; rmdir --ignore-fail-on-non-empty /usr/lib/ocf/resource.d/croit 2>/dev/null; fi
   bash "$ROOT/tests/env/image.sh" remove >/dev/null 2>&1
+  bash "$ROOT/tests/env/podman.sh" stop   # the test podman (tests/podman.rs): containers, service, state
   bash "$ROOT/tests/env/dockerd.sh" stop
   exit $rc
 }
@@ -47,6 +48,7 @@ trap cleanup EXIT
 bash tests/env/packages.sh
 bash tests/env/dockerd.sh start
 bash tests/env/image.sh
+bash tests/env/podman.sh start
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings

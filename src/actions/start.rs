@@ -6,7 +6,7 @@ use ra_api::Deadline;
 use tracing::{info, warn};
 
 use crate::classify::{classify, EngineView, Verdict};
-use crate::engine::{ContainerStatus, Engine, Health};
+use crate::engine::{ContainerStatus, Engine, EngineError, Health};
 use crate::error::Error;
 use crate::net::DadOutcome;
 use crate::observe::{is_running, observe};
@@ -37,7 +37,16 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
             "container {} had restart policy {}: set to no (Pacemaker restarts it)",
             cfg.container, container.restart_policy
         );
-        io.engine.set_restart_policy_no(&cfg.container).await?;
+        io.engine
+            .set_restart_policy_no(&cfg.container)
+            .await
+            .map_err(|e| match e {
+                EngineError::Unsupported { .. } => Error::RestartPolicyUnfixable {
+                    container: cfg.container.clone(),
+                    policy: container.restart_policy.clone(),
+                },
+                e => e.into(),
+            })?;
     }
     io.nl.set_up(&target.link).await?;
     if io.nl.add_addr(target.link.index, ip, target.prefix).await? {
@@ -71,13 +80,11 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
 
 /// Waits until monitor would return 0 (and the container is healthy when
 /// `wait_healthy`), or fails with the last reason when it cannot get there.
-///
-/// The deadline may fall while an inspect is in flight; the reason then
-/// comes from the last observation the engine answered (what start was
-/// waiting for), not from the interrupted call.
 async fn wait_ready(io: &Io, cfg: &Config) -> Result<(), Error> {
     let vip = cfg.vip.to_string();
-    let mut last_why: Option<String> = None;
+    // Why it was not ready when the engine last answered: an inspect cut
+    // short by the deadline itself says less than that.
+    let mut answered: Option<String> = None;
     loop {
         let (obs, _) = observe(&io.nl, &io.engine, cfg, true).await;
         let verdict = classify(&obs, cfg.check_health, &cfg.container, &vip);
@@ -99,15 +106,14 @@ async fn wait_ready(io: &Io, cfg: &Config) -> Result<(), Error> {
                 Some(Health::Starting) => format!("container {} not healthy yet", cfg.container),
                 _ => format!("container {} not running", cfg.container),
             });
-        let interrupted = matches!(obs.engine, EngineView::Unresponsive(_));
-        let why = match last_why.take() {
-            Some(earlier) if interrupted => earlier,
+        let why = match (&obs.engine, answered.take()) {
+            (EngineView::Unresponsive(_), Some(earlier)) => earlier,
             _ => why,
         };
         if tokio::time::Instant::now() + POLL >= io.deadline {
             return Err(Error::NotReady(format!("start timed out: {why}")));
         }
-        last_why = Some(why);
+        answered = Some(why);
         tokio::time::sleep(POLL).await;
     }
 }

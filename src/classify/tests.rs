@@ -204,6 +204,16 @@ fn unknown_container_states_are_never_7() {
         AddrView::Absent,
     );
     assert_eq!(code(&o), 1);
+    // Podman's `stopping` (SIGTERM sent, `Running` already false): not 7
+    for addr in [AddrView::Absent, AddrView::Present] {
+        let o = obs(
+            EngineView::Container(state(ContainerStatus::Stopping, Health::None)),
+            addr,
+        );
+        let v = classify(&o, true, "croit", "192.0.2.10/24");
+        assert_eq!(v.status, Status::ErrGeneric);
+        assert_eq!(v.reason.as_deref(), Some("container croit is stopping"));
+    }
 }
 
 #[test]

@@ -4,18 +4,13 @@ use std::future::Future;
 
 use bollard::errors::Error as BError;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
-use bollard::models::{
-    ContainerStateStatusEnum as S, ContainerUpdateBody, HealthStatusEnum as H, RestartPolicy,
-    RestartPolicyNameEnum,
-};
+use bollard::models::{ContainerUpdateBody, RestartPolicy, RestartPolicyNameEnum};
 use bollard::query_parameters::{InspectContainerOptions, StopContainerOptionsBuilder};
 use futures_util::StreamExt;
 use tokio::time::Instant;
 
-use super::{tail, ContainerState, ContainerStatus, Engine, EngineError, ExecResult, Health};
-
-/// Characters of output kept for exit reasons.
-const TAIL: usize = 200;
+use super::compat::{self, Raw, TAIL};
+use super::{tail, ContainerState, Engine, EngineError, ExecResult};
 
 /// A Docker (or Podman) engine behind a unix socket; every call bounded by
 /// one deadline.
@@ -61,20 +56,27 @@ impl Docker {
         })
     }
 
+    /// Runs one request under the deadline; bollard's own error is kept.
+    async fn bounded<T>(
+        &self,
+        op: &'static str,
+        f: impl Future<Output = Result<T, BError>>,
+    ) -> Result<Result<T, BError>, EngineError> {
+        tokio::time::timeout_at(self.deadline, f)
+            .await
+            .map_err(|_| EngineError::Timeout {
+                endpoint: self.endpoint.clone(),
+                op,
+            })
+    }
+
     /// Runs one request under the deadline, mapping bollard's errors.
     async fn call<T>(
         &self,
         op: &'static str,
         f: impl Future<Output = Result<T, BError>>,
     ) -> Result<T, EngineError> {
-        match tokio::time::timeout_at(self.deadline, f).await {
-            Err(_) => Err(EngineError::Timeout {
-                endpoint: self.endpoint.clone(),
-                op,
-            }),
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(self.map_err(op, e)),
-        }
+        self.bounded(op, f).await?.map_err(|e| self.map_err(op, e))
     }
 
     fn map_err(&self, op: &'static str, e: BError) -> EngineError {
@@ -127,81 +129,58 @@ fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> 
     None
 }
 
-fn status(s: Option<S>) -> ContainerStatus {
-    match s {
-        Some(S::CREATED) => ContainerStatus::Created,
-        Some(S::RUNNING) => ContainerStatus::Running,
-        Some(S::PAUSED) => ContainerStatus::Paused,
-        Some(S::RESTARTING) => ContainerStatus::Restarting,
-        Some(S::REMOVING) => ContainerStatus::Removing,
-        Some(S::EXITED) => ContainerStatus::Exited,
-        Some(S::DEAD) => ContainerStatus::Dead,
-        Some(other) => ContainerStatus::Other(other.to_string()),
-        None => ContainerStatus::Other(String::new()),
-    }
-}
-
 impl Engine for Docker {
     async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError> {
         let c = self.client()?;
         let r = self
-            .call(
+            .bounded(
                 "inspect",
                 c.inspect_container(container, None::<InspectContainerOptions>),
             )
-            .await;
+            .await?;
         let info = match r {
             Ok(i) => i,
-            Err(EngineError::Api { status: 404, .. }) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let state = info.state.unwrap_or_default();
-        let (health, health_output) = match state.health {
-            None => (Health::None, None),
-            Some(h) => {
-                let verdict = match h.status {
-                    Some(H::STARTING) => Health::Starting,
-                    Some(H::HEALTHY) => Health::Healthy,
-                    Some(H::UNHEALTHY) => Health::Unhealthy,
-                    Some(H::NONE | H::EMPTY) | None => Health::None,
-                };
-                let out = h
-                    .log
-                    .and_then(|l| l.into_iter().last())
-                    .and_then(|r| r.output)
-                    .map(|o| tail(o.trim(), TAIL));
-                (verdict, out)
+            // A word bollard's enums do not know (Podman's `stopped`): the
+            // answer is read again, leniently.
+            Err(BError::JsonDataError {
+                message, contents, ..
+            }) => {
+                return compat::from_json(&contents).map(Some).map_err(|why| {
+                    EngineError::Protocol {
+                        op: "inspect",
+                        message: format!("{message} ({why})"),
+                    }
+                })
+            }
+            Err(e) => {
+                return match self.map_err("inspect", e) {
+                    EngineError::Api { status: 404, .. } => Ok(None),
+                    e => Err(e),
+                }
             }
         };
-        let restart_policy = match info
+        let state = info.state.unwrap_or_default();
+        let health = state.health.as_ref();
+        let health_output = health
+            .and_then(|h| h.log.as_ref())
+            .and_then(|l| l.last())
+            .and_then(|r| r.output.as_deref());
+        let policy = info
             .host_config
-            .and_then(|h| h.restart_policy)
-            .and_then(|p| p.name)
-        {
-            None | Some(RestartPolicyNameEnum::EMPTY) => "no".to_string(),
-            Some(p) => p.to_string(),
-        };
-        let status = status(state.status);
-        let exit_code = if status == ContainerStatus::Running {
-            None
-        } else {
-            state.exit_code
-        };
-        Ok(Some(ContainerState {
-            id: info.id.unwrap_or_default(),
-            name: info
-                .name
-                .unwrap_or_default()
-                .trim_start_matches('/')
-                .to_string(),
-            status,
+            .as_ref()
+            .and_then(|h| h.restart_policy.as_ref())
+            .and_then(|p| p.name.as_ref());
+        Ok(Some(compat::build(Raw {
+            id: info.id.as_deref().unwrap_or_default(),
+            name: info.name.as_deref().unwrap_or_default(),
+            status: state.status.as_ref().map_or("", |s| s.as_ref()),
             restarting: state.restarting.unwrap_or(false),
             paused: state.paused.unwrap_or(false),
-            health,
+            exit_code: state.exit_code,
+            health: health.map(|h| h.status.as_ref().map_or("", |s| s.as_ref())),
             health_output,
-            restart_policy,
-            exit_code,
-        }))
+            restart_policy: policy.map(|p| p.as_ref()),
+        })))
     }
 
     // bollard takes the engine's 304 (already running / already stopped) as
@@ -247,9 +226,22 @@ impl Engine for Docker {
             .call("update", c.update_container(container, body))
             .await
         {
-            Err(EngineError::Api { status: 404, .. }) => Err(EngineError::NotFound {
-                container: container.to_string(),
-            }),
+            // Podman 4 answers 404 to the request itself (no such route):
+            // only a container that is gone is "not found".
+            Err(EngineError::Api {
+                status: 404,
+                message,
+                ..
+            }) => match self.inspect(container).await? {
+                None => Err(EngineError::NotFound {
+                    container: container.to_string(),
+                }),
+                Some(_) => Err(EngineError::Unsupported {
+                    endpoint: self.endpoint.clone(),
+                    op: "container update",
+                    message,
+                }),
+            },
             r => r,
         }
     }

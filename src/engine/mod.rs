@@ -2,6 +2,7 @@
 //! is in, start it, stop it, run a command in it. bollard stays inside
 //! [`docker`]; the rest of the agent sees only these types.
 
+mod compat;
 pub mod docker;
 
 pub use docker::Docker;
@@ -23,7 +24,9 @@ pub enum ContainerStatus {
     Exited,
     /// Dead (removal failed).
     Dead,
-    /// Anything else (an empty status, `stopping`, a newer engine's word).
+    /// SIGTERM sent, not exited yet (Podman says so, with `Running` false).
+    Stopping,
+    /// Anything else (an empty status, Podman's `unknown`, a newer engine's word).
     Other(String),
 }
 
@@ -124,6 +127,16 @@ pub enum EngineError {
         /// What was wrong.
         message: String,
     },
+    /// The engine has no such request (Podman 4 has no container update).
+    #[error("engine at {endpoint} does not support {op} ({message})")]
+    Unsupported {
+        /// The endpoint.
+        endpoint: String,
+        /// The request.
+        op: &'static str,
+        /// The engine's answer.
+        message: String,
+    },
     /// `docker_host` is not a unix socket.
     #[error("docker_host {endpoint}: {problem}")]
     BadEndpoint {
@@ -146,7 +159,8 @@ pub trait Engine {
     async fn stop(&self, container: &str, grace_s: u32) -> Result<(), EngineError>;
     /// Unfreezes it.
     async fn unpause(&self, container: &str) -> Result<(), EngineError>;
-    /// Sets the restart policy to `no`.
+    /// Sets the restart policy to `no`; [`EngineError::Unsupported`] when
+    /// the engine cannot (Podman 4).
     async fn set_restart_policy_no(&self, container: &str) -> Result<(), EngineError>;
     /// Runs `argv` inside the container and waits for it.
     async fn exec(&self, container: &str, argv: &[String]) -> Result<ExecResult, EngineError>;
