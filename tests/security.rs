@@ -21,46 +21,14 @@ mod netns;
 mod rig;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use agent::{expect, has_addr, Call, Run};
 use rig::{Rig, SERVE, V4};
 
-/// Runs the agent in the rig's node namespace behind `wrapper` (a program
-/// and its arguments, the agent and the action appended), with the call's
-/// environment, the way `Call::run` does.
+/// Runs the agent in the rig's node namespace behind `wrapper`.
 fn run_wrapped(rig: &Rig, call: &Call, wrapper: &[&str], action: &str) -> Run {
-    let mut cmd = Command::new("ip");
-    cmd.args(["netns", "exec", &rig.net.node])
-        .args(wrapper)
-        .args([agent::bin(), action]);
-    cmd.env_clear()
-        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-        .env("OCF_ROOT", "/usr/lib/ocf");
-    for (k, v) in &call.params {
-        cmd.env(format!("OCF_RESKEY_{k}"), v);
-    }
-    for (k, v) in &call.env {
-        cmd.env(k, v);
-    }
-    cmd.stdin(Stdio::null());
-    let t0 = std::time::Instant::now();
-    let out = match cmd.output() {
-        Ok(o) => o,
-        Err(e) => panic!("{wrapper:?}: {e}"),
-    };
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        took: t0.elapsed(),
-    };
-    eprintln!(
-        "{wrapper:?} agent {action} -> {} {:?}",
-        run.code,
-        run.reason()
-    );
-    run
+    call.run_via(Some(&rig.net.node), wrapper, action)
 }
 
 /// The process-creating and program-executing system calls of one agent

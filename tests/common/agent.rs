@@ -83,18 +83,21 @@ impl Call {
 
     /// Runs `action` inside network namespace `netns` (None: this namespace).
     pub fn run(&self, netns: Option<&str>, action: &str) -> Run {
-        let mut cmd = match netns {
-            Some(ns) => {
-                let mut c = Command::new("ip");
-                c.args(["netns", "exec", ns, bin(), action]);
-                c
-            }
-            None => {
-                let mut c = Command::new(bin());
-                c.arg(action);
-                c
-            }
-        };
+        self.run_via(netns, &[], action)
+    }
+
+    /// Like [`Call::run`], behind `wrapper` (a program and its arguments,
+    /// e.g. `strace -f ...` or `setpriv ...`; the agent and the action are
+    /// appended).
+    pub fn run_via(&self, netns: Option<&str>, wrapper: &[&str], action: &str) -> Run {
+        let mut argv: Vec<&str> = Vec::new();
+        if let Some(ns) = netns {
+            argv.extend(["ip", "netns", "exec", ns]);
+        }
+        argv.extend(wrapper);
+        argv.extend([bin(), action]);
+        let mut cmd = Command::new(argv[0]);
+        cmd.args(&argv[1..]);
         cmd.env_clear()
             .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
             .env("OCF_ROOT", "/usr/lib/ocf");
@@ -108,7 +111,7 @@ impl Call {
         let t0 = Instant::now();
         let out = match cmd.output() {
             Ok(o) => o,
-            Err(e) => panic!("cannot run the agent: {e}"),
+            Err(e) => panic!("cannot run the agent ({argv:?}): {e}"),
         };
         let run = Run {
             code: out.status.code().unwrap_or(-1),
@@ -117,7 +120,8 @@ impl Call {
             took: t0.elapsed(),
         };
         eprintln!(
-            "agent {action} -> {} ({} ms) {:?}",
+            "{}agent {action} -> {} ({} ms) {:?}",
+            wrapper.first().map_or(String::new(), |w| format!("{w}: ")),
             run.code,
             run.took.as_millis(),
             run.reason()
