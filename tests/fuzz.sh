@@ -21,7 +21,7 @@ export RUSTC_BOOTSTRAP=1
 t0=$(date +%s)
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "fuzz: installing cargo-fuzz"
-  cargo install cargo-fuzz --locked
+  cargo install cargo-fuzz --locked --version 0.13.2
 fi
 t1=$(date +%s)
 for t in $TARGETS; do
