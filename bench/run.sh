@@ -7,7 +7,7 @@
 # busybox image, builds a namespace pair, runs every contender alternately
 # through the scenarios and prints a markdown table; raw numbers (CSV), the
 # table and a chart go to bench/results/<time>/. Cleans up what it created.
-# Environment: ROUNDS (60), START_ROUNDS (15), SCALE_N (200, 0 = skip),
+# Environment: ROUNDS (60), START_ROUNDS (30), SCALE_N (200, 0 = skip),
 # SCALE_SECONDS (60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +60,6 @@ DOCKER_HOST=unix://$SOCK bash tests/env/image.sh
 python3 bench/bench.py --agent "$AGENT" \
   --raw "$ROOT/target/release/examples/raw_engine" --croit "$CROIT" \
   --socket "$SOCK" --exec-root "$EXEC" --out "$OUT" \
-  --rounds "${ROUNDS:-60}" --start-rounds "${START_ROUNDS:-15}" \
+  --rounds "${ROUNDS:-60}" --start-rounds "${START_ROUNDS:-30}" \
   --scale-n "${SCALE_N:-200}" --scale-seconds "${SCALE_SECONDS:-60}"
 echo "raw numbers, table and chart: $OUT"
