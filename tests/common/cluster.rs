@@ -988,6 +988,10 @@ pub fn failover(c: &mut Cluster, first_rsc: &str) -> Failover {
         Some("listening on"),
     );
     thread::sleep(Duration::from_millis(300));
+    // The client's own address resolution is switched off until the switch:
+    // its kernel sends no ARP request, so only an announcement can move its
+    // entry (the capture below checks that it asked nothing, too).
+    client_arp_resolution(false);
     let t0 = now();
     c.power_off(&from);
     // Wait for the switch without sending anything to the address.
@@ -995,6 +999,7 @@ pub fn failover(c: &mut Cluster, first_rsc: &str) -> Failover {
         let o = sh("ip", &["-n", CLIENT, "neigh", "show", VIP]);
         String::from_utf8_lossy(&o.stdout).contains(&to_mac)
     });
+    client_arp_resolution(true);
     let mut served = None;
     if switched {
         let want = format!("served by {to}");
@@ -1053,6 +1058,26 @@ pub fn failover(c: &mut Cluster, first_rsc: &str) -> Failover {
         from,
         to,
     }
+}
+
+/// Turns the client's ARP resolution on eth0 off (no multicast, unicast or
+/// application solicitations) or back to the kernel's defaults.
+fn client_arp_resolution(on: bool) {
+    let (mcast, ucast) = if on { ("3", "3") } else { ("0", "0") };
+    sh_ok(
+        "ip",
+        &[
+            "netns",
+            "exec",
+            CLIENT,
+            "sysctl",
+            "-q",
+            "-w",
+            &format!("net.ipv4.neigh.eth0.mcast_solicit={mcast}"),
+            &format!("net.ipv4.neigh.eth0.ucast_solicit={ucast}"),
+            "net.ipv4.neigh.eth0.app_solicit=0",
+        ],
+    );
 }
 
 /// Median of the values that are present.

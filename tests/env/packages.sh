@@ -4,7 +4,7 @@ set -euo pipefail
 PKGS=(
   docker.io busybox-static tini          # the real engine, the image's root, docker --init
   podman                                 # Podman's Docker-compatible socket (tests/podman.rs; uses runc)
-  iproute2 tcpdump                       # namespaces and veth pairs for tests; the demo's capture
+  iproute2 procps tcpdump                # namespaces and veth pairs for tests; the demo's capture
   pacemaker pacemaker-cli-utils pcs      # crm_resource, pcs (offline CIB)
   resource-agents libxml2-utils          # ocf-tester, ra-api-1.dtd, xmllint
   jq iputils-arping                      # what croit's shell agent calls (side-by-side timing)
