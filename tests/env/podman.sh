@@ -24,19 +24,8 @@ answers() { [ -S "$SOCK" ] && timeout 10 podman --remote --url "unix://$SOCK" ve
 
 image() {
   if remote image exists "$IMAGE"; then return 0; fi
-  local bb root
-  bb=$(command -v busybox || true)
-  [ -n "$bb" ] && file -L "$bb" 2>/dev/null | grep -q static || bb=/bin/busybox
-  [ -x "$bb" ] || { echo "busybox missing: install busybox-static" >&2; exit 1; }
-  root=$(mktemp -d /tmp/croit-podman-rootfs.XXXXXX)
-  mkdir -p "$root"/{bin,tmp,proc,sys,dev,etc,www,run}
-  cp "$bb" "$root/bin/busybox"
-  for a in $("$root/bin/busybox" --list); do [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"; done
-  echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
-  echo 'root:x:0:' >"$root/etc/group"
-  chmod 1777 "$root/tmp"
-  tar -C "$root" -c . | remote import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' - "$IMAGE" >/dev/null
-  rm -rf "$root"
+  bash "$(dirname "$0")/image.sh" rootfs |
+    remote import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' - "$IMAGE" >/dev/null
   echo "imported $IMAGE into the test podman"
 }
 
