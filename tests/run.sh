@@ -51,6 +51,7 @@ bash tests/env/image.sh
 bash tests/env/podman.sh start
 
 cargo fmt --all --check
+cargo fmt --manifest-path fuzz/Cargo.toml --all --check   # fuzz/ is a workspace of its own
 cargo clippy --workspace --all-targets -- -D warnings
 cargo build --workspace --all-targets
 # every test, the privileged ones (#[ignore]d for a quick unprivileged loop) included
