@@ -5,6 +5,7 @@ use ra_api::{
     Status,
 };
 
+use crate::actions::stop::StopPlan;
 use crate::actions::{monitor, start, stop, validate};
 use crate::error::Error;
 use crate::params::{self, Config, PARAMS};
@@ -61,15 +62,33 @@ pub enum Setup {
     /// Every parameter is well-formed.
     Valid(Config),
     /// Some parameter is malformed; only stop gets this far, with what it
-    /// needs to stop a container left over from an earlier definition.
+    /// needs to stop a container and an address left over from an earlier
+    /// definition.
     Malformed {
         /// The first malformed parameter.
         error: ParamError,
-        /// The container name, when it is readable.
-        container: Option<String>,
-        /// The engine endpoint, when it is readable.
-        docker_host: Option<String>,
+        /// What can be identified.
+        plan: StopPlan,
     },
+}
+
+/// What a stop can identify when some parameter is malformed: the
+/// container (with the engine read as the normal path reads it) when its
+/// name is valid, the address when `ip` and `nic` are valid on their own.
+fn malformed_plan(env: &ra_api::Env) -> StopPlan {
+    let container = params::container_only(env).ok();
+    let host = params::docker_host_only(env).ok();
+    let stop_timeout = Params::new(env)
+        .integer(&params::STOP_TIMEOUT, 1..=86_400)
+        .ok()
+        .flatten()
+        .and_then(|v| u32::try_from(v).ok());
+    StopPlan {
+        container: container.zip(host),
+        address: params::address_only(env).ok(),
+        stop_timeout,
+        state_dir: params::state_dir(env),
+    }
 }
 
 /// ocf:croit:container.
@@ -94,18 +113,10 @@ impl Agent for ContainerAgent {
     fn configure(&self, ctx: &Context<'_>) -> Result<Setup, Failure> {
         match Config::from_env(ctx.env) {
             Ok(cfg) => Ok(Setup::Valid(cfg)),
-            Err(error) if ctx.action == Action::Stop => {
-                let p = Params::new(ctx.env);
-                Ok(Setup::Malformed {
-                    error,
-                    container: params::container_only(ctx.env).ok(),
-                    docker_host: p
-                        .string(&params::DOCKER_HOST)
-                        .ok()
-                        .flatten()
-                        .filter(|h| params::check_docker_host(h).is_ok()),
-                })
-            }
+            Err(error) if ctx.action == Action::Stop => Ok(Setup::Malformed {
+                error,
+                plan: malformed_plan(ctx.env),
+            }),
             Err(error) => Err(Error::Param(error).into()),
         }
     }
@@ -125,17 +136,8 @@ impl Agent for ContainerAgent {
 
     fn stop(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
         match setup {
-            Setup::Valid(cfg) => stop::stop(cfg, &ctx.deadline)?,
-            Setup::Malformed {
-                error,
-                container,
-                docker_host,
-            } => stop::stop_malformed(
-                error,
-                container.as_deref(),
-                docker_host.as_deref(),
-                &ctx.deadline,
-            )?,
+            Setup::Valid(cfg) => stop::stop(&StopPlan::of(cfg), &ctx.deadline)?,
+            Setup::Malformed { error, plan } => stop::stop_malformed(error, plan, &ctx.deadline)?,
         }
         Ok(Status::Success)
     }

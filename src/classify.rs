@@ -11,10 +11,11 @@ use crate::engine::{ContainerState, ContainerStatus, Health};
 /// What the Engine API told about the container.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EngineView {
-    /// The engine's socket is missing or refuses connections: dockerd is not
-    /// running, so the container cannot run either.
-    Down,
-    /// The engine did not answer before the deadline.
+    /// The engine's socket is missing or refuses connections (dockerd is not
+    /// running). The container's processes may still live: [`HostView`]
+    /// says. The text says what the socket answered.
+    Down(String),
+    /// The engine did not answer within its share of the deadline.
     Unresponsive(String),
     /// The engine answered with an error or something unreadable.
     Broken(String),
@@ -64,6 +65,23 @@ pub enum LinkView {
     Missing(String),
 }
 
+/// What the kernel says about the container's processes, asked only when
+/// the engine cannot be (down or not answering).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostView {
+    /// The engine answered: the kernel was not asked.
+    NotAsked,
+    /// The container's full id is not known on this node (never recorded
+    /// since boot, or the record is unreadable): nothing can be checked.
+    Unknown(String),
+    /// Processes of the container are alive.
+    Alive(usize),
+    /// No process of the container is alive.
+    Gone,
+    /// `/proc` cannot be read; the text says why.
+    Unreadable(String),
+}
+
 /// The outcome of `monitor_cmd`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CmdView {
@@ -80,6 +98,8 @@ pub enum CmdView {
 pub struct Observation {
     /// The container, through the engine.
     pub engine: EngineView,
+    /// Its processes, through the kernel (when the engine cannot tell).
+    pub host: HostView,
     /// The virtual address on the interface.
     pub addr: AddrView,
     /// The interface.
@@ -131,16 +151,30 @@ enum Run<'a> {
 
 /// The one table: observation in, verdict out.
 pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &str) -> Verdict {
-    let run = match &obs.engine {
-        EngineView::Unresponsive(e) | EngineView::Broken(e) => return Verdict::failed(e.clone()),
-        EngineView::Forbidden(e) => {
+    let run = match (&obs.engine, &obs.host) {
+        (_, HostView::Unreadable(e)) => {
             return Verdict {
                 status: Status::ErrPerm,
                 reason: Some(e.clone()),
             }
         }
-        EngineView::Down | EngineView::NoContainer => Run::Stopped,
-        EngineView::Container(st) => container_run(st, container),
+        (EngineView::Down(why) | EngineView::Unresponsive(why), HostView::Alive(n)) => {
+            return Verdict::failed(format!(
+                "{why}, but container {container} still runs ({n} processes)"
+            ))
+        }
+        (EngineView::Unresponsive(_), HostView::Gone) => Run::Stopped,
+        (EngineView::Unresponsive(e) | EngineView::Broken(e), _) => {
+            return Verdict::failed(e.clone())
+        }
+        (EngineView::Forbidden(e), _) => {
+            return Verdict {
+                status: Status::ErrPerm,
+                reason: Some(e.clone()),
+            }
+        }
+        (EngineView::Down(_) | EngineView::NoContainer, _) => Run::Stopped,
+        (EngineView::Container(st), _) => container_run(st, container),
     };
     match run {
         Run::Broken(reason) => Verdict::failed(reason),

@@ -3,6 +3,7 @@
 use ra_api::{Failure, ParamError, Status};
 
 use crate::engine::EngineError;
+use crate::host::HostError;
 use crate::net::NetError;
 
 /// A failure of an action, with the context an administrator needs.
@@ -78,6 +79,9 @@ pub enum Error {
     /// Netlink or the packet socket.
     #[error(transparent)]
     Net(#[from] NetError),
+    /// The process table.
+    #[error(transparent)]
+    Host(#[from] HostError),
     /// The async runtime could not be built.
     #[error("cannot set up the runtime: {0}")]
     Runtime(String),
@@ -109,6 +113,7 @@ impl Error {
                 E::BadEndpoint { .. } => Status::ErrConfigured,
                 E::Timeout { .. } | E::Api { .. } | E::Protocol { .. } => Status::ErrGeneric,
             },
+            Error::Host(HostError::Unreadable { .. }) => Status::ErrPerm,
             Error::Net(e) => match e {
                 N::Permission { .. } => Status::ErrPerm,
                 N::NoSuchLink { .. } => Status::ErrInstalled,

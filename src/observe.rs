@@ -1,13 +1,23 @@
-//! Looking at this node: the container through the engine, the address and
-//! the interface through netlink. Nothing here changes anything.
+//! Looking at this node: the container through the engine (and through the
+//! kernel when the engine cannot be asked), the address and the interface
+//! through netlink. Nothing here changes anything on the node; the record
+//! of the container's id is kept up to date.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
-use crate::classify::{AddrView, CmdView, EngineView, LinkView, Observation};
-use crate::engine::{ContainerState, ContainerStatus, Engine, EngineError};
+use tokio::time::Instant;
+use tracing::warn;
+
+use crate::actions::Io;
+use crate::classify::{AddrView, CmdView, EngineView, HostView, LinkView, Observation};
+use crate::engine::{ContainerState, ContainerStatus, Docker, Engine, EngineError};
 use crate::error::Error;
+use crate::host::Kernel;
 use crate::net::{BoundAddr, Link, Netlink, OperState};
 use crate::params::Config;
+use crate::record::{Known, Records};
+use crate::vip::Vip;
 
 /// The interface and prefix the address belongs on, resolved on this node.
 #[derive(Debug, Clone)]
@@ -78,7 +88,13 @@ fn no_route(ip: IpAddr) -> Error {
 
 /// Looks for the address without failing: what monitor and stop need.
 pub async fn net_sight(nl: &Netlink, cfg: &Config) -> NetSight {
-    match try_net_sight(nl, cfg).await {
+    net_sight_of(nl, &cfg.vip, cfg.nic.as_deref()).await
+}
+
+/// [`net_sight`] for an address and interface alone (a stop whose other
+/// parameters are malformed).
+pub async fn net_sight_of(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> NetSight {
+    match try_net_sight(nl, vip, nic).await {
         Ok(s) => s,
         Err(e) => NetSight {
             link: None,
@@ -89,10 +105,10 @@ pub async fn net_sight(nl: &Netlink, cfg: &Config) -> NetSight {
     }
 }
 
-async fn try_net_sight(nl: &Netlink, cfg: &Config) -> Result<NetSight, Error> {
-    let ip = cfg.ip();
+async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<NetSight, Error> {
+    let ip = vip.addr;
     let bound = nl.find_addr(ip).await?;
-    let link = match &cfg.nic {
+    let link = match nic {
         Some(nic) => nl.link_by_name(nic).await?,
         None => match bound.first() {
             Some(b) => nl.link_by_index(b.link_index).await?,
@@ -103,7 +119,7 @@ async fn try_net_sight(nl: &Netlink, cfg: &Config) -> Result<NetSight, Error> {
         },
     };
     let Some(link) = link else {
-        let why = match &cfg.nic {
+        let why = match nic {
             Some(nic) => format!("nic {nic} does not exist on this node"),
             None => format!("no interface on this node has a route to {ip}"),
         };
@@ -118,7 +134,7 @@ async fn try_net_sight(nl: &Netlink, cfg: &Config) -> Result<NetSight, Error> {
     let addr_view = match &mine {
         None => AddrView::Absent,
         Some(b) if b.dadfailed => AddrView::DadFailed,
-        Some(b) if cfg.vip.prefix.is_some_and(|p| p != b.prefix) => AddrView::OtherPrefix(b.prefix),
+        Some(b) if vip.prefix.is_some_and(|p| p != b.prefix) => AddrView::OtherPrefix(b.prefix),
         Some(b) if b.tentative => AddrView::Tentative,
         Some(_) => AddrView::Present,
     };
@@ -157,10 +173,83 @@ pub async fn engine_view(engine: &impl Engine, container: &str) -> EngineView {
     }
 }
 
+/// The engine's share of an action's budget before the agent asks the
+/// kernel instead: a quarter, between 1 s and 10 s (never more than the
+/// budget). A healthy engine answers an inspect in milliseconds.
+pub fn engine_wait(budget: Duration) -> Duration {
+    (budget / 4)
+        .clamp(Duration::from_secs(1), Duration::from_secs(10))
+        .min(budget)
+}
+
+/// [`engine_view`], given up on at `until`: an engine that has not answered
+/// by then is [`EngineView::Unresponsive`].
+pub async fn engine_view_within(
+    engine: &Docker,
+    container: &str,
+    until: Instant,
+    waited: Duration,
+) -> EngineView {
+    match tokio::time::timeout_at(until, engine_view(engine, container)).await {
+        Ok(v) => v,
+        Err(_) => EngineView::Unresponsive(format!(
+            "engine at {} did not answer inspect within {:.1} s",
+            engine.endpoint(),
+            waited.as_secs_f64()
+        )),
+    }
+}
+
+/// What the kernel says, asked only when the engine cannot tell; keeps the
+/// record of the container's id up to date when it can.
+pub fn host_view(io: &Io, cfg: &Config, engine: &EngineView) -> HostView {
+    match engine {
+        EngineView::Container(st) => {
+            io.records
+                .remember(&cfg.docker_host, &cfg.container, &st.id);
+            HostView::NotAsked
+        }
+        EngineView::NoContainer => {
+            io.records.forget(&cfg.docker_host, &cfg.container);
+            HostView::NotAsked
+        }
+        EngineView::Down(_) | EngineView::Unresponsive(_) => {
+            kernel_view(&io.host, &io.records, &cfg.docker_host, &cfg.container)
+        }
+        EngineView::Broken(_) | EngineView::Forbidden(_) => HostView::NotAsked,
+    }
+}
+
+/// The container's processes by the id recorded for it.
+pub fn kernel_view(host: &Kernel, records: &Records, engine: &str, container: &str) -> HostView {
+    let id = match records.load(engine, container) {
+        Known::Id(id) => id,
+        Known::Nothing => {
+            warn!(
+                "the engine cannot be asked and container {container}'s id was never recorded \
+                 on this node: its processes cannot be checked"
+            );
+            return HostView::Unknown("no record of its id".into());
+        }
+        Known::Garbled(why) => {
+            warn!(
+                "the engine cannot be asked and the record of container {container}'s id is \
+                 unreadable ({why}): its processes cannot be checked"
+            );
+            return HostView::Unknown(why);
+        }
+    };
+    match host.members(&id) {
+        Ok(m) if m.pids.is_empty() => HostView::Gone,
+        Ok(m) => HostView::Alive(m.pids.len()),
+        Err(e) => HostView::Unreadable(e.to_string()),
+    }
+}
+
 /// An engine error as the classification sees it.
 pub fn engine_error_view(e: EngineError) -> EngineView {
     match e {
-        EngineError::Absent { .. } => EngineView::Down,
+        EngineError::Absent { .. } => EngineView::Down(e.to_string()),
         EngineError::Timeout { .. } => EngineView::Unresponsive(e.to_string()),
         EngineError::Permission { .. } => EngineView::Forbidden(e.to_string()),
         EngineError::NotFound { .. } => EngineView::NoContainer,
@@ -194,24 +283,26 @@ pub async fn run_cmd(engine: &impl Engine, container: &str, argv: &[String]) -> 
     }
 }
 
-/// One full look: container, address, interface, and `monitor_cmd` when
-/// `with_cmd` and the container runs.
-pub async fn observe(
-    nl: &Netlink,
-    engine: &impl Engine,
-    cfg: &Config,
-    with_cmd: bool,
-) -> (Observation, NetSight) {
-    let (engine_view, sight) =
-        tokio::join!(engine_view(engine, &cfg.container), net_sight(nl, cfg));
+/// One full look: container, address, interface, the container's processes
+/// when the engine cannot tell, and `monitor_cmd` when `with_cmd` and the
+/// container runs.
+pub async fn observe(io: &Io, cfg: &Config, with_cmd: bool) -> (Observation, NetSight) {
+    let waited = engine_wait(io.budget);
+    let until = (Instant::now() + waited).min(io.deadline);
+    let (engine_view, sight) = tokio::join!(
+        engine_view_within(&io.engine, &cfg.container, until, waited),
+        net_sight(&io.nl, cfg)
+    );
+    let host = host_view(io, cfg, &engine_view);
     let cmd = match (&engine_view, &cfg.monitor_cmd) {
         (EngineView::Container(st), Some(argv)) if with_cmd && is_running(st) => {
-            run_cmd(engine, &cfg.container, argv).await
+            run_cmd(&io.engine, &cfg.container, argv).await
         }
         _ => CmdView::NotRun,
     };
     let obs = Observation {
         engine: engine_view,
+        host,
         addr: sight.addr_view.clone(),
         link: sight.link_view.clone(),
         cmd,

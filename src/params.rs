@@ -7,6 +7,7 @@
 //! `OCF_ERR_CONFIGURED` (6): they are wrong on every node.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use ra_api::{Env, ParamError, ParamSpec, Params};
@@ -200,6 +201,8 @@ pub struct Config {
     pub monitor_cmd: Option<Vec<String>>,
     /// Switch a restart policy other than `no` to `no` at start.
     pub fix_restart_policy: bool,
+    /// Where container ids are remembered (`$HA_RSCTMP`).
+    pub state_dir: PathBuf,
 }
 
 impl Config {
@@ -224,6 +227,7 @@ impl Config {
             wait_healthy: p.boolean(&WAIT_HEALTHY)?,
             monitor_cmd: p.parse(&MONITOR_CMD, cmdline::split)?,
             fix_restart_policy: p.boolean(&FIX_RESTART_POLICY)?,
+            state_dir: state_dir(env),
         })
     }
 
@@ -231,6 +235,31 @@ impl Config {
     pub fn ip(&self) -> IpAddr {
         self.vip.addr
     }
+}
+
+/// Where the agent remembers container ids: `$HA_RSCTMP` as the shell
+/// library sets it, else [`crate::record::DEFAULT_DIR`].
+pub fn state_dir(env: &Env) -> PathBuf {
+    env.var("HA_RSCTMP")
+        .filter(|d| d.starts_with('/'))
+        .map_or_else(|| PathBuf::from(crate::record::DEFAULT_DIR), PathBuf::from)
+}
+
+/// The engine endpoint on its own, as the normal path reads it
+/// (`docker_host`, else `$DOCKER_HOST`, else the default), for a stop with
+/// other parameters malformed.
+pub fn docker_host_only(env: &Env) -> Result<String, ParamError> {
+    docker_host(&Params::new(env), env)
+}
+
+/// The address and interface on their own, for a stop with other
+/// parameters malformed: both must be well-formed (an empty `nic` is).
+pub fn address_only(env: &Env) -> Result<(Vip, Option<String>), ParamError> {
+    let p = Params::new(env);
+    let vip = p
+        .parse(&IP, |s| s.parse::<Vip>())?
+        .ok_or(ParamError::Missing { name: IP.name })?;
+    Ok((vip, p.parse(&NIC, check_nic)?))
 }
 
 /// The container name on its own, for a stop that must act even when other

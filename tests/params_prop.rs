@@ -237,9 +237,17 @@ proptest! {
         prop_assert!(setup.is_ok(), "{:?}", setup.err());
         match (setup, Config::from_env(&env)) {
             (Ok(Setup::Valid(c)), Ok(expected)) => prop_assert_eq!(c, expected),
-            (Ok(Setup::Malformed { error, container, .. }), Err(expected)) => {
+            (Ok(Setup::Malformed { error, plan }), Err(expected)) => {
                 prop_assert_eq!(error, expected);
-                prop_assert_eq!(container, croit_container::params::container_only(&env).ok());
+                prop_assert_eq!(
+                    plan.container.map(|(c, _)| c),
+                    croit_container::params::container_only(&env).ok()
+                );
+                // the address only when ip and nic are well-formed on their own
+                prop_assert_eq!(
+                    plan.address,
+                    croit_container::params::address_only(&env).ok()
+                );
             }
             (s, c) => prop_assert!(false, "configure {:?} vs from_env {:?}", s, c),
         }

@@ -46,14 +46,13 @@ fuzz_target!(|data: &[u8]| {
     };
     match (ContainerAgent.configure(&ctx), &parsed) {
         (Ok(Setup::Valid(c)), Ok(p)) => assert_eq!(&c, p),
-        (
-            Ok(Setup::Malformed {
-                error, container, ..
-            }),
-            Err(p),
-        ) => {
+        (Ok(Setup::Malformed { error, plan }), Err(p)) => {
             assert_eq!(&error, p);
-            assert_eq!(container, params::container_only(&env).ok());
+            assert_eq!(
+                plan.container.map(|(c, _)| c),
+                params::container_only(&env).ok()
+            );
+            assert_eq!(plan.address, params::address_only(&env).ok());
         }
         (other, p) => panic!("configure {other:?} vs from_env {p:?}"),
     }

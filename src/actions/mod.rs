@@ -15,7 +15,10 @@ use tokio::time::Instant;
 
 use crate::engine::Docker;
 use crate::error::Error;
+use crate::host::Kernel;
 use crate::net::{Announcer, Link, Netlink};
+use crate::params::Config;
+use crate::record::Records;
 
 /// Runs one action's future on a single-threaded runtime (one short-lived
 /// process per action: a multi-threaded runtime costs ten times more).
@@ -32,24 +35,33 @@ pub fn tokio_deadline(deadline: &Deadline) -> Instant {
     Instant::from_std(deadline.at())
 }
 
-/// The two handles every node-touching action needs.
+/// The handles every node-touching action needs.
 pub struct Io {
     /// Addresses and links.
     pub nl: Netlink,
     /// The Engine API.
     pub engine: Docker,
-    /// The deadline both are bounded by.
+    /// The process table (when the engine cannot tell).
+    pub host: Kernel,
+    /// The remembered container ids.
+    pub records: Records,
+    /// The deadline everything is bounded by.
     pub deadline: Instant,
+    /// The whole budget up to it (shares are taken of it).
+    pub budget: Duration,
 }
 
 impl Io {
     /// Opens netlink and prepares the engine client (no connection yet),
     /// both bounded by `deadline`. Must run inside the runtime.
-    pub fn open(docker_host: &str, deadline: Instant) -> Result<Io, Error> {
+    pub fn open(cfg: &Config, deadline: Instant) -> Result<Io, Error> {
         Ok(Io {
             nl: Netlink::open(deadline)?,
-            engine: Docker::connect(docker_host, deadline)?,
+            engine: Docker::connect(&cfg.docker_host, deadline)?,
+            host: Kernel::new(),
+            records: Records::at(&cfg.state_dir),
             deadline,
+            budget: deadline.saturating_duration_since(Instant::now()),
         })
     }
 }

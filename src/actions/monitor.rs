@@ -14,8 +14,8 @@ use super::{announce, tokio_deadline, Io};
 /// announcements.
 pub fn monitor(cfg: &Config, deadline: &Deadline, probe: bool) -> Result<Verdict, Error> {
     super::block_on(async {
-        let io = Io::open(&cfg.docker_host, tokio_deadline(deadline))?;
-        let (obs, sight) = observe(&io.nl, &io.engine, cfg, !probe).await;
+        let io = Io::open(cfg, tokio_deadline(deadline))?;
+        let (obs, sight) = observe(&io, cfg, !probe).await;
         let verdict = classify(&obs, cfg.check_health, &cfg.container, &cfg.vip.to_string());
         if verdict.status == Status::Success && !probe && cfg.arp_count_refresh > 0 {
             if let Some(link) = &sight.link {

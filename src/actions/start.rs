@@ -22,7 +22,7 @@ const POLL: Duration = Duration::from_millis(50);
 /// (the address is announced again).
 pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
     super::block_on(async {
-        let io = Io::open(&cfg.docker_host, tokio_deadline(deadline))?;
+        let io = Io::open(cfg, tokio_deadline(deadline))?;
         let checked = check_node(&io, cfg).await?;
         bring_up(&io, cfg, &checked).await?;
         wait_ready(&io, cfg).await
@@ -86,7 +86,7 @@ async fn wait_ready(io: &Io, cfg: &Config) -> Result<(), Error> {
     // short by the deadline itself says less than that.
     let mut answered: Option<String> = None;
     loop {
-        let (obs, _) = observe(&io.nl, &io.engine, cfg, true).await;
+        let (obs, _) = observe(io, cfg, true).await;
         let verdict = classify(&obs, cfg.check_health, &cfg.container, &vip);
         let state = match &obs.engine {
             EngineView::Container(st) => Some(st),
@@ -130,7 +130,7 @@ fn hopeless(engine: &EngineView, verdict: &Verdict, container: &str) -> Option<S
             _ => None,
         },
         EngineView::NoContainer => Some(format!("container {container} disappeared during start")),
-        EngineView::Down => Some("the engine went away during start".into()),
+        EngineView::Down(_) => Some("the engine went away during start".into()),
         EngineView::Forbidden(e) => Some(e.clone()),
         _ => None,
     }

@@ -1,20 +1,24 @@
-//! stop: container down (grace, then kill), address removed, both attempted
-//! whatever happens to the other; 0 only once monitor would say 7.
+//! stop: container down (grace, then kill; through the kernel when the
+//! engine cannot be asked), then the address; 0 only once monitor would say 7.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use ra_api::{Deadline, ParamError};
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use crate::classify::{classify, EngineView};
+use crate::classify::{AddrView, EngineView};
 use crate::engine::{ContainerStatus, Docker, Engine, EngineError};
 use crate::error::Error;
+use crate::host::Kernel;
 use crate::net::Netlink;
-use crate::observe::{engine_view, net_sight, observe};
+use crate::observe::{engine_view_within, engine_wait, net_sight_of};
 use crate::params::Config;
+use crate::record::{Known, Records};
+use crate::vip::Vip;
 
-use super::{tokio_deadline, Io};
+use super::tokio_deadline;
 
 /// The part of the budget kept back for removing the address and checking.
 fn tail_reserve(budget: Duration) -> Duration {
@@ -42,62 +46,172 @@ pub fn grace_period(stop_timeout: Option<u32>, budget: Duration) -> u32 {
     }
 }
 
-/// Stops the resource.
-pub fn stop(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
+/// What stop acts on: the parts of the definition that are well-formed.
+/// With every parameter valid, all of it; with some malformed (nothing can
+/// have been started with them, but a container or address left over from
+/// an earlier, valid definition must still go), whatever can be identified.
+#[derive(Debug, Clone)]
+pub struct StopPlan {
+    /// The container and its engine, when both are readable.
+    pub container: Option<(String, String)>,
+    /// The address and its interface, when both are readable.
+    pub address: Option<(Vip, Option<String>)>,
+    /// `stop_timeout`, when set and readable.
+    pub stop_timeout: Option<u32>,
+    /// Where container ids are remembered.
+    pub state_dir: PathBuf,
+}
+
+impl StopPlan {
+    /// Everything of a valid configuration.
+    pub fn of(cfg: &Config) -> StopPlan {
+        StopPlan {
+            container: Some((cfg.container.clone(), cfg.docker_host.clone())),
+            address: Some((cfg.vip, cfg.nic.clone())),
+            stop_timeout: cfg.stop_timeout,
+            state_dir: cfg.state_dir.clone(),
+        }
+    }
+}
+
+/// Stops the resource: the container first (through the engine, or through
+/// the kernel when the engine cannot be asked), then, once it is down, the
+/// address. 0 only when no process of the container is left and the address
+/// is gone; while the container may still serve, the address stays.
+pub fn stop(plan: &StopPlan, deadline: &Deadline) -> Result<(), Error> {
     super::block_on(async {
         let end = tokio_deadline(deadline);
         let budget = deadline.remaining();
-        let grace = grace_period(cfg.stop_timeout, budget);
-        // The container call ends early enough to leave time for the rest.
-        let engine_for_stop = Docker::connect(&cfg.docker_host, end - tail_reserve(budget))?;
-        let io = Io::open(&cfg.docker_host, end)?;
-        let container = stop_container(&engine_for_stop, &cfg.container, grace).await;
-        let address = remove_address(&io.nl, cfg).await;
-        let (obs, _) = observe(&io.nl, &io.engine, cfg, false).await;
-        let verdict = classify(&obs, cfg.check_health, &cfg.container, &cfg.vip.to_string());
-        if verdict.status == ra_api::Status::NotRunning {
-            if obs.engine == EngineView::Down {
-                warn!(
-                    "engine at {} is down: container {} cannot be running",
-                    cfg.docker_host, cfg.container
-                );
-            }
-            return Ok(());
+        let nl = Netlink::open(end)?;
+        if let Some((container, host)) = &plan.container {
+            end_container(plan, container, host, end, budget).await?;
         }
-        // Report the first thing that went wrong, else what is still up.
-        container?;
-        address?;
-        Err(Error::StillRunning(
-            verdict.reason.unwrap_or_else(|| "still running".into()),
-        ))
+        if let Some((vip, nic)) = &plan.address {
+            remove_address(&nl, vip, nic.as_deref()).await?;
+            let sight = net_sight_of(&nl, vip, nic.as_deref()).await;
+            match &sight.addr_view {
+                AddrView::Unknown(why) => return Err(Error::StillRunning(why.clone())),
+                a if a.is_bound() => {
+                    return Err(Error::StillRunning(format!("{vip} is still bound")))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     })
 }
 
-/// Stop with malformed parameters: nothing can have been started with them,
-/// but a container left over from an earlier, valid definition is still
-/// stopped when its name is readable.
+/// Stop with malformed parameters: warns, then stops what can be identified.
 pub fn stop_malformed(
     error: &ParamError,
-    container: Option<&str>,
-    docker_host: Option<&str>,
+    plan: &StopPlan,
     deadline: &Deadline,
 ) -> Result<(), Error> {
     warn!("parameters are invalid ({error}); stopping what can be identified");
-    let (Some(container), Some(host)) = (container, docker_host) else {
-        return Ok(());
-    };
-    super::block_on(async {
-        let end = tokio_deadline(deadline);
-        let engine = Docker::connect(host, end)?;
-        stop_container(&engine, container, grace_period(None, deadline.remaining())).await?;
-        match engine_view(&engine, container).await {
-            EngineView::Container(st) if st.status == ContainerStatus::Running => Err(
-                Error::StillRunning(format!("container {container} still running")),
-            ),
-            EngineView::Unresponsive(e) | EngineView::Broken(e) => Err(Error::StillRunning(e)),
-            _ => Ok(()),
+    stop(plan, deadline)
+}
+
+/// Ends the container, whatever state its engine is in.
+async fn end_container(
+    plan: &StopPlan,
+    container: &str,
+    host: &str,
+    end: Instant,
+    budget: Duration,
+) -> Result<(), Error> {
+    let records = Records::at(&plan.state_dir);
+    // The engine's calls end early enough to leave time for the kernel and
+    // the address.
+    let engine = Docker::connect(host, end - tail_reserve(budget))?;
+    let waited = engine_wait(budget);
+    let view = engine_view_within(&engine, container, Instant::now() + waited, waited).await;
+    let why = match view {
+        EngineView::Container(st) => {
+            records.remember(host, container, &st.id);
+            let grace = grace_period(
+                plan.stop_timeout,
+                end.saturating_duration_since(Instant::now()),
+            );
+            match stop_container(&engine, container, grace).await {
+                // The engine went away or froze in the middle of the stop.
+                Err(Error::Engine(
+                    e @ (EngineError::Absent { .. } | EngineError::Timeout { .. }),
+                )) => {
+                    let why = e.to_string();
+                    return by_kernel(plan, container, &st.id, &why, end, budget).await;
+                }
+                r => return r,
+            }
         }
-    })
+        EngineView::NoContainer => {
+            records.forget(host, container);
+            return Ok(());
+        }
+        EngineView::Down(why) | EngineView::Unresponsive(why) => why,
+        EngineView::Broken(e) => return Err(Error::StillRunning(e)),
+        EngineView::Forbidden(_) => {
+            return Err(Error::Engine(EngineError::Permission {
+                endpoint: host.to_string(),
+            }))
+        }
+    };
+    match records.load(host, container) {
+        Known::Id(id) => by_kernel(plan, container, &id, &why, end, budget).await,
+        unknown => {
+            let what = match unknown {
+                Known::Garbled(w) => format!("the record of its id is unreadable ({w})"),
+                _ => "its id was never recorded on this node".to_string(),
+            };
+            if why.contains("did not answer") {
+                // Up but not answering, and nothing known: the container may
+                // run. Only fencing makes that safe.
+                Err(Error::StillRunning(why))
+            } else {
+                warn!("{why}; container {container} cannot be checked: {what}");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Ends the container's processes through the kernel: SIGTERM to its init,
+/// the grace period, SIGKILL to every process; 0 only when none is left.
+async fn by_kernel(
+    plan: &StopPlan,
+    container: &str,
+    id: &str,
+    why: &str,
+    end: Instant,
+    budget: Duration,
+) -> Result<(), Error> {
+    let left = end.saturating_duration_since(Instant::now());
+    let grace = Duration::from_secs(u64::from(grace_period(plan.stop_timeout, left)));
+    let until = end - tail_reserve(budget);
+    let t0 = Instant::now();
+    let e = Kernel::new().end(id, grace, until).await?;
+    let short = &id[..id.len().min(12)];
+    if e.found == 0 {
+        info!("{why}; no process of container {container} ({short}) is alive");
+        return Ok(());
+    }
+    if e.left > 0 {
+        return Err(Error::StillRunning(format!(
+            "{why}; {} of {} processes of container {container} survived SIGKILL",
+            e.left, e.found
+        )));
+    }
+    warn!(
+        "{why}: stopped container {container} ({short}) through the kernel in {} ms: \
+         SIGTERM to its init{}, {} process(es) ended",
+        t0.elapsed().as_millis(),
+        if e.killed {
+            format!(", SIGKILL after the {} s grace period", grace.as_secs())
+        } else {
+            String::new()
+        },
+        e.found
+    );
+    Ok(())
 }
 
 /// How long stop waits before stopping again a container that came back.
@@ -153,32 +267,31 @@ async fn stop_container(engine: &impl Engine, container: &str, grace: u32) -> Re
     }
 }
 
-async fn remove_address(nl: &Netlink, cfg: &Config) -> Result<(), Error> {
-    let sight = net_sight(nl, cfg).await;
+async fn remove_address(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<(), Error> {
+    let sight = net_sight_of(nl, vip, nic).await;
     let (Some(link), Some(bound)) = (&sight.link, &sight.bound) else {
         return Ok(());
     };
-    if cfg.vip.prefix.is_some_and(|p| p != bound.prefix) {
+    let ip = vip.addr;
+    if vip.prefix.is_some_and(|p| p != bound.prefix) {
         // Bound with another prefix: not ours to remove.
         return Ok(());
     }
-    if cfg.ip().is_ipv4() && !bound.secondary {
+    if ip.is_ipv4() && !bound.secondary {
         match crate::net::keep_secondaries(&link.name) {
             Ok(true) => info!(
-                "set promote_secondaries on {}: other addresses of the subnet stay when {} goes",
-                link.name,
-                cfg.ip()
+                "set promote_secondaries on {}: other addresses of the subnet stay when {ip} goes",
+                link.name
             ),
             Ok(false) => {}
             Err(e) => warn!(
-                "cannot set promote_secondaries on {} ({e}): removing {} removes the other addresses of its subnet",
-                link.name,
-                cfg.ip()
+                "cannot set promote_secondaries on {} ({e}): removing {ip} removes the other addresses of its subnet",
+                link.name
             ),
         }
     }
-    if nl.del_addr(link.index, cfg.ip(), bound.prefix).await? {
-        info!("removed {}/{} from {}", cfg.ip(), bound.prefix, link.name);
+    if nl.del_addr(link.index, ip, bound.prefix).await? {
+        info!("removed {ip}/{} from {}", bound.prefix, link.name);
     }
     Ok(())
 }

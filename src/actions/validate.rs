@@ -26,6 +26,8 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
     let container = container?.ok_or_else(|| Error::ContainerMissing {
         container: cfg.container.clone(),
     })?;
+    io.records
+        .remember(&cfg.docker_host, &cfg.container, &container.id);
     if container.restart_policy != "no" && !cfg.fix_restart_policy {
         return Err(Error::RestartPolicy {
             container: cfg.container.clone(),
@@ -50,7 +52,7 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
 /// validate-all at check level 10 and above: the node checks alone.
 pub fn validate_node(cfg: &Config, deadline: &ra_api::Deadline) -> Result<(), Error> {
     super::block_on(async {
-        let io = Io::open(&cfg.docker_host, super::tokio_deadline(deadline))?;
+        let io = Io::open(cfg, super::tokio_deadline(deadline))?;
         check_node(&io, cfg).await.map(|_| ())
     })
 }

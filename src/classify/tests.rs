@@ -24,9 +24,19 @@ fn obs(engine: EngineView, addr: AddrView) -> Observation {
     Observation {
         engine,
         addr,
+        host: HostView::NotAsked,
         link: LinkView::Up,
         cmd: CmdView::NotRun,
     }
+}
+
+fn down() -> EngineView {
+    EngineView::Down("engine at unix:///e is not running (connection refused)".into())
+}
+
+fn with_host(mut o: Observation, host: HostView) -> Observation {
+    o.host = host;
+    o
 }
 
 fn code(o: &Observation) -> u8 {
@@ -115,7 +125,7 @@ fn stopped_without_the_address_is_7() {
         EngineView::Container(state(ContainerStatus::Created, Health::None)),
         EngineView::Container(state(ContainerStatus::Dead, Health::None)),
         EngineView::NoContainer,
-        EngineView::Down,
+        down(),
     ];
     for e in stopped {
         for a in [AddrView::Absent, AddrView::OtherPrefix(8)] {
@@ -137,7 +147,7 @@ fn stopped_with_the_address_is_partial_1() {
     for e in [
         EngineView::Container(state(ContainerStatus::Exited, Health::None)),
         EngineView::NoContainer,
-        EngineView::Down,
+        down(),
     ] {
         let v = classify(
             &obs(e.clone(), AddrView::Present),
@@ -232,4 +242,83 @@ fn unreadable_address_while_stopped_is_1_not_7() {
         AddrView::Unknown("netlink timed out".into()),
     );
     assert_eq!(code(&o), 1);
+}
+
+#[test]
+fn engine_down_with_processes_alive_is_1_never_7() {
+    for engine in [
+        down(),
+        EngineView::Unresponsive("engine at e did not answer".into()),
+    ] {
+        for a in [
+            AddrView::Absent,
+            AddrView::Present,
+            AddrView::OtherPrefix(8),
+        ] {
+            let v = classify(
+                &with_host(obs(engine.clone(), a.clone()), HostView::Alive(3)),
+                true,
+                "croit",
+                "x",
+            );
+            assert_eq!(v.status, Status::ErrGeneric, "{engine:?} {a:?}");
+            let reason = v.reason.unwrap_or_default();
+            assert!(reason.contains("still runs (3 processes)"), "{reason}");
+        }
+    }
+}
+
+#[test]
+fn the_kernels_answer_decides_when_the_engine_does_not_answer() {
+    let frozen = EngineView::Unresponsive("engine at e did not answer".into());
+    // nothing alive, address gone: 7; address left: partial 1
+    assert_eq!(
+        code(&with_host(
+            obs(frozen.clone(), AddrView::Absent),
+            HostView::Gone
+        )),
+        7
+    );
+    assert_eq!(
+        code(&with_host(
+            obs(frozen.clone(), AddrView::Present),
+            HostView::Gone
+        )),
+        1
+    );
+    // nothing known: 1 as before (never 7 on a guess)
+    let unknown = with_host(
+        obs(frozen, AddrView::Absent),
+        HostView::Unknown("no record".into()),
+    );
+    assert_eq!(code(&unknown), 1);
+    // engine down and nothing known: as before, 7 without the address
+    assert_eq!(
+        code(&with_host(
+            obs(down(), AddrView::Absent),
+            HostView::Unknown("no record".into())
+        )),
+        7
+    );
+    assert_eq!(
+        code(&with_host(obs(down(), AddrView::Absent), HostView::Gone)),
+        7
+    );
+}
+
+#[test]
+fn an_unreadable_process_table_is_4_with_its_reason() {
+    for engine in [down(), EngineView::Unresponsive("x".into())] {
+        let v = classify(
+            &with_host(
+                obs(engine, AddrView::Absent),
+                HostView::Unreadable("cannot read /proc/1/cgroup".into()),
+            ),
+            true,
+            "croit",
+            "x",
+        );
+        assert_eq!(v.status, Status::ErrPerm);
+        assert_eq!(v.reason.as_deref(), Some("cannot read /proc/1/cgroup"));
+    }
 }
