@@ -158,10 +158,8 @@ pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &st
                 reason: Some(e.clone()),
             }
         }
-        (EngineView::Down(why) | EngineView::Unresponsive(why), HostView::Alive(n)) => {
-            return Verdict::failed(format!(
-                "{why}, but container {container} still runs ({n} processes)"
-            ))
+        (EngineView::Down(why) | EngineView::Unresponsive(why), HostView::Alive(_)) => {
+            return Verdict::failed(format!("container {container} still runs, but {why}"))
         }
         (EngineView::Unresponsive(_), HostView::Gone) => Run::Stopped,
         (EngineView::Unresponsive(e) | EngineView::Broken(e), _) => {

@@ -241,7 +241,14 @@ pub fn kernel_view(host: &Kernel, records: &Records, engine: &str, container: &s
     };
     match host.members(&id) {
         Ok(m) if m.pids.is_empty() => HostView::Gone,
-        Ok(m) => HostView::Alive(m.pids.len()),
+        Ok(m) => {
+            warn!(
+                "the engine cannot be asked, but {} process(es) of container {container} ({}) are alive",
+                m.pids.len(),
+                id.get(..12).unwrap_or(&id)
+            );
+            HostView::Alive(m.pids.len())
+        }
         Err(e) => HostView::Unreadable(e.to_string()),
     }
 }

@@ -91,8 +91,12 @@ impl Call {
     /// appended).
     pub fn run_via(&self, netns: Option<&str>, wrapper: &[&str], action: &str) -> Run {
         let mut argv: Vec<&str> = Vec::new();
-        if let Some(ns) = netns {
-            argv.extend(["ip", "netns", "exec", ns]);
+        // nsenter, not `ip netns exec`: the agent keeps the host's mount
+        // namespace as under Pacemaker (`ip netns exec` mounts a fresh /sys
+        // that hides the cgroup hierarchies).
+        let netns_arg = netns.map(|ns| format!("--net=/run/netns/{ns}"));
+        if let Some(arg) = &netns_arg {
+            argv.extend(["nsenter", arg.as_str()]);
         }
         argv.extend(wrapper);
         argv.extend([bin(), action]);

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 pub struct PrivateEngine {
     dir: PathBuf,
     data: PathBuf,
+    extra: Vec<String>,
     child: Option<Child>,
+    created: std::cell::RefCell<Vec<String>>,
 }
 
 fn run(cmd: &mut Command) -> Output {
@@ -23,12 +25,19 @@ fn run(cmd: &mut Command) -> Output {
 impl PrivateEngine {
     /// Starts `dockerd` for `tag` and imports the test image into it.
     pub fn start(tag: &str) -> PrivateEngine {
+        PrivateEngine::start_with(tag, &[])
+    }
+
+    /// [`PrivateEngine::start`] with more dockerd options (`--live-restore`).
+    pub fn start_with(tag: &str, extra: &[&str]) -> PrivateEngine {
         let dir = PathBuf::from(format!("/run/croit-fe-{tag}"));
         let data = PathBuf::from(format!("/var/lib/croit-fe-{tag}"));
         let mut e = PrivateEngine {
             dir,
             data,
+            extra: extra.iter().map(|s| s.to_string()).collect(),
             child: None,
+            created: Default::default(),
         };
         e.cleanup_dirs();
         for d in [&e.dir, &e.data, &e.exec()] {
@@ -36,7 +45,56 @@ impl PrivateEngine {
                 panic!("mkdir {}: {err}", d.display());
             }
         }
-        let log = match std::fs::File::create(e.dir.join("dockerd.log")) {
+        e.spawn();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/env/image.sh");
+        let o = run(Command::new("bash")
+            .arg(script)
+            .env("DOCKER_HOST", e.host()));
+        assert!(
+            o.status.success(),
+            "image import into the private dockerd: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        e
+    }
+
+    /// Starts dockerd again on the same state (after [`PrivateEngine::kill`]
+    /// or [`PrivateEngine::stop`]) and waits until it answers.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "dockerd still runs");
+        self.spawn();
+    }
+
+    /// Starts dockerd; on a loaded machine its containerd may miss
+    /// dockerd's start timeout, so a dockerd that exits is started again
+    /// (three tries).
+    fn spawn(&mut self) {
+        for attempt in 1..=3 {
+            if self.spawn_once() {
+                return;
+            }
+            eprintln!("private dockerd exited while starting (try {attempt} of 3)");
+            let _ = Command::new("pkill")
+                .args([
+                    "-KILL",
+                    "-f",
+                    &format!("containerd --config {}", self.exec().display()),
+                ])
+                .status();
+        }
+        panic!(
+            "private dockerd did not come up: see {}",
+            self.dir.join("dockerd.log").display()
+        );
+    }
+
+    fn spawn_once(&mut self) -> bool {
+        let e = self;
+        let log = match std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(e.dir.join("dockerd.log"))
+        {
             Ok(f) => f,
             Err(err) => panic!("dockerd log: {err}"),
         };
@@ -58,6 +116,7 @@ impl PrivateEngine {
                 "native.cgroupdriver=cgroupfs",
                 "--storage-driver=vfs",
             ])
+            .args(&e.extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -68,23 +127,22 @@ impl PrivateEngine {
         };
         let t0 = Instant::now();
         while !e.answers() {
+            let exited = e
+                .child
+                .as_mut()
+                .is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+            if exited {
+                e.child = None;
+                return false;
+            }
             assert!(
-                t0.elapsed() < Duration::from_secs(60),
-                "private dockerd {tag} did not come up: see {}",
+                t0.elapsed() < Duration::from_secs(90),
+                "private dockerd did not come up: see {}",
                 e.dir.join("dockerd.log").display()
             );
             std::thread::sleep(Duration::from_millis(200));
         }
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/env/image.sh");
-        let o = run(Command::new("bash")
-            .arg(script)
-            .env("DOCKER_HOST", e.host()));
-        assert!(
-            o.status.success(),
-            "image import into the private dockerd: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        e
+        true
     }
 
     fn exec(&self) -> PathBuf {
@@ -121,8 +179,8 @@ impl PrivateEngine {
         run(Command::new("docker").args(["-H", &self.host()]).args(args))
     }
 
-    /// `docker create` (asserting success) of the test image.
-    pub fn create(&self, name: &str, extra: &[&str], cmd: &[&str]) {
+    /// `docker create` (asserting success) of the test image; its full id.
+    pub fn create(&self, name: &str, extra: &[&str], cmd: &[&str]) -> String {
         let mut args = vec!["create", "--name", name, "--network", "none"];
         args.extend(extra);
         args.push(crate::docker::IMAGE);
@@ -133,6 +191,9 @@ impl PrivateEngine {
             "create {name}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
+        let id = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        self.created.borrow_mut().push(id.clone());
+        id
     }
 
     fn pid(&self) -> Option<i32> {
@@ -145,6 +206,30 @@ impl PrivateEngine {
                 .args([&format!("-{sig}"), &pid.to_string()])
                 .status();
         }
+    }
+
+    /// SIGKILL to dockerd, waited for: it dies with its containerd, the
+    /// containers' shims keep their processes (no live-restore needed).
+    pub fn kill(&mut self) {
+        self.thaw();
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let exec = self.exec();
+        let _ = Command::new("pkill")
+            .args([
+                "-KILL",
+                "-f",
+                &format!("containerd --config {}", exec.display()),
+            ])
+            .status();
+    }
+
+    /// `docker inspect -f <format> <name>`, trimmed.
+    pub fn inspect(&self, name: &str, format: &str) -> String {
+        let o = self.docker(&["inspect", "-f", format, name]);
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
     }
 
     /// SIGSTOP to dockerd: it accepts connections and answers nothing.
@@ -224,6 +309,10 @@ impl Drop for PrivateEngine {
                 let _ = self.docker(&["rm", "-f", id]);
             }
             self.stop();
+        }
+        // processes a killed engine left behind (their shims keep them)
+        for id in self.created.borrow().iter() {
+            crate::procs::kill_all(id);
         }
         self.cleanup_dirs();
     }
