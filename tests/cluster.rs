@@ -8,8 +8,12 @@
 
 #[path = "common/cluster.rs"]
 mod cluster;
+#[path = "common/copies.rs"]
+mod copies;
 #[path = "common/install.rs"]
 mod install;
+#[path = "common/procs.rs"]
+mod procs;
 
 use std::time::Duration;
 
@@ -242,6 +246,95 @@ fn two_nodes_fail_over_ours_and_the_stock_pair() {
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cluster-timing.md");
     let _ = std::fs::write(&path, &table);
     eprintln!("{table}\n(written to {})", path.display());
+}
+
+/// dockerd SIGKILLed on the holder: its container runs on under the shim.
+/// The agent must not call that stopped: for 30 s and more, sampled every
+/// 0.5 s from outside, at most one node runs a copy; the survivor serves.
+#[test]
+#[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
+fn two_nodes_engine_killed_on_the_holder_never_two_copies() {
+    install_agent();
+    let c = Cluster::new(2, TOKEN);
+    create_ours(&c, "");
+    let ok = cluster::wait_until(Duration::from_secs(40), || {
+        c.locate(RSC).len() == 1 && c.dc_idle()
+    });
+    assert!(ok, "{RSC} did not start:\n{}", c.crm_mon());
+    let holder = c.holder();
+    let other = if holder == "n1" { "n2" } else { "n1" }.to_string();
+    let ids: Vec<(String, String)> = ["n1", "n2"]
+        .iter()
+        .map(|n| (n.to_string(), c.container_id(n, "croit")))
+        .collect();
+    let holder_id = ids
+        .iter()
+        .find(|(n, _)| *n == holder)
+        .map(|(_, id)| id.clone())
+        .unwrap_or_default();
+    assert!(
+        !procs::live_pids(&holder_id).is_empty(),
+        "nothing runs on {holder}"
+    );
+    let lan = c
+        .nodes
+        .iter()
+        .map(|n| (n.name.clone(), n.ip.clone()))
+        .collect::<Vec<_>>();
+    let _ = lan;
+    let watch = copies::CopyWatch::start(ids, Duration::from_millis(500), |node| {
+        let o = std::process::Command::new("ip")
+            .args([
+                "-n",
+                &format!("hc-{node}"),
+                "-o",
+                "addr",
+                "show",
+                "dev",
+                "eth0",
+            ])
+            .output();
+        o.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(&format!(" {VIP}/")))
+    });
+    let t0 = std::time::Instant::now();
+    c.on_ok(&holder, &["pkill", "-KILL", "-x", "dockerd"]);
+    let moved = cluster::wait_until(Duration::from_secs(60), || {
+        c.locate(RSC) == [other.clone()]
+            && c.client_get().as_deref() == Some(&format!("served by {other}"))
+    });
+    let took = t0.elapsed();
+    // at least 30 s of samples in all
+    std::thread::sleep(Duration::from_secs(30).saturating_sub(t0.elapsed()));
+    let samples = watch.stop();
+    let timeline = copies::timeline(&samples);
+    eprintln!("dockerd SIGKILLed on {holder}; who runs the container:\n{timeline}");
+    let two = copies::two_copies(&samples);
+    assert!(
+        two.is_empty(),
+        "{} of {} samples with two copies running:\n{timeline}",
+        two.len(),
+        samples.len()
+    );
+    assert!(samples.len() >= 60, "only {} samples", samples.len());
+    assert!(
+        moved,
+        "not served by {other} within 60 s of the engine's death:\n{}\n{timeline}",
+        c.crm_mon()
+    );
+    assert!(
+        procs::live_pids(&holder_id).is_empty(),
+        "the old copy on {holder} still runs"
+    );
+    let note = format!(
+        "dockerd SIGKILLed on the holder {holder}: served by {other} after {:.1} s; \
+         {} samples over {:.0} s, {} with two copies\n{timeline}",
+        took.as_secs_f64(),
+        samples.len(),
+        samples.last().map_or(0.0, |s| s.at),
+        two.len()
+    );
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cluster-engine-kill.md");
+    let _ = std::fs::write(path, note);
 }
 
 /// Every failover must end served by the survivor, the client switched by

@@ -263,7 +263,10 @@ fn engine_down_with_processes_alive_is_1_never_7() {
             );
             assert_eq!(v.status, Status::ErrGeneric, "{engine:?} {a:?}");
             let reason = v.reason.unwrap_or_default();
-            assert!(reason.starts_with("container croit still runs, but engine"), "{reason}");
+            assert!(
+                reason.starts_with("container croit still runs, but engine"),
+                "{reason}"
+            );
         }
     }
 }

@@ -324,6 +324,13 @@ impl Cluster {
         }
     }
 
+    /// The full id of the node's copy of container `name`.
+    pub fn container_id(&self, node: &str, name: &str) -> String {
+        self.on_ok(node, &["docker", "inspect", "-f", "{{.Id}}", name])
+            .trim()
+            .to_string()
+    }
+
     /// Whether the container runs on a node (false when the node is down).
     pub fn container_running(&self, node: &str, name: &str) -> bool {
         if !self.node(node).is_up() {
