@@ -249,3 +249,47 @@ fn shell_syntax_in_monitor_cmd_is_never_interpreted() {
     assert!(!Path::new(&mark).exists(), "sh -c ran on the host");
     rig.stop_leaves_nothing(&call, V4);
 }
+
+/// With the engine gone the agent asks the kernel; a `/proc` that hides
+/// other users' processes (`hidepid=2`, read by nobody) must give 4 with a
+/// reason, never a guess of "nothing runs" (7).
+#[test]
+#[ignore = "needs root, namespaces, dockerd, unshare and setpriv: run with --include-ignored"]
+fn with_the_engine_gone_an_unreadable_proc_is_4_never_a_guess() {
+    let rig = Rig::new("hidepid", &[], SERVE);
+    // the engine through a path of the test's own, so that it can vanish
+    let dir = std::env::temp_dir().join(format!("croit-hidepid-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let sock = dir.join("docker.sock");
+    let real = docker::docker_host();
+    let real = real.strip_prefix("unix://").unwrap_or(&real).to_string();
+    std::os::unix::fs::symlink(&real, &sock).unwrap_or_else(|e| panic!("{e}"));
+    let state = dir.join("state");
+    let call = rig
+        .call(V4)
+        .param("docker_host", &format!("unix://{}", sock.display()))
+        .var("HA_RSCTMP", &state.display().to_string());
+    expect(call.run(rig.node(), "start"), 0);
+    // the engine gone (for this resource): the socket path vanishes
+    std::fs::remove_file(&sock).unwrap_or_else(|e| panic!("{e}"));
+    // root, with the real /proc: the truth
+    let run = expect(call.run(rig.node(), "monitor"), 1);
+    run.assert_reason("still runs");
+    // nobody, with a /proc that hides PID 1 and the container: 4
+    let hidden: &[&str] = &[
+        "unshare",
+        "--mount",
+        "sh",
+        "-c",
+        "mount -t proc -o hidepid=2 proc /proc && exec setpriv --reuid=nobody \
+         --regid=nogroup --clear-groups -- \"$@\"",
+        "hidepid",
+    ];
+    let run = expect(run_wrapped(&rig, &call, hidden, "monitor"), 4);
+    run.assert_reason("cannot read /proc/1/cgroup");
+    // the container still runs: cleaned up by root
+    expect(call.run(rig.node(), "stop"), 0);
+    assert_ne!(rig.status(), "running");
+    let _ = std::fs::remove_dir_all(&dir);
+}
