@@ -14,6 +14,12 @@ pub enum EngineView {
     /// The engine's socket is missing or refuses connections: dockerd is not
     /// running, so the container cannot run either.
     Down,
+    /// The socket path holds no socket (a file, a directory, a path through
+    /// a file): no engine listens there, so the container cannot run
+    /// through it, as with `Down`; but the node is set up wrong, and
+    /// monitor says so with 5 where it would say 7
+    /// ([`crate::actions::monitor`]).
+    NotSocket(String),
     /// The engine did not answer before the deadline.
     Unresponsive(String),
     /// The engine answered with an error or something unreadable.
@@ -139,7 +145,7 @@ pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &st
                 reason: Some(e.clone()),
             }
         }
-        EngineView::Down | EngineView::NoContainer => Run::Stopped,
+        EngineView::Down | EngineView::NotSocket(_) | EngineView::NoContainer => Run::Stopped,
         EngineView::Container(st) => container_run(st, container),
     };
     match run {

@@ -164,6 +164,7 @@ pub fn engine_error_view(e: EngineError) -> EngineView {
         EngineError::Timeout { .. } => EngineView::Unresponsive(e.to_string()),
         EngineError::Permission { .. } => EngineView::Forbidden(e.to_string()),
         EngineError::NotFound { .. } => EngineView::NoContainer,
+        EngineError::NotSocket { .. } => EngineView::NotSocket(e.to_string()),
         EngineError::Api { .. }
         | EngineError::Protocol { .. }
         | EngineError::Unsupported { .. }
@@ -206,7 +207,7 @@ pub async fn observe(
         tokio::join!(engine_view(engine, &cfg.container), net_sight(nl, cfg));
     let cmd = match (&engine_view, &cfg.monitor_cmd) {
         (EngineView::Container(st), Some(argv)) if with_cmd && is_running(st) => {
-            run_cmd(engine, &cfg.container, argv).await
+            run_cmd(engine, &st.id, argv).await
         }
         _ => CmdView::NotRun,
     };

@@ -115,7 +115,8 @@ async fn stop_container(engine: &impl Engine, container: &str, grace: u32) -> Re
         let state = match engine.inspect(container).await {
             Ok(Some(st)) => st,
             Ok(None) => return Ok(()),
-            Err(EngineError::Absent { .. }) => return Ok(()),
+            // nothing listens there: no container runs through it
+            Err(EngineError::Absent { .. } | EngineError::NotSocket { .. }) => return Ok(()),
             Err(e) => return Err(e.into()),
         };
         let down = matches!(
@@ -146,9 +147,9 @@ async fn stop_container(engine: &impl Engine, container: &str, grace: u32) -> Re
         }
         if state.paused || state.status == ContainerStatus::Paused {
             // A frozen process cannot act on SIGTERM.
-            engine.unpause(container).await?;
+            engine.unpause(&state.id).await?;
         }
-        engine.stop(container, grace).await?;
+        engine.stop(&state.id, grace).await?;
         stops += 1;
     }
 }
