@@ -277,6 +277,11 @@ fn a_monitor_cmd_that_outlives_its_monitor_is_ended() {
         let run = expect(slow.run(rig.node(), "monitor"), 1);
         run.assert_reason("did not finish");
         assert!(run.took < Duration::from_secs(3), "took {:?}", run.took);
+        assert!(
+            run.stderr.contains("killed it (pid"),
+            "no kill logged:\n{}",
+            run.stderr
+        );
     }
     let sleeping = || {
         processes(rig.ctr.name())
