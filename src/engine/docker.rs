@@ -205,8 +205,9 @@ impl Docker {
 }
 
 /// The engine's answer to an id prefix that more than one container's id
-/// starts with (Docker: HTTP 500 "Multiple IDs found with provided prefix";
-/// Podman: "more than one result for container ID").
+/// starts with. Docker 20.10: HTTP 500 "Multiple IDs found with provided
+/// prefix: 80"; Podman 4.3: HTTP 404 (read as none already) "more than one
+/// result for container ID 0f: container already exists". Both seen.
 fn ambiguous(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     m.contains("multiple ids found") || m.contains("more than one result")
