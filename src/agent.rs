@@ -19,8 +19,11 @@ pub const META: AgentMeta = AgentMeta {
 resource. start binds the address with netlink, announces it with gratuitous ARP (IPv4) or \
 unsolicited neighbour advertisements (IPv6, after duplicate address detection) and starts the \
 container through the Docker Engine API; stop stops the container (SIGTERM, grace period, \
-SIGKILL) and removes the address; monitor checks the container's state and health check and \
-that the address is bound to an interface that is up. A crash-looping or paused container, an \
+SIGKILL) and, once it is down, removes the address; monitor checks the container's state and \
+health check and that the address is bound to an interface that is up. When the engine cannot \
+be asked (dockerd killed or frozen, live-restore, Podman's service gone), the container's \
+processes are found by its id in /proc and never reported stopped while one lives: monitor \
+answers 1 and stop ends them through the kernel. A crash-looping or paused container, an \
 unhealthy one, or an address bound without its container (or the reverse) fail the monitor. \
 Every Engine API and netlink call is bounded by the operation's timeout, and the agent never \
 runs a shell or another program. Use the container's host network so that it serves the address.",

@@ -15,6 +15,12 @@ pub enum EngineView {
     /// running). The container's processes may still live: [`HostView`]
     /// says. The text says what the socket answered.
     Down(String),
+    /// The socket path holds no socket (a file, a directory, a path through
+    /// a file): no engine listens there, so the container cannot run
+    /// through it, as with `Down`; but the node is set up wrong, and
+    /// monitor says so with 5 where it would say 7
+    /// ([`crate::actions::monitor`]).
+    NotSocket(String),
     /// The engine did not answer within its share of the deadline.
     Unresponsive(String),
     /// The engine answered with an error or something unreadable.
@@ -158,9 +164,10 @@ pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &st
                 reason: Some(e.clone()),
             }
         }
-        (EngineView::Down(why) | EngineView::Unresponsive(why), HostView::Alive(_)) => {
-            return Verdict::failed(format!("container {container} still runs, but {why}"))
-        }
+        (
+            EngineView::Down(why) | EngineView::Unresponsive(why) | EngineView::NotSocket(why),
+            HostView::Alive(_),
+        ) => return Verdict::failed(format!("container {container} still runs, but {why}")),
         (EngineView::Unresponsive(_), HostView::Gone) => Run::Stopped,
         (EngineView::Unresponsive(e) | EngineView::Broken(e), _) => {
             return Verdict::failed(e.clone())
@@ -171,7 +178,9 @@ pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &st
                 reason: Some(e.clone()),
             }
         }
-        (EngineView::Down(_) | EngineView::NoContainer, _) => Run::Stopped,
+        (EngineView::Down(_) | EngineView::NotSocket(_) | EngineView::NoContainer, _) => {
+            Run::Stopped
+        }
         (EngineView::Container(st), _) => container_run(st, container),
     };
     match run {

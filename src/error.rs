@@ -106,9 +106,10 @@ impl Error {
             | Error::StillRunning(_)
             | Error::Runtime(_) => Status::ErrGeneric,
             Error::Engine(e) => match e {
-                E::Absent { .. } | E::NotFound { .. } | E::Unsupported { .. } => {
-                    Status::ErrInstalled
-                }
+                E::Absent { .. }
+                | E::NotFound { .. }
+                | E::Unsupported { .. }
+                | E::NotSocket { .. } => Status::ErrInstalled,
                 E::Permission { .. } => Status::ErrPerm,
                 E::BadEndpoint { .. } => Status::ErrConfigured,
                 E::Timeout { .. } | E::Api { .. } | E::Protocol { .. } => Status::ErrGeneric,

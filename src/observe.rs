@@ -213,7 +213,7 @@ pub fn host_view(io: &Io, cfg: &Config, engine: &EngineView) -> HostView {
             io.records.forget(&cfg.docker_host, &cfg.container);
             HostView::NotAsked
         }
-        EngineView::Down(_) | EngineView::Unresponsive(_) => {
+        EngineView::Down(_) | EngineView::Unresponsive(_) | EngineView::NotSocket(_) => {
             kernel_view(&io.host, &io.records, &cfg.docker_host, &cfg.container)
         }
         EngineView::Broken(_) | EngineView::Forbidden(_) => HostView::NotAsked,
@@ -260,6 +260,7 @@ pub fn engine_error_view(e: EngineError) -> EngineView {
         EngineError::Timeout { .. } => EngineView::Unresponsive(e.to_string()),
         EngineError::Permission { .. } => EngineView::Forbidden(e.to_string()),
         EngineError::NotFound { .. } => EngineView::NoContainer,
+        EngineError::NotSocket { .. } => EngineView::NotSocket(e.to_string()),
         EngineError::Api { .. }
         | EngineError::Protocol { .. }
         | EngineError::Unsupported { .. }
@@ -303,7 +304,7 @@ pub async fn observe(io: &Io, cfg: &Config, with_cmd: bool) -> (Observation, Net
     let host = host_view(io, cfg, &engine_view);
     let cmd = match (&engine_view, &cfg.monitor_cmd) {
         (EngineView::Container(st), Some(argv)) if with_cmd && is_running(st) => {
-            run_cmd(&io.engine, &cfg.container, argv).await
+            run_cmd(&io.engine, &st.id, argv).await
         }
         _ => CmdView::NotRun,
     };

@@ -49,9 +49,11 @@ carrier and the container runs. A missing interface on a node gives OCF_ERR_INST
 /// `container`: the pre-deployed container.
 pub const CONTAINER: ParamSpec = ParamSpec::string("container")
     .default("croit")
-    .shortdesc("Name or id of the container")
+    .shortdesc("Name or full id of the container")
     .longdesc(
-        "Name or id of the container this resource starts and stops. The container must \
+        "Name or full (64 hex digit) id of the container this resource starts and stops. Only \
+the container with exactly that name or id counts: a shorter id prefix is not accepted, because \
+on a node without the container it could name another one. The container must \
 already exist on every node that may run the resource (croit's model: each node has its own \
 copy, created with the same name); the agent never creates, pulls or removes containers. A node \
 without it gives OCF_ERR_INSTALLED (5) there, so the resource moves to another node. Use the \
@@ -137,7 +139,9 @@ pub const MONITOR_CMD: ParamSpec = ParamSpec::string("monitor_cmd")
     .longdesc(
         "A command run inside the container through the Engine API's exec on every recurring \
 monitor (not on probes); exit status 0 means healthy, anything else fails the monitor, and the \
-tail of its output goes into the exit reason. It is bounded by the monitor timeout. It is NOT \
+tail of its output goes into the exit reason. It is bounded by the monitor timeout: a command \
+still running shortly before the deadline is killed (its processes in the container), never left \
+behind. It is NOT \
 run by a shell: the value is split into words at spaces and tabs; single quotes keep \
 everything up to the next single quote as is; double quotes group words, and inside them a \
 backslash escapes a double quote or a backslash; outside quotes a backslash escapes the next \
@@ -148,12 +152,14 @@ monitor_cmd=\"sh -c 'wget -q -O /dev/null http://127.0.0.1:8080/'\".",
 /// `fix_restart_policy`: switch the container's restart policy to `no`.
 pub const FIX_RESTART_POLICY: ParamSpec = ParamSpec::boolean("fix_restart_policy")
     .default("true")
-    .shortdesc("Set the container's restart policy to no at start")
+    .shortdesc("Set the container's restart policy to no (start and monitor)")
     .longdesc(
         "Pacemaker must be the only one that restarts the container: a restart policy such as \
-always or unless-stopped lets dockerd restart it behind the cluster's back. When true, start \
-switches a policy other than no to no through the Engine API and logs a warning. When false, \
-start refuses such a container with OCF_ERR_INSTALLED (5) and says why. An engine that cannot \
+always or unless-stopped lets dockerd restart it behind the cluster's back, and start it at boot \
+on a standby node where start never ran. When true, start and every monitor (probes included) \
+switch a policy other than no to no through the Engine API and log a warning. When false, start \
+and validate-all (check level 10) refuse such a container with OCF_ERR_INSTALLED (5) and say \
+why, and monitors log a warning. An engine that cannot \
 change the policy (Podman 4 has no container update) gets the same refusal even when true: \
 create the container with --restart=no there.",
     );

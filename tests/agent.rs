@@ -167,7 +167,8 @@ fn crash_loop_under_a_restart_policy_is_1_not_running() {
         &["sh", "-c", "sleep 0.3; exit 1"],
     );
     docker::docker(&["start", rig.ctr.name()]);
-    let call = rig.call(V4);
+    // fix_restart_policy=true would end the loop at the first monitor
+    let call = rig.call(V4).param("fix_restart_policy", "false");
     let (seen, last) = rig.monitor_until(&call, Duration::from_secs(20), |run| {
         run.code == 1 && run.reason().unwrap_or("").contains("restarting")
     });

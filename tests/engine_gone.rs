@@ -118,11 +118,23 @@ impl Gone {
         sampler.check(label);
         assert_eq!(self.alive(), 0, "{label}: processes left after stop 0");
         assert!(!self.bound(), "{label}: stop left the address");
-        eprintln!(
-            "{label}: stop -> {} in {} ms, container processes {before} -> 0",
+        let line = format!(
+            "{}: {label}: stop -> {} in {} ms, live container processes {before} -> 0\n",
+            self.eng.host(),
             run.code,
             run.took.as_millis()
         );
+        eprint!("{line}");
+        // the run's record, for the release notes and the issue
+        let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-gone-stops.md");
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            use std::io::Write;
+            let _ = f.write_all(line.as_bytes());
+        }
     }
 }
 
@@ -473,6 +485,18 @@ fn engine_stale_socket() -> Rows {
     r
 }
 
+fn engine_not_a_socket() -> Rows {
+    let rig = Rig::new("egnosock", &[], SERVE);
+    let host = "unix:///etc/passwd/docker.sock";
+    let call = rig.call(V4).param("docker_host", host);
+    let mut r = Rows::new("11. engine socket path runs through a file (`/etc/passwd/docker.sock`)")
+        .sub(host, "<engine>");
+    r.go(&probe(&call), rig.node(), "monitor", "probe", 5);
+    r.go(&call, rig.node(), "start", "start", 5);
+    r.go(&call, rig.node(), "stop", "stop", 0);
+    r
+}
+
 #[test]
 #[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
 fn engine_matrix_answers_the_truth_and_the_readme_table() {
@@ -489,6 +513,7 @@ fn engine_matrix_answers_the_truth_and_the_readme_table() {
         ("record_lost", record_lost),
         ("engine_errors", engine_errors),
         ("engine_stale_socket", engine_stale_socket),
+        ("engine_not_a_socket", engine_not_a_socket),
     ];
     // three at a time: each runs a dockerd of its own on two cores
     matrix::run(scenarios, 3, BEGIN, END);

@@ -36,6 +36,31 @@ const END: &str = "<!-- fault-matrix end -->";
 
 // ------------------------------------------------------------- the faults --
 
+fn container_is_an_id_prefix() -> Rows {
+    let rig = Rig::new("fprefix", &[], SERVE);
+    let started = docker::docker(&["start", rig.ctr.name()]);
+    assert!(started.status.success(), "docker start");
+    let id = inspect(rig.ctr.name(), "{{.Id}}");
+    let prefix = id.get(..6).unwrap_or_else(|| panic!("id {id:?}"));
+    let call = rig.call(V4).param("container", prefix);
+    let mut r = Rows::new(
+        "4. `container` is only a prefix of another container's id (no container of that name)",
+    )
+    .sub(prefix, "<container>");
+    r.go(&probe(&call), rig.node(), "monitor", "probe", 7);
+    r.go(
+        &call,
+        rig.node(),
+        "stop",
+        "stop (the other container keeps running)",
+        0,
+    );
+    assert_eq!(rig.status(), "running", "stop stopped {id}");
+    r.go(&call, rig.node(), "start", "start", 5);
+    assert_eq!(rig.status(), "running");
+    r
+}
+
 fn container_removed() -> Rows {
     let rig = Rig::new("fgone", &[], SERVE);
     let call = rig.call(V4).recurring();
@@ -56,7 +81,11 @@ fn crash_loop() -> Rows {
         &["--restart", "always"],
         &["sh", "-c", "sleep 0.2; exit 3"],
     );
-    let call = rig.call(V4).recurring();
+    // fix_restart_policy=true would end the loop at the first monitor
+    let call = rig
+        .call(V4)
+        .recurring()
+        .param("fix_restart_policy", "false");
     let mut r = Rows::new("5. container crash-looping under restart=always (started by hand)")
         .sub(rig.ctr.name(), "<container>");
     docker::docker(&["start", rig.ctr.name()]);
@@ -70,7 +99,7 @@ fn crash_loop() -> Rows {
     });
     assert!(seen, "monitor never saw the crash loop: {last:?}");
     let run = last.unwrap_or_else(|| panic!("no monitor ran"));
-    r.keep(&call, "monitor", expect(run, 1));
+    r.keep(&call, "monitor, fix_restart_policy=false", expect(run, 1));
     r.go(&call, rig.node(), "stop", "stop", 0);
     assert_ne!(rig.status(), "running");
     assert_ne!(rig.status(), "restarting");
@@ -165,10 +194,28 @@ fn restart_always() -> Rows {
     );
     assert_eq!(rig.status(), "created", "refused start started it");
     assert!(!has_addr(&rig.net.node, &rig.net.node_if, V4));
-    assert_eq!(
-        inspect(rig.ctr.name(), "{{.HostConfig.RestartPolicy.Name}}"),
-        "always"
+    let policy = || inspect(rig.ctr.name(), "{{.HostConfig.RestartPolicy.Name}}");
+    assert_eq!(policy(), "always");
+    // a probe on a node where start never ran: reported (log) or fixed
+    r.go(
+        &probe(&refuse),
+        rig.node(),
+        "monitor",
+        "probe, fix_restart_policy=false (warning logged)",
+        7,
     );
+    assert_eq!(policy(), "always");
+    r.go(
+        &probe(&call),
+        rig.node(),
+        "monitor",
+        "probe, fix_restart_policy=true (set to no)",
+        7,
+    );
+    assert_eq!(policy(), "no");
+    assert_eq!(rig.status(), "created", "the probe started it");
+    let set = docker::docker(&["update", "--restart", "always", rig.ctr.name()]);
+    assert!(set.status.success(), "docker update");
     r.go(
         &call,
         rig.node(),
@@ -532,6 +579,7 @@ fn killed_mid_start() -> Rows {
 fn fault_matrix_answers_and_the_readme_table() {
     docker::require_engine();
     let scenarios: &[matrix::Scenario] = &[
+        ("container_is_an_id_prefix", container_is_an_id_prefix),
         ("container_removed", container_removed),
         ("crash_loop", crash_loop),
         ("paused", paused),

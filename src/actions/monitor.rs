@@ -3,7 +3,8 @@
 use ra_api::{Deadline, Status};
 use tracing::warn;
 
-use crate::classify::{classify, Verdict};
+use crate::classify::{classify, EngineView, Verdict};
+use crate::engine::{ContainerState, Engine, EngineError};
 use crate::error::Error;
 use crate::observe::observe;
 use crate::params::Config;
@@ -17,6 +18,11 @@ pub fn monitor(cfg: &Config, deadline: &Deadline, probe: bool) -> Result<Verdict
         let io = Io::open(cfg, tokio_deadline(deadline))?;
         let (obs, sight) = observe(&io, cfg, !probe).await;
         let verdict = classify(&obs, cfg.check_health, &cfg.container, &cfg.vip.to_string());
+        if let EngineView::Container(st) = &obs.engine {
+            if st.restart_policy != "no" {
+                restart_policy(&io.engine, cfg, st).await;
+            }
+        }
         if verdict.status == Status::Success && !probe && cfg.arp_count_refresh > 0 {
             if let Some(link) = &sight.link {
                 let sent = announce(link, cfg.ip(), cfg.arp_count_refresh, cfg.arp_interval).await;
@@ -25,6 +31,40 @@ pub fn monitor(cfg: &Config, deadline: &Deadline, probe: bool) -> Result<Verdict
                 }
             }
         }
-        Ok(verdict)
+        Ok(match (&obs.engine, verdict) {
+            // Stopped, as far as the container goes, but this node cannot
+            // run it: 5, so that Pacemaker does not place it here.
+            (EngineView::NotSocket(why), v) if v.status == Status::NotRunning => Verdict {
+                status: Status::ErrInstalled,
+                reason: Some(why.clone()),
+            },
+            (_, v) => v,
+        })
     })
+}
+
+/// A restart policy other than `no` lets the engine start the container
+/// outside the cluster (at boot, on a node where start never ran): every
+/// monitor, probes included, switches it to `no` (`fix_restart_policy`) or
+/// warns. Only reached when inspect showed such a policy, so a probe stays
+/// one request; the answer does not depend on it.
+async fn restart_policy(engine: &impl Engine, cfg: &Config, st: &ContainerState) {
+    let (name, policy) = (&cfg.container, &st.restart_policy);
+    if !cfg.fix_restart_policy {
+        warn!(
+            "container {name} has restart policy {policy}: the engine may start it outside the \
+             cluster (at boot); set it to no (docker update --restart=no) or fix_restart_policy=true"
+        );
+        return;
+    }
+    match engine.set_restart_policy_no(&st.id).await {
+        Ok(()) => warn!(
+            "container {name} had restart policy {policy}: set to no (Pacemaker starts it, not the engine)"
+        ),
+        Err(EngineError::Unsupported { .. }) => warn!(
+            "container {name} has restart policy {policy}, which this engine cannot change: \
+             recreate it with --restart=no"
+        ),
+        Err(e) => warn!("container {name} has restart policy {policy}; setting it to no failed: {e}"),
+    }
 }

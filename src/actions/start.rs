@@ -38,7 +38,7 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
             cfg.container, container.restart_policy
         );
         io.engine
-            .set_restart_policy_no(&cfg.container)
+            .set_restart_policy_no(&container.id)
             .await
             .map_err(|e| match e {
                 EngineError::Unsupported { .. } => Error::RestartPolicyUnfixable {
@@ -65,10 +65,10 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
     };
     let starting = async {
         if container.paused || container.status == ContainerStatus::Paused {
-            io.engine.unpause(&cfg.container).await?;
+            io.engine.unpause(&container.id).await?;
         }
         if !is_running(container) {
-            io.engine.start(&cfg.container).await?;
+            io.engine.start(&container.id).await?;
             info!("started container {}", cfg.container);
         }
         Ok::<(), Error>(())

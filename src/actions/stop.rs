@@ -147,7 +147,7 @@ async fn end_container(
             records.forget(host, container);
             return Ok(());
         }
-        EngineView::Down(why) | EngineView::Unresponsive(why) => why,
+        EngineView::Down(why) | EngineView::Unresponsive(why) | EngineView::NotSocket(why) => why,
         EngineView::Broken(e) => return Err(Error::StillRunning(e)),
         EngineView::Forbidden(_) => {
             return Err(Error::Engine(EngineError::Permission {
@@ -229,7 +229,8 @@ async fn stop_container(engine: &impl Engine, container: &str, grace: u32) -> Re
         let state = match engine.inspect(container).await {
             Ok(Some(st)) => st,
             Ok(None) => return Ok(()),
-            Err(EngineError::Absent { .. }) => return Ok(()),
+            // nothing listens there: no container runs through it
+            Err(EngineError::Absent { .. } | EngineError::NotSocket { .. }) => return Ok(()),
             Err(e) => return Err(e.into()),
         };
         let down = matches!(
@@ -260,9 +261,9 @@ async fn stop_container(engine: &impl Engine, container: &str, grace: u32) -> Re
         }
         if state.paused || state.status == ContainerStatus::Paused {
             // A frozen process cannot act on SIGTERM.
-            engine.unpause(container).await?;
+            engine.unpause(&state.id).await?;
         }
-        engine.stop(container, grace).await?;
+        engine.stop(&state.id, grace).await?;
         stops += 1;
     }
 }

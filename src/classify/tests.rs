@@ -126,6 +126,8 @@ fn stopped_without_the_address_is_7() {
         EngineView::Container(state(ContainerStatus::Dead, Health::None)),
         EngineView::NoContainer,
         down(),
+        // stopped for stop's sake; monitor answers 5 for it (actions/monitor.rs)
+        EngineView::NotSocket("engine socket x is not a socket: it is a directory".into()),
     ];
     for e in stopped {
         for a in [AddrView::Absent, AddrView::OtherPrefix(8)] {
@@ -148,6 +150,7 @@ fn stopped_with_the_address_is_partial_1() {
         EngineView::Container(state(ContainerStatus::Exited, Health::None)),
         EngineView::NoContainer,
         down(),
+        EngineView::NotSocket("engine socket x is not a socket: it is a directory".into()),
     ] {
         let v = classify(
             &obs(e.clone(), AddrView::Present),

@@ -1,6 +1,7 @@
 //! [`Engine`] over the Docker Engine API (bollard, unix socket).
 
 use std::future::Future;
+use std::time::Duration;
 
 use bollard::errors::Error as BError;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
@@ -8,14 +9,16 @@ use bollard::models::{ContainerUpdateBody, RestartPolicy, RestartPolicyNameEnum}
 use bollard::query_parameters::{InspectContainerOptions, StopContainerOptionsBuilder};
 use futures_util::StreamExt;
 use tokio::time::Instant;
+use tracing::{info, warn};
 
 use super::compat::{self, Raw, TAIL};
-use super::{tail, ContainerState, Engine, EngineError, ExecResult};
+use super::endpoint::{self, Unusable};
+use super::{leftover, tail, ContainerState, Engine, EngineError, ExecResult};
 
 /// A Docker (or Podman) engine behind a unix socket; every call bounded by
 /// one deadline.
 pub struct Docker {
-    client: Option<bollard::Docker>,
+    client: Result<bollard::Docker, Unusable>,
     endpoint: String,
     deadline: Instant,
 }
@@ -23,7 +26,9 @@ pub struct Docker {
 impl Docker {
     /// Prepares a client for `endpoint` (`unix:///path` or `/path`). Does not
     /// connect; a missing socket file shows on the first call as
-    /// [`EngineError::Absent`].
+    /// [`EngineError::Absent`], a path that cannot be searched as
+    /// [`EngineError::Permission`], one that is no socket as
+    /// [`EngineError::NotSocket`].
     pub fn connect(endpoint: &str, deadline: Instant) -> Result<Docker, EngineError> {
         let path = endpoint.strip_prefix("unix://").unwrap_or(endpoint);
         if !path.starts_with('/') {
@@ -35,8 +40,10 @@ impl Docker {
         // bollard's own timeout is whole seconds and covers only the headers:
         // the deadline below is what bounds each call. API version
         // negotiation is skipped: it costs a round trip per call.
-        let client =
-            bollard::Docker::connect_with_unix(path, 3600, bollard::API_DEFAULT_VERSION).ok();
+        let client = endpoint::examine(path).and_then(|()| {
+            bollard::Docker::connect_with_unix(path, 3600, bollard::API_DEFAULT_VERSION)
+                .map_err(|_| Unusable::Missing)
+        });
         Ok(Docker {
             client,
             endpoint: endpoint.to_string(),
@@ -50,9 +57,18 @@ impl Docker {
     }
 
     fn client(&self) -> Result<&bollard::Docker, EngineError> {
-        self.client.as_ref().ok_or_else(|| EngineError::Absent {
-            endpoint: self.endpoint.clone(),
-            detail: "socket file missing".into(),
+        self.client.as_ref().map_err(|u| match u {
+            Unusable::Missing => EngineError::Absent {
+                endpoint: self.endpoint.clone(),
+                detail: "socket file missing".into(),
+            },
+            Unusable::Permission => EngineError::Permission {
+                endpoint: self.endpoint.clone(),
+            },
+            Unusable::NotSocket(problem) => EngineError::NotSocket {
+                endpoint: self.endpoint.clone(),
+                problem: problem.clone(),
+            },
         })
     }
 
@@ -129,8 +145,11 @@ fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> 
     None
 }
 
-impl Engine for Docker {
-    async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError> {
+impl Docker {
+    /// The container the engine resolves `container` to (exact id, exact
+    /// name, or id prefix); `None` when there is none, or when the prefix
+    /// is ambiguous (then no container has that name or id either).
+    async fn inspect_any(&self, container: &str) -> Result<Option<ContainerState>, EngineError> {
         let c = self.client()?;
         let r = self
             .bounded(
@@ -155,6 +174,7 @@ impl Engine for Docker {
             Err(e) => {
                 return match self.map_err("inspect", e) {
                     EngineError::Api { status: 404, .. } => Ok(None),
+                    EngineError::Api { message, .. } if ambiguous(&message) => Ok(None),
                     e => Err(e),
                 }
             }
@@ -181,6 +201,37 @@ impl Engine for Docker {
             health_output,
             restart_policy: policy.map(|p| p.as_ref()),
         })))
+    }
+}
+
+/// The engine's answer to an id prefix that more than one container's id
+/// starts with. Docker 20.10: HTTP 500 "Multiple IDs found with provided
+/// prefix: 80"; Podman 4.3: HTTP 404 (read as none already) "more than one
+/// result for container ID 0f: container already exists". Both seen.
+fn ambiguous(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("multiple ids found") || m.contains("more than one result")
+}
+
+impl Engine for Docker {
+    /// Only the container whose name or full id is `container`: the engine
+    /// resolves a name as exact id, exact name, then id prefix, and a
+    /// prefix names some other container (`container=2af3` must never stop
+    /// the container whose id starts with 2af3). The other requests take
+    /// the full id from this answer.
+    async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError> {
+        let found = self.inspect_any(container).await?;
+        Ok(found.filter(|st| {
+            let ours = st.id == container || st.name == container;
+            if !ours {
+                warn!(
+                    "container {container}: the engine resolved it to {} ({}) by id prefix: \
+                     not ours (only the exact name or full id counts)",
+                    st.name, st.id
+                );
+            }
+            ours
+        }))
     }
 
     // bollard takes the engine's 304 (already running / already stopped) as
@@ -246,18 +297,28 @@ impl Engine for Docker {
         }
     }
 
+    /// Ends a little before the deadline: an exec still running then is
+    /// ended (its processes killed), never left behind in the container.
     async fn exec(&self, container: &str, argv: &[String]) -> Result<ExecResult, EngineError> {
         let c = self.client()?;
+        let end = exec_end(self.deadline);
+        let timeout = |op| EngineError::Timeout {
+            endpoint: self.endpoint.clone(),
+            op,
+        };
         let create = CreateExecOptions {
             cmd: Some(argv.to_vec()),
             attach_stdout: Some(true),
             attach_stderr: Some(true),
             ..Default::default()
         };
-        let id = match self
-            .call("exec create", c.create_exec(container, create))
-            .await
-        {
+        let created = tokio::time::timeout_at(
+            end,
+            self.call("exec create", c.create_exec(container, create)),
+        )
+        .await
+        .map_err(|_| timeout("exec create"))?;
+        let id = match created {
             Ok(r) => r.id,
             Err(EngineError::Api { status: 404, .. }) => {
                 return Err(EngineError::NotFound {
@@ -266,37 +327,77 @@ impl Engine for Docker {
             }
             Err(e) => return Err(e),
         };
-        let started = self
-            .call(
-                "exec start",
-                c.start_exec(&id, Some(StartExecOptions::default())),
-            )
-            .await?;
-        let mut output = String::new();
-        if let StartExecResults::Attached {
-            output: mut stream, ..
-        } = started
-        {
-            let collect = async {
+        let attached = async {
+            let started = self
+                .call(
+                    "exec start",
+                    c.start_exec(&id, Some(StartExecOptions::default())),
+                )
+                .await?;
+            let mut output = String::new();
+            if let StartExecResults::Attached {
+                output: mut stream, ..
+            } = started
+            {
                 while let Some(chunk) = stream.next().await {
-                    match chunk {
-                        Ok(log) => {
-                            output.push_str(&String::from_utf8_lossy(&log.into_bytes()));
-                            if output.len() > 4 * TAIL {
-                                output = tail(&output, TAIL);
-                            }
-                        }
-                        Err(e) => return Err(e),
+                    let log = chunk.map_err(|e| self.map_err("exec output", e))?;
+                    output.push_str(&String::from_utf8_lossy(&log.into_bytes()));
+                    if output.len() > 4 * TAIL {
+                        output = tail(&output, TAIL);
                     }
                 }
-                Ok(())
-            };
-            self.call("exec output", collect).await?;
-        }
+            }
+            Ok::<String, EngineError>(output)
+        };
+        let output = match tokio::time::timeout_at(end, attached).await {
+            Ok(r) => r?,
+            Err(_) => {
+                self.end_exec(&id, container).await;
+                return Err(timeout("exec"));
+            }
+        };
         let info = self.call("exec inspect", c.inspect_exec(&id)).await?;
         Ok(ExecResult {
             exit_code: info.exit_code,
             output_tail: tail(output.trim(), TAIL),
         })
+    }
+}
+
+/// When a command run in the container must have finished: before the
+/// deadline by a tenth of the time left (0.1 to 0.5 s), the time it takes
+/// to end it.
+fn exec_end(deadline: Instant) -> Instant {
+    let left = deadline.saturating_duration_since(Instant::now());
+    let reserve = (left / 10).clamp(Duration::from_millis(100), Duration::from_millis(500));
+    deadline.checked_sub(reserve).unwrap_or(deadline)
+}
+
+impl Docker {
+    /// Ends exec `id` in `container` (full id) when it still runs: the
+    /// engine has no request for that, so its process tree is killed
+    /// ([`leftover`]). Failures are logged: the monitor's answer stands.
+    async fn end_exec(&self, id: &str, container: &str) {
+        let Ok(c) = self.client() else { return };
+        let info = match self.call("exec inspect", c.inspect_exec(id)).await {
+            Ok(i) => i,
+            Err(e) => {
+                warn!("monitor_cmd may still run in container {container}: {e}");
+                return;
+            }
+        };
+        if info.running != Some(true) {
+            return;
+        }
+        let cid = info.container_id.as_deref().unwrap_or(container);
+        match info.pid.map(|pid| (pid, leftover::end_tree(pid, cid))) {
+            Some((pid, Ok(n))) => info!(
+                "monitor_cmd did not finish before the deadline: killed it (pid {pid}, {n} process(es))"
+            ),
+            Some((pid, Err(e))) => {
+                warn!("monitor_cmd still runs in container {container} (pid {pid}): {e}")
+            }
+            None => warn!("monitor_cmd still runs in container {container}: the engine gave no pid"),
+        }
     }
 }

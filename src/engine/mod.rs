@@ -4,6 +4,8 @@
 
 mod compat;
 pub mod docker;
+mod endpoint;
+mod leftover;
 
 pub use docker::Docker;
 
@@ -75,10 +77,9 @@ pub struct ExecResult {
     pub output_tail: String,
 }
 
-/// What can go wrong talking to the engine. The difference between `Absent`
-/// (dockerd not running: the container cannot run) and `Timeout` (dockerd
-/// up but not answering: nothing is known) decides between stop's success
-/// and a fence.
+/// What can go wrong talking to the engine. `Absent` (dockerd not running)
+/// and `Timeout` (dockerd up but not answering) both mean the engine cannot
+/// be asked: the kernel is then asked instead (`crate::host`).
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// The socket file is missing or refuses connections.
@@ -89,7 +90,7 @@ pub enum EngineError {
         /// What the socket said.
         detail: String,
     },
-    /// The socket refused us.
+    /// The socket, or a directory on its path, refused us.
     #[error("no permission to use the engine socket {endpoint}")]
     Permission {
         /// The endpoint.
@@ -137,6 +138,16 @@ pub enum EngineError {
         /// The engine's answer.
         message: String,
     },
+    /// The socket path holds something that is not a socket (a file, a
+    /// directory, a path through a file): no engine listens there, and
+    /// this node is set up wrong.
+    #[error("engine socket {endpoint} is not a socket: {problem}")]
+    NotSocket {
+        /// The endpoint.
+        endpoint: String,
+        /// What is there instead.
+        problem: String,
+    },
     /// `docker_host` is not a unix socket.
     #[error("docker_host {endpoint}: {problem}")]
     BadEndpoint {
@@ -147,10 +158,14 @@ pub enum EngineError {
     },
 }
 
-/// The engine operations the agent uses.
+/// The engine operations the agent uses. `inspect` takes the configured
+/// name (or full id) and answers only for the container with exactly that
+/// name or id; every other operation takes the full id from its answer
+/// ([`ContainerState::id`]), so that none can land on another container.
 #[allow(async_fn_in_trait)]
 pub trait Engine {
-    /// The container's state; `None` when it does not exist.
+    /// The container's state; `None` when no container has exactly this
+    /// name or full id (an id prefix of another container is none).
     async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError>;
     /// Starts it (already running: fine).
     async fn start(&self, container: &str) -> Result<(), EngineError>;

@@ -1,0 +1,89 @@
+//! What is at the socket path before anything connects to it. Only a
+//! missing path means "no engine here"; a path that cannot be searched is a
+//! permission problem, and one that cannot be a socket (a file, a
+//! directory, a path through a file) is a mistake on this node, not an
+//! engine that is down.
+
+use std::io::ErrorKind;
+use std::os::unix::fs::FileTypeExt;
+use std::path::Path;
+
+/// Why the socket path cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Unusable {
+    /// Nothing at the path: no engine listens here.
+    Missing,
+    /// The path cannot be searched or examined (EACCES).
+    Permission,
+    /// Something that is not a socket; the text says what.
+    NotSocket(String),
+}
+
+/// Examines `path` (following symbolic links, as `connect` does).
+pub(super) fn examine(path: &str) -> Result<(), Unusable> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.file_type().is_socket() => Ok(()),
+        Ok(m) => Err(Unusable::NotSocket(format!(
+            "it is {}",
+            kind(&m.file_type())
+        ))),
+        Err(e) => Err(match e.kind() {
+            ErrorKind::NotFound => Unusable::Missing,
+            ErrorKind::PermissionDenied => Unusable::Permission,
+            _ if e.raw_os_error() == Some(nix::libc::ENOTDIR) => {
+                Unusable::NotSocket(match not_a_directory(Path::new(path)) {
+                    Some(p) => format!("{} is not a directory", p.display()),
+                    None => "a parent is not a directory".into(),
+                })
+            }
+            _ => Unusable::NotSocket(format!("cannot examine it: {e}")),
+        }),
+    }
+}
+
+fn kind(t: &std::fs::FileType) -> &'static str {
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_file() {
+        "a regular file"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else {
+        "no socket"
+    }
+}
+
+/// The first parent of `path` that exists and is not a directory.
+fn not_a_directory(path: &Path) -> Option<&Path> {
+    let mut parents: Vec<&Path> = path.ancestors().skip(1).collect();
+    parents.reverse();
+    parents
+        .into_iter()
+        .find(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_path_is_decides() {
+        assert_eq!(examine("/nonexistent-croit/x.sock"), Err(Unusable::Missing));
+        assert_eq!(
+            examine("/etc/passwd/x"),
+            Err(Unusable::NotSocket("/etc/passwd is not a directory".into()))
+        );
+        assert_eq!(
+            examine("/etc/passwd"),
+            Err(Unusable::NotSocket("it is a regular file".into()))
+        );
+        assert_eq!(
+            examine("/etc"),
+            Err(Unusable::NotSocket("it is a directory".into()))
+        );
+    }
+}
