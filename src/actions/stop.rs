@@ -140,6 +140,19 @@ async fn end_container(
                     let why = e.to_string();
                     return by_kernel(plan, container, &st.id, &why, end, budget).await;
                 }
+                // The engine says it is down: the kernel must agree (a 0
+                // from stop lets Pacemaker start a second copy elsewhere).
+                Ok(()) => match Kernel::new().members(&st.id) {
+                    Ok(m) if !m.pids.is_empty() => {
+                        let why = format!(
+                            "the engine reports container {container} stopped, but {} of its \
+                             processes are alive",
+                            m.pids.len()
+                        );
+                        return by_kernel(plan, container, &st.id, &why, end, budget).await;
+                    }
+                    _ => return Ok(()),
+                },
                 r => return r,
             }
         }
