@@ -1,8 +1,8 @@
 //! The agent as `ra_api` runs it: meta-data, configuration and dispatch.
 
 use ra_api::{
-    Action, ActionSpec, Agent, AgentMeta, Context, Failure, ManPage, Outcome, ParamError, Params,
-    Status,
+    Action, ActionSpec, Agent, AgentMeta, Answer, Context, Failure, ManPage, Outcome, ParamError,
+    Params,
 };
 
 use crate::actions::{monitor, start, stop, validate};
@@ -115,12 +115,12 @@ impl Agent for ContainerAgent {
         if ctx.env.check_level() >= 10 {
             validate::validate_node(cfg, &ctx.deadline)?;
         }
-        Ok(Status::Success)
+        Ok(Answer::Success)
     }
 
     fn start(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
         start::start(Self::valid(setup)?, &ctx.deadline)?;
-        Ok(Status::Success)
+        Ok(Answer::Success)
     }
 
     fn stop(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
@@ -137,18 +137,11 @@ impl Agent for ContainerAgent {
                 &ctx.deadline,
             )?,
         }
-        Ok(Status::Success)
+        Ok(Answer::Success)
     }
 
     fn monitor(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
         let verdict = monitor::monitor(Self::valid(setup)?, &ctx.deadline, ctx.is_probe())?;
-        match verdict.reason {
-            Some(reason)
-                if verdict.status != Status::Success && verdict.status != Status::NotRunning =>
-            {
-                Err(Failure::new(verdict.status, reason))
-            }
-            _ => Ok(verdict.status),
-        }
+        ra_api::outcome(verdict.status, verdict.reason)
     }
 }
