@@ -5,7 +5,7 @@ use ra_api::{
     Params,
 };
 
-use crate::actions::{monitor, start, stop, validate};
+use crate::actions::{monitor, start, stop, timing, validate};
 use crate::error::Error;
 use crate::params::{self, Config, PARAMS};
 
@@ -112,6 +112,7 @@ impl Agent for ContainerAgent {
 
     fn validate(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
         let cfg = Self::valid(setup)?;
+        timing::check_fit(cfg, ctx.env.timeout())?;
         if ctx.env.check_level() >= 10 {
             validate::validate_node(cfg, &ctx.deadline)?;
         }
