@@ -1,12 +1,12 @@
 //! The agent as `ra_api` runs it: meta-data, configuration and dispatch.
 
 use ra_api::{
-    Action, ActionSpec, Agent, AgentMeta, Context, Failure, ManPage, Outcome, ParamError, Params,
-    Status,
+    Action, ActionSpec, Agent, AgentMeta, Answer, Context, Failure, ManPage, Outcome, ParamError,
+    Params,
 };
 
 use crate::actions::stop::StopPlan;
-use crate::actions::{monitor, start, stop, validate};
+use crate::actions::{monitor, start, stop, timing, validate};
 use crate::error::Error;
 use crate::params::{self, Config, PARAMS};
 
@@ -126,15 +126,16 @@ impl Agent for ContainerAgent {
 
     fn validate(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
         let cfg = Self::valid(setup)?;
+        timing::check_fit(cfg, ctx.env.timeout())?;
         if ctx.env.check_level() >= 10 {
             validate::validate_node(cfg, &ctx.deadline)?;
         }
-        Ok(Status::Success)
+        Ok(Answer::Success)
     }
 
     fn start(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
         start::start(Self::valid(setup)?, &ctx.deadline)?;
-        Ok(Status::Success)
+        Ok(Answer::Success)
     }
 
     fn stop(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
@@ -142,18 +143,11 @@ impl Agent for ContainerAgent {
             Setup::Valid(cfg) => stop::stop(&StopPlan::of(cfg), &ctx.deadline)?,
             Setup::Malformed { error, plan } => stop::stop_malformed(error, plan, &ctx.deadline)?,
         }
-        Ok(Status::Success)
+        Ok(Answer::Success)
     }
 
     fn monitor(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
         let verdict = monitor::monitor(Self::valid(setup)?, &ctx.deadline, ctx.is_probe())?;
-        match verdict.reason {
-            Some(reason)
-                if verdict.status != Status::Success && verdict.status != Status::NotRunning =>
-            {
-                Err(Failure::new(verdict.status, reason))
-            }
-            _ => Ok(verdict.status),
-        }
+        ra_api::outcome(verdict.status, verdict.reason)
     }
 }

@@ -189,8 +189,8 @@ mod tests {
         });
         assert_eq!(t.status(), Status::ErrGeneric);
         let f: Failure = t.into();
-        assert_eq!(f.status, Status::ErrGeneric);
-        assert!(!f.reason.is_empty());
+        assert_eq!(f.status(), Status::ErrGeneric);
+        assert!(!f.reason().is_empty());
     }
 
     #[test]

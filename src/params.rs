@@ -80,7 +80,12 @@ pub const ARP_COUNT: ParamSpec = ParamSpec::integer("arp_count")
         "How many announcement rounds start sends. IPv4: each round is one gratuitous ARP \
 request and one gratuitous ARP reply, because some switches honour only one kind. IPv6: each \
 round is one unsolicited neighbour advertisement to ff02::1 with the Override flag. The first \
-round goes out as soon as the address is bound, the rest while the container starts. 1 to 1000.",
+round goes out as soon as the address is bound, the rest while the container starts. 1 to 1000. \
+Rounds that would end too late for the start timeout are left out with a warning; validate-all \
+refuses (OCF_ERR_CONFIGURED, 6) a value whose (arp_count - 1) x arp_interval does not fit the \
+start timeout: the timeout less the agent's margin (a tenth, 0.2 to 2 s) and a quarter of the rest \
+(at most 2 s), of the 60 s default start timeout or of the timeout validate-all is given when \
+longer.",
     );
 
 /// `arp_interval`: pause between rounds.
@@ -88,8 +93,9 @@ pub const ARP_INTERVAL: ParamSpec = ParamSpec::integer("arp_interval")
     .default("200")
     .shortdesc("Milliseconds between announcement rounds")
     .longdesc(
-        "Pause between two announcement rounds, in milliseconds (0 to 60000). Start waits for \
-the last round, so arp_count x arp_interval must fit well inside the start timeout.",
+        "Pause between two announcement rounds, in milliseconds (0 to 60000). Start and monitor \
+never outlast their timeout for announcements: rounds that would are left out with a warning, \
+and validate-all refuses pairs that cannot fit (see arp_count and arp_count_refresh).",
     );
 
 /// `arp_count_refresh`: rounds after each recurring monitor.
@@ -99,7 +105,11 @@ pub const ARP_COUNT_REFRESH: ParamSpec = ParamSpec::integer("arp_count_refresh")
     .longdesc(
         "Announcement rounds sent after every successful recurring monitor (not after probes), \
 for switches that kept a stale MAC address, for example after a split brain. 0 (the default) \
-sends none. 0 to 100.",
+sends none. 0 to 100. Rounds that would end too late for the monitor timeout are left out \
+with a warning; validate-all refuses (OCF_ERR_CONFIGURED, 6) a value whose (arp_count_refresh - 1) \
+x arp_interval does not fit the monitor timeout: the timeout less the agent's margin and a tenth \
+of the rest (at most 0.5 s), of the 30 s default monitor timeout or of the timeout validate-all \
+is given when longer.",
     );
 
 /// `stop_timeout`: grace period for the container.

@@ -22,6 +22,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use croit_container::actions::timing::check_fit;
 use croit_container::params::{Config, PARAMS};
 use ra_api::Env;
 
@@ -476,6 +477,14 @@ fn check(case: &Case, o: &Outcome) {
             assert!(matches!(o.code, 1 | 5), "monitor {}: {what}", o.code)
         }
         Some("monitor") => assert!(matches!(o.code, 1 | 7), "monitor {}: {what}", o.code),
+        // rounds that cannot fit the timeouts are 6 (actions/timing.rs)
+        Some("validate-all")
+            if parsed
+                .as_ref()
+                .is_ok_and(|c| check_fit(c, o.timeout).is_err()) =>
+        {
+            assert_eq!(o.code, 6, "{what}")
+        }
         Some("validate-all") => assert!(matches!(o.code, 0 | 1 | 5), "{}: {what}", o.code),
         Some("stop") => assert!(matches!(o.code, 0 | 1), "stop {}: {what}", o.code),
         _ => assert_eq!(o.code, 3, "unsupported action: {what}"),

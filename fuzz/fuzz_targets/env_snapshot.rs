@@ -12,8 +12,8 @@ use croit_container::agent::META;
 use croit_container::params::Config;
 use libfuzzer_sys::fuzz_target;
 use ra_api::{
-    execute, Action, Agent, AgentMeta, Context, Deadline, Env, Failure, Outcome, Sinks, Status,
-    DEFAULT_TIMEOUT,
+    execute, Action, Agent, AgentMeta, Answer, Context, Deadline, Env, Failure, Outcome, Sinks,
+    Status, DEFAULT_TIMEOUT,
 };
 
 /// The agent's meta-data and parsing; actions answer from the deadline alone.
@@ -29,22 +29,22 @@ impl Agent for NoIo {
     }
     fn validate(&self, ctx: &Context<'_>, _: &Config) -> Outcome {
         assert!(ctx.deadline.budget() <= ctx.env.timeout());
-        Ok(Status::Success)
+        Ok(Answer::Success)
     }
     fn start(&self, ctx: &Context<'_>, _: &Config) -> Outcome {
         if ctx.deadline.expired() {
             return Err(Failure::new(Status::ErrGeneric, "start timed out"));
         }
-        Ok(Status::Success)
+        Ok(Answer::Success)
     }
     fn stop(&self, _: &Context<'_>, _: &Config) -> Outcome {
-        Ok(Status::Success)
+        Ok(Answer::Success)
     }
     fn monitor(&self, ctx: &Context<'_>, _: &Config) -> Outcome {
         Ok(if ctx.is_probe() {
-            Status::NotRunning
+            Answer::NotRunning
         } else {
-            Status::Success
+            Answer::Success
         })
     }
 }

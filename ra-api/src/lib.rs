@@ -23,8 +23,34 @@
 //!   nothing; unknown actions are 3; everything else is configured (the
 //!   parameters' syntax checked) first, then dispatched; one exit point.
 //!
+//! # The rules `run` keeps for every agent
+//!
+//! - **Every non-zero answer has exactly one exit reason.** An action
+//!   returns an [`Outcome`]: an [`Answer`] (0, 7 or 8, the codes that report
+//!   a state) or a [`Failure`], which can only be built with a reason that
+//!   is not blank ([`Failure::new`]). [`outcome`] turns a status decided
+//!   elsewhere into one or the other. Unsupported actions (3), the panic
+//!   hook (1, "internal error: ...") and the watchdog all give a reason.
+//! - **The deadline is enforced by `run` itself.** Actions should answer by
+//!   [`Context::deadline`] (the timeout minus a margin). If one has not
+//!   returned halfway between that deadline and the timeout, a watchdog
+//!   prints "`<action>` did not finish within its N ms timeout: ..." and
+//!   exits 1, before Pacemaker's SIGKILL (which leaves no reason). For
+//!   stop, 1 is the right answer: a stop that cannot finish fails, and
+//!   Pacemaker fences the node rather than run the resource twice. Only one
+//!   of the normal exit, the watchdog and the panic hook answers.
+//! - **stop is never refused for malformed parameters.** When
+//!   [`Agent::configure`] fails for stop, `run` calls
+//!   [`Agent::stop_unconfigured`]: by default 1 with configure's reason (the
+//!   agent cannot tell whether the resource still runs; 6 would say nothing
+//!   about that). Agents override it to stop what the readable parameters
+//!   identify and answer 0 once nothing can run; `examples/dummy.rs` does.
+//! - **Logging never blocks an action** (syslog on a non-blocking socket,
+//!   the log file written with `O_NONBLOCK`; lines that cannot go out at
+//!   once are dropped). See [`init_logging`].
+//!
 //! ```no_run
-//! use ra_api::{Agent, AgentMeta, ActionSpec, Context, Env, Failure, Outcome, ParamSpec, Params, Status};
+//! use ra_api::{Agent, AgentMeta, ActionSpec, Answer, Context, Env, Failure, Outcome, ParamSpec, Params, Status};
 //!
 //! const STATE: ParamSpec = ParamSpec::string("state").default("/run/demo.state")
 //!     .shortdesc("State file").longdesc("The file whose presence means running.");
@@ -44,17 +70,21 @@
 //!             .map_err(|e| Failure::new(Status::ErrConfigured, e.to_string()))
 //!             .map(Option::unwrap_or_default)
 //!     }
-//!     fn validate(&self, _: &Context<'_>, _: &String) -> Outcome { Ok(Status::Success) }
+//!     fn validate(&self, _: &Context<'_>, _: &String) -> Outcome { Ok(Answer::Success) }
 //!     fn start(&self, _: &Context<'_>, f: &String) -> Outcome {
 //!         std::fs::write(f, b"").map_err(|e| Failure::new(Status::ErrGeneric, e.to_string()))?;
-//!         Ok(Status::Success)
+//!         Ok(Answer::Success)
 //!     }
 //!     fn stop(&self, _: &Context<'_>, f: &String) -> Outcome {
-//!         let _ = std::fs::remove_file(f);
-//!         Ok(Status::Success)
+//!         match std::fs::remove_file(f) {
+//!             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+//!                 Err(Failure::new(Status::ErrGeneric, format!("{f}: {e}")))
+//!             }
+//!             _ => Ok(Answer::Success),
+//!         }
 //!     }
 //!     fn monitor(&self, _: &Context<'_>, f: &String) -> Outcome {
-//!         Ok(if std::path::Path::new(f).exists() { Status::Success } else { Status::NotRunning })
+//!         Ok(if std::path::Path::new(f).exists() { Answer::Success } else { Answer::NotRunning })
 //!     }
 //! }
 //! fn main() -> std::process::ExitCode {
@@ -69,10 +99,12 @@ mod env;
 mod log;
 mod man;
 mod metadata;
+mod outcome;
 mod param;
 mod reason;
 mod run;
 mod status;
+mod watchdog;
 
 pub use action::Action;
 pub use deadline::Deadline;
@@ -80,7 +112,8 @@ pub use env::{Env, DEFAULT_TIMEOUT};
 pub use log::{exit_reason, init_logging, Sinks};
 pub use man::{escape as roff_escape, ManPage};
 pub use metadata::{ActionSpec, AgentMeta};
+pub use outcome::{outcome, Answer, Failure, Outcome};
 pub use param::{parse_bool, ContentType, ParamError, ParamSpec, Params};
 pub use reason::{exit_reason_line, EXIT_REASON_MAX, EXIT_REASON_PREFIX};
-pub use run::{execute, run, usage, Agent, Context, Failure, Outcome, Report};
+pub use run::{execute, run, usage, Agent, Context, Report};
 pub use status::Status;

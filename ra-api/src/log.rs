@@ -4,12 +4,22 @@
 //! `WARNING: `, `INFO: `, `DEBUG: `. To syslog when `HA_LOGFACILITY` names a
 //! facility (not `none`), appended to `HA_LOGFILE` when set, to stderr when
 //! neither is set. Debug only when `HA_debug` is set and not `0`, or
-//! `OCF_TRACE_RA` is true. Failing to log never fails the agent.
+//! `OCF_TRACE_RA` is true.
+//!
+//! Logging never fails and never blocks an action: a syslog datagram goes
+//! out on a non-blocking socket and is dropped when the reader's queue is
+//! full; the log file is opened and written with `O_NONBLOCK`, one
+//! `write(2)` per line, and the line is dropped when the write would block
+//! (a FIFO without a reader or with a full pipe). A regular file on a hung
+//! file system can still block inside the kernel, where no flag helps: the
+//! watchdog of [`crate::run`] answers before Pacemaker's timeout then.
 
 use std::fs::OpenOptions;
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::net::UnixDatagram;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tracing::field::{Field, Visit};
@@ -78,21 +88,50 @@ impl Sinks {
         let line = format!("{}{msg}", prefix(level));
         if let Some(fac) = self.facility {
             let pri = u16::from(fac) * 8 + u16::from(severity(level));
-            if let Ok(sock) = UnixDatagram::unbound() {
+            if let Some(sock) = syslog_socket() {
+                // EAGAIN (the reader's queue is full) drops the line
                 let _ = sock.send_to(
                     format!("<{pri}>{}: {line}", self.tag).as_bytes(),
-                    "/dev/log",
+                    SYSLOG_PATH,
                 );
             }
         }
         if let Some(path) = &self.logfile {
-            if let Ok(mut f) = OpenOptions::new().create(true).append(true).open(path) {
-                let _ = writeln!(f, "{}:\t{} {line}", self.tag, timestamp());
-            }
+            append_line(path, &format!("{}:\t{} {line}\n", self.tag, timestamp()));
         }
         if self.stderr && to_stderr {
             let _ = writeln!(std::io::stderr(), "{} {}: {line}", timestamp(), self.tag);
         }
+    }
+}
+
+/// Where syslog listens.
+const SYSLOG_PATH: &str = "/dev/log";
+
+/// One non-blocking, unbound datagram socket for every syslog line.
+fn syslog_socket() -> Option<&'static UnixDatagram> {
+    static SOCKET: OnceLock<Option<UnixDatagram>> = OnceLock::new();
+    SOCKET
+        .get_or_init(|| {
+            let sock = UnixDatagram::unbound().ok()?;
+            sock.set_nonblocking(true).ok()?;
+            Some(sock)
+        })
+        .as_ref()
+}
+
+/// Appends `text` with one non-blocking `write(2)`: dropped when the file
+/// cannot be opened without waiting (ENXIO: a FIFO without a reader) or
+/// the write would block (EAGAIN: a full pipe). Lines up to `PIPE_BUF`
+/// bytes are never interleaved or cut.
+fn append_line(path: &str, text: &str) {
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(path);
+    if let Ok(mut f) = file {
+        let _ = f.write(text.as_bytes());
     }
 }
 
@@ -216,6 +255,8 @@ impl Subscriber for ShellLog {
 static SINKS: std::sync::OnceLock<Sinks> = std::sync::OnceLock::new();
 
 /// Installs the global subscriber for `agent`. Calling it again does nothing.
+/// Writing a line never blocks: see the module's rules (syslog datagrams and
+/// log file lines that cannot go out at once are dropped).
 pub fn init_logging(env: &Env, agent: &str) {
     let sinks = SINKS.get_or_init(|| Sinks::from_env(env, agent)).clone();
     let _ = tracing::subscriber::set_global_default(ShellLog {
@@ -290,6 +331,24 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         assert!(text.starts_with("agent(r)["), "{text}");
         assert!(text.trim_end().ends_with(" WARNING: careful"), "{text}");
+    }
+
+    #[test]
+    fn a_fifo_nobody_reads_is_skipped_at_once() {
+        let path = std::env::temp_dir().join(format!("ra-api-fifo-{}.log", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let c = std::ffi::CString::new(path.to_string_lossy().as_bytes()).unwrap_or_default();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let p = path.to_string_lossy().to_string();
+        let s = Sinks::from_env(&env(&[("HA_LOGFILE", &p)]), "agent");
+        let t0 = std::time::Instant::now();
+        for _ in 0..100 {
+            s.emit(Level::INFO, "nobody reads this", true);
+        }
+        let took = t0.elapsed();
+        let _ = std::fs::remove_file(&path);
+        assert!(took < std::time::Duration::from_secs(1), "{took:?}");
     }
 
     #[test]

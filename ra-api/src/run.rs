@@ -1,36 +1,17 @@
-//! The execution block: one dispatch, one exit point.
+//! The execution block: one dispatch, one exit point, one answer.
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use crate::action::Action;
 use crate::deadline::Deadline;
 use crate::env::Env;
 use crate::log::{exit_reason, init_logging};
 use crate::metadata::AgentMeta;
+use crate::outcome::{Failure, Outcome};
 use crate::status::Status;
-
-/// A failed action: its status and the exit reason Pacemaker shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// The exit status.
-    pub status: Status,
-    /// The exit reason (one line; cut to 128 characters when printed).
-    pub reason: String,
-}
-
-impl Failure {
-    /// A failure with its reason.
-    pub fn new(status: Status, reason: impl Into<String>) -> Self {
-        Failure {
-            status,
-            reason: reason.into(),
-        }
-    }
-}
-
-/// What an action returns: a status without reason, or a failure with one.
-pub type Outcome = Result<Status, Failure>;
+use crate::watchdog;
 
 /// What an action is called with.
 #[derive(Debug)]
@@ -78,6 +59,24 @@ pub trait Agent {
         Err(Failure::new(
             Status::ErrUnimplemented,
             unsupported(&ctx.action),
+        ))
+    }
+    /// `stop` when [`Agent::configure`] failed (`failure` is what it said).
+    ///
+    /// A stop must not answer 6 for a parameter it cannot read: the
+    /// resource may still run from an earlier, valid definition, and 6
+    /// tells Pacemaker nothing about that. By default this answers 1 with
+    /// configure's reason: a stop that cannot tell whether the resource
+    /// still runs fails, so Pacemaker fences the node (or blocks the
+    /// resource without fencing) instead of starting a second copy
+    /// elsewhere. Override it to stop whatever the readable parameters
+    /// identify and answer 0 once nothing can run (see the crate's example
+    /// agent, `examples/dummy.rs`).
+    fn stop_unconfigured(&self, ctx: &Context<'_>, failure: Failure) -> Outcome {
+        let _ = ctx;
+        Err(Failure::new(
+            Status::ErrGeneric,
+            format!("cannot tell what to stop: {}", failure.reason()),
         ))
     }
 }
@@ -164,18 +163,22 @@ pub fn execute<A: Agent>(agent: &A, env: &Env, args: &[String]) -> Report {
         action,
         deadline: Deadline::new(env.timeout()),
     };
-    let outcome = agent.configure(&ctx).and_then(|config| match ctx.action {
-        Action::Start => agent.start(&ctx, &config),
-        Action::Stop => agent.stop(&ctx, &config),
-        Action::Monitor => agent.monitor(&ctx, &config),
-        Action::ValidateAll => agent.validate(&ctx, &config),
-        _ => agent.other(&ctx, &config),
-    });
+    let outcome = match agent.configure(&ctx) {
+        Ok(config) => match ctx.action {
+            Action::Start => agent.start(&ctx, &config),
+            Action::Stop => agent.stop(&ctx, &config),
+            Action::Monitor => agent.monitor(&ctx, &config),
+            Action::ValidateAll => agent.validate(&ctx, &config),
+            _ => agent.other(&ctx, &config),
+        },
+        Err(failure) if ctx.action == Action::Stop => agent.stop_unconfigured(&ctx, failure),
+        Err(failure) => Err(failure),
+    };
     let report = match outcome {
-        Ok(status) => Report::status(status),
+        Ok(answer) => Report::status(answer.status()),
         Err(f) => Report {
-            reason: Some(f.reason),
-            ..Report::status(f.status)
+            reason: Some(f.reason().to_string()),
+            ..Report::status(f.status())
         },
     };
     tracing::debug!(
@@ -188,14 +191,44 @@ pub fn execute<A: Agent>(agent: &A, env: &Env, args: &[String]) -> Report {
 }
 
 /// Runs the agent: reads `argv[1]`, dispatches, prints, and returns the exit
-/// code. Never reads stdin. A panic still ends in exit 1 with a reason.
+/// code. Never reads stdin.
+///
+/// Exactly one answer leaves the process, with exactly one exit reason
+/// when it is not 0, 7 or 8:
+/// - the action's own, when it returns in time;
+/// - the watchdog's (1, "... did not finish within its N ms timeout ..."),
+///   when the action has not returned halfway between its [`Deadline`] and
+///   the operation timeout: the process then exits before Pacemaker's
+///   SIGKILL, which would leave no reason at all. For stop that 1 is right:
+///   a stop that cannot finish must fail, so that the node is fenced
+///   rather than the resource started twice;
+/// - the panic hook's (1, "internal error: ...").
+///
+/// Whichever comes first wins; the others stay silent.
 pub fn run<A: Agent>(agent: &A, env: Env, args: impl IntoIterator<Item = String>) -> ExitCode {
+    let started = Instant::now();
     std::panic::set_hook(Box::new(|info| {
-        exit_reason(&format!("internal error: {info}"));
+        if watchdog::ANSWER.claim() {
+            exit_reason(&format!("internal error: {info}"));
+            std::process::exit(1);
+        }
+        // Another answer is on its way out and its exit ends this thread;
+        // should it not come, still exit 1 rather than hang.
+        std::thread::sleep(Duration::from_secs(1));
         std::process::exit(1);
     }));
     let args: Vec<String> = args.into_iter().collect();
+    let action = Action::parse(args.get(1).map(String::as_str));
+    if !matches!(action, Action::MetaData | Action::Usage) && agent.meta().supports(&action) {
+        watchdog::arm(action, env.timeout(), started);
+    }
     let report = execute(agent, &env, &args);
+    if !watchdog::ANSWER.claim() {
+        // the watchdog or the panic hook answered and is exiting
+        loop {
+            std::thread::park();
+        }
+    }
     if !report.stdout.is_empty() {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(report.stdout.as_bytes());

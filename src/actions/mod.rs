@@ -4,6 +4,7 @@
 pub mod monitor;
 pub mod start;
 pub mod stop;
+pub mod timing;
 pub mod validate;
 
 use std::future::Future;
@@ -49,6 +50,9 @@ pub struct Io {
     pub deadline: Instant,
     /// The whole budget up to it (shares are taken of it).
     pub budget: Duration,
+    /// When the last announcement round may go out (see [`timing`]); the
+    /// deadline itself unless the action sets a reserve.
+    pub announce_until: Instant,
 }
 
 impl Io {
@@ -62,20 +66,39 @@ impl Io {
             records: Records::at(&cfg.state_dir),
             deadline,
             budget: deadline.saturating_duration_since(Instant::now()),
+            announce_until: deadline,
         })
+    }
+
+    /// Keeps `reserve(budget)` of `deadline` for what follows the last
+    /// announcement round.
+    pub fn reserve(mut self, deadline: &Deadline, reserve: fn(Duration) -> Duration) -> Io {
+        self.announce_until = Instant::from_std(timing::announce_until(deadline, reserve));
+        self
     }
 }
 
 /// Sends `rounds` announcement rounds `interval` apart; the first at once.
+/// No round goes out after `until`: the rounds that would are left out with
+/// a warning (the action's deadline comes first).
 pub async fn announce(
     link: &Link,
     ip: IpAddr,
     rounds: u32,
     interval: Duration,
+    until: Instant,
 ) -> Result<(), Error> {
     let mut announcer = Announcer::open(link, ip)?;
-    for round in 0..rounds {
+    for (sent, round) in (0..rounds).enumerate() {
         if round > 0 {
+            if Instant::now() + interval > until {
+                tracing::warn!(
+                    "sent {sent} of {rounds} announcement rounds for {ip} on {}: the rest would \
+outlast the operation timeout (arp_count or arp_count_refresh x arp_interval is too long for it)",
+                    link.name
+                );
+                return Ok(());
+            }
             tokio::time::sleep(interval).await;
         }
         announcer.send_round()?;

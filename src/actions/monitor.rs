@@ -15,7 +15,8 @@ use super::{announce, tokio_deadline, Io};
 /// announcements.
 pub fn monitor(cfg: &Config, deadline: &Deadline, probe: bool) -> Result<Verdict, Error> {
     super::block_on(async {
-        let io = Io::open(cfg, tokio_deadline(deadline))?;
+        let io = Io::open(cfg, tokio_deadline(deadline))?
+            .reserve(deadline, super::timing::monitor_reserve);
         let (obs, sight) = observe(&io, cfg, !probe).await;
         let verdict = classify(&obs, cfg.check_health, &cfg.container, &cfg.vip.to_string());
         if let EngineView::Container(st) = &obs.engine {
@@ -25,7 +26,8 @@ pub fn monitor(cfg: &Config, deadline: &Deadline, probe: bool) -> Result<Verdict
         }
         if verdict.status == Status::Success && !probe && cfg.arp_count_refresh > 0 {
             if let Some(link) = &sight.link {
-                let sent = announce(link, cfg.ip(), cfg.arp_count_refresh, cfg.arp_interval).await;
+                let (count, every) = (cfg.arp_count_refresh, cfg.arp_interval);
+                let sent = announce(link, cfg.ip(), count, every, io.announce_until).await;
                 if let Err(e) = sent {
                     warn!("refresh announcements for {} failed: {e}", cfg.ip());
                 }

@@ -22,7 +22,8 @@ const POLL: Duration = Duration::from_millis(50);
 /// (the address is announced again).
 pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
     super::block_on(async {
-        let io = Io::open(cfg, tokio_deadline(deadline))?;
+        let io = Io::open(cfg, tokio_deadline(deadline))?
+            .reserve(deadline, super::timing::start_reserve);
         let checked = check_node(&io, cfg).await?;
         bring_up(&io, cfg, &checked).await?;
         wait_ready(&io, cfg).await
@@ -61,7 +62,14 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
             }
             return Err(Error::DadFailed { ip: ip.to_string() });
         }
-        announce(&target.link, ip, cfg.arp_count, cfg.arp_interval).await
+        announce(
+            &target.link,
+            ip,
+            cfg.arp_count,
+            cfg.arp_interval,
+            io.announce_until,
+        )
+        .await
     };
     let starting = async {
         if container.paused || container.status == ContainerStatus::Paused {

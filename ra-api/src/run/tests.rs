@@ -2,6 +2,7 @@ use std::cell::RefCell;
 
 use super::*;
 use crate::metadata::ActionSpec;
+use crate::outcome::Answer;
 
 const META: AgentMeta = AgentMeta {
     name: "t",
@@ -39,7 +40,7 @@ impl Agent for Probe {
     }
     fn validate(&self, _: &Context<'_>, _: &()) -> Outcome {
         self.calls.borrow_mut().push("validate".into());
-        Ok(Status::Success)
+        Ok(Answer::Success)
     }
     fn start(&self, _: &Context<'_>, _: &()) -> Outcome {
         self.calls.borrow_mut().push("start".into());
@@ -47,13 +48,13 @@ impl Agent for Probe {
     }
     fn stop(&self, _: &Context<'_>, _: &()) -> Outcome {
         self.calls.borrow_mut().push("stop".into());
-        Ok(Status::Success)
+        Ok(Answer::Success)
     }
     fn monitor(&self, ctx: &Context<'_>, _: &()) -> Outcome {
         self.calls
             .borrow_mut()
             .push(format!("monitor probe={}", ctx.is_probe()));
-        Ok(Status::NotRunning)
+        Ok(Answer::NotRunning)
     }
 }
 
@@ -108,10 +109,100 @@ fn unknown_missing_and_unlisted_actions_are_3() {
 
 #[test]
 fn configure_runs_first_and_its_failure_ends_the_call() {
-    let (r, calls) = call(Some("start"), &[("OCF_RESKEY_bad", "1")]);
-    assert_eq!(r.status, Status::ErrConfigured);
-    assert_eq!(r.reason.as_deref(), Some("bad=1"));
+    for action in ["start", "monitor", "validate-all", "notify"] {
+        let (r, calls) = call(Some(action), &[("OCF_RESKEY_bad", "1")]);
+        assert_eq!(r.status, Status::ErrConfigured, "{action}");
+        assert_eq!(r.reason.as_deref(), Some("bad=1"));
+        assert_eq!(calls, ["configure"]);
+    }
+}
+
+#[test]
+fn stop_with_malformed_parameters_is_1_not_6_by_default() {
+    let (r, calls) = call(Some("stop"), &[("OCF_RESKEY_bad", "1")]);
+    assert_eq!(r.status, Status::ErrGeneric);
+    assert_eq!(r.reason.as_deref(), Some("cannot tell what to stop: bad=1"));
     assert_eq!(calls, ["configure"]);
+}
+
+/// Configure always fails; stop still finds what it needs.
+struct Knows;
+
+impl Agent for Knows {
+    type Config = ();
+    fn meta(&self) -> &AgentMeta {
+        &META
+    }
+    fn configure(&self, _: &Context<'_>) -> Result<(), Failure> {
+        Err(Failure::new(Status::ErrConfigured, "x is malformed"))
+    }
+    fn validate(&self, _: &Context<'_>, _: &()) -> Outcome {
+        Ok(Answer::Success)
+    }
+    fn start(&self, _: &Context<'_>, _: &()) -> Outcome {
+        Ok(Answer::Success)
+    }
+    fn stop(&self, _: &Context<'_>, _: &()) -> Outcome {
+        Err(Failure::new(Status::ErrGeneric, "unreachable"))
+    }
+    fn monitor(&self, _: &Context<'_>, _: &()) -> Outcome {
+        Ok(Answer::NotRunning)
+    }
+    fn stop_unconfigured(&self, ctx: &Context<'_>, failure: Failure) -> Outcome {
+        assert_eq!(failure.reason(), "x is malformed");
+        match ctx.env.param("still_there") {
+            Some(_) => Err(Failure::new(Status::ErrGeneric, "y still runs")),
+            None => Ok(Answer::Success),
+        }
+    }
+}
+
+#[test]
+fn an_agent_that_can_stop_unconfigured_decides_itself() {
+    let run = |pairs: &[(&str, &str)]| {
+        execute(
+            &Knows,
+            &Env::from_pairs(pairs.iter().copied()),
+            &["a".to_string(), "stop".to_string()],
+        )
+    };
+    let r = run(&[]);
+    assert_eq!((r.status, r.reason), (Status::Success, None));
+    let r = run(&[("OCF_RESKEY_still_there", "1")]);
+    assert_eq!(
+        (r.status, r.reason.as_deref()),
+        (Status::ErrGeneric, Some("y still runs"))
+    );
+    // start is still refused by configure
+    let r = execute(
+        &Knows,
+        &Env::default(),
+        &["a".to_string(), "start".to_string()],
+    );
+    assert_eq!(r.status, Status::ErrConfigured);
+}
+
+#[test]
+fn every_non_0_7_8_report_carries_a_reason() {
+    let env: &[(&str, &str)] = &[("OCF_RESKEY_bad", "1")];
+    for action in [
+        None,
+        Some("start"),
+        Some("stop"),
+        Some("monitor"),
+        Some("validate-all"),
+        Some("notify"),
+        Some("promote"),
+        Some("meta-data"),
+        Some("usage"),
+    ] {
+        for env in [env, &[]] {
+            let (r, _) = call(action, env);
+            let silent = matches!(r.status.code(), 0 | 7 | 8);
+            assert_eq!(r.reason.is_none(), silent, "{action:?}: {r:?}");
+            assert!(r.reason.is_none_or(|t| !t.trim().is_empty()));
+        }
+    }
 }
 
 #[test]

@@ -1,0 +1,159 @@
+//! How announcement rounds fit an action's timeout.
+//!
+//! Rounds sleep `arp_interval` between them; an action must still answer
+//! before its deadline. Two rules, both here:
+//! - at run time, [`announce_until`]: start and the monitor refresh stop
+//!   sending rounds when the next pause would end later than the deadline
+//!   minus what the action still needs afterwards (its reserve), with a
+//!   warning;
+//! - in validate-all, [`check_fit`]: the rounds' pauses must fit the
+//!   action's budget (the timeout minus the agent's margin and the reserve)
+//!   for the start and monitor timeouts of the meta-data, or for the
+//!   timeout given to validate-all when that is longer (Pacemaker passes
+//!   validate-all only its own timeout, so a longer one there is taken as
+//!   the user's timeouts). Otherwise 6: such a pair is wrong on every node.
+
+use std::time::Duration;
+
+use ra_api::{Deadline, ParamError};
+
+use crate::agent::META;
+use crate::error::Error;
+use crate::params::{Config, ARP_COUNT, ARP_COUNT_REFRESH};
+
+/// What start needs after its last round (the container's readiness
+/// check): a quarter of the budget, at most 2 s.
+pub fn start_reserve(budget: Duration) -> Duration {
+    (budget / 4).min(Duration::from_secs(2))
+}
+
+/// What a monitor needs after its last refresh round (only the answer):
+/// a tenth of the budget, at most 500 ms.
+pub fn monitor_reserve(budget: Duration) -> Duration {
+    (budget / 10).min(Duration::from_millis(500))
+}
+
+/// When the last round may go out, for an action with `deadline` that
+/// keeps `reserve(budget)` for what follows.
+pub fn announce_until(
+    deadline: &Deadline,
+    reserve: fn(Duration) -> Duration,
+) -> std::time::Instant {
+    deadline.at() - reserve(deadline.budget())
+}
+
+/// The pauses `rounds` rounds take (the first round goes out at once).
+pub fn pauses(rounds: u32, interval: Duration) -> Duration {
+    interval.saturating_mul(rounds.saturating_sub(1))
+}
+
+/// The longest pauses an action with `timeout` has room for.
+fn room(timeout: Duration, reserve: fn(Duration) -> Duration) -> Duration {
+    let budget = Deadline::margin(timeout);
+    let budget = timeout.saturating_sub(budget);
+    budget.saturating_sub(reserve(budget))
+}
+
+/// The meta-data's timeout for `action`, or `given` when longer.
+fn timeout_of(action: &str, given: Duration) -> Duration {
+    META.actions
+        .iter()
+        .find(|a| a.name == action)
+        .map_or(given, |a| {
+            Duration::from_secs(a.timeout_s.into()).max(given)
+        })
+}
+
+/// validate-all's rule: `arp_count` and `arp_count_refresh` rounds,
+/// `arp_interval` apart, fit the start and monitor timeouts (see the
+/// module). `given`: the timeout passed to validate-all.
+pub fn check_fit(cfg: &Config, given: Duration) -> Result<(), Error> {
+    let rules = [
+        (
+            &ARP_COUNT,
+            cfg.arp_count,
+            "start",
+            start_reserve as fn(Duration) -> Duration,
+        ),
+        (
+            &ARP_COUNT_REFRESH,
+            cfg.arp_count_refresh,
+            "monitor",
+            monitor_reserve,
+        ),
+    ];
+    for (spec, rounds, action, reserve) in rules {
+        let timeout = timeout_of(action, given);
+        let need = pauses(rounds, cfg.arp_interval);
+        let room = room(timeout, reserve);
+        if need > room {
+            return Err(Error::Param(ParamError::Invalid {
+                name: spec.name,
+                value: rounds.to_string(),
+                problem: format!(
+                    "{rounds} rounds {} ms apart take {} s, {action} timeout {} s has room for {} s",
+                    cfg.arp_interval.as_millis(),
+                    need.as_secs(),
+                    timeout.as_secs(),
+                    room.as_secs()
+                ),
+            }));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(count: u32, refresh: u32, interval_ms: u64) -> Config {
+        let env = ra_api::Env::from_pairs([("OCF_RESKEY_ip", "192.0.2.10/24")]);
+        let mut c = Config::from_env(&env).unwrap_or_else(|e| panic!("{e}"));
+        c.arp_count = count;
+        c.arp_count_refresh = refresh;
+        c.arp_interval = Duration::from_millis(interval_ms);
+        c
+    }
+
+    #[test]
+    fn room_is_the_budget_less_the_reserve() {
+        // start 60 s: budget 58 s, reserve 2 s; monitor 30 s: 28 s less 0.5 s
+        assert_eq!(
+            room(Duration::from_secs(60), start_reserve),
+            Duration::from_secs(56)
+        );
+        assert_eq!(
+            room(Duration::from_secs(30), monitor_reserve),
+            Duration::from_millis(27_500)
+        );
+        // 4 s: budget 3.6 s, reserve 0.9 s
+        assert_eq!(
+            room(Duration::from_secs(4), start_reserve),
+            Duration::from_millis(2700)
+        );
+    }
+
+    #[test]
+    fn defaults_fit_and_long_pairs_are_6_naming_the_count() {
+        let given = Duration::from_secs(20);
+        assert!(check_fit(&cfg(5, 0, 200), given).is_ok());
+        assert!(check_fit(&cfg(281, 0, 200), given).is_ok()); // 56 s
+        let e = check_fit(&cfg(282, 0, 200), given).err();
+        let e = e.unwrap_or_else(|| panic!("282 x 200 ms fits 56 s?"));
+        assert_eq!(e.status(), ra_api::Status::ErrConfigured);
+        let text = e.to_string();
+        assert!(text.starts_with("arp_count=\"282\""), "{text}");
+        assert!(text.chars().count() <= 128, "{text}");
+        let e = check_fit(&cfg(5, 100, 1000), given).err();
+        assert!(e.is_some_and(|e| e.to_string().starts_with("arp_count_refresh=")));
+        // a longer timeout given to validate-all is the user's
+        assert!(check_fit(&cfg(5, 100, 1000), Duration::from_secs(240)).is_ok());
+        // the worst accepted by the parameter ranges: 1000 x 60 s
+        let text = check_fit(&cfg(1000, 0, 60_000), given)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(text.chars().count() <= 128, "{text}");
+    }
+}
