@@ -30,8 +30,11 @@ start and validate-all fail there with OCF_ERR_INSTALLED (5) and Pacemaker tries
 On start the address is added to the interface and announced with gratuitous ARP (IPv4: a \
 request and a reply per round) or unsolicited neighbour advertisements (IPv6, after duplicate \
 address detection has finished; an address that another host already holds fails the start). \
-On stop it is removed. Zone ids (fe80::1%eth0), multicast, broadcast and unspecified \
-addresses are refused.",
+On stop it is removed. Zone ids (fe80::1%eth0), multicast, broadcast, loopback and \
+unspecified addresses are refused; an IPv6 link-local address (fe80::/10) needs nic. The same \
+address already bound on this node in another way (another prefix, another interface) fails \
+the start with OCF_ERR_INSTALLED (5) before anything changes, and monitor reports it (never \
+OCF_NOT_RUNNING while it is bound here).",
     );
 
 /// `nic`: the interface to bind to.
@@ -40,8 +43,8 @@ pub const NIC: ParamSpec = ParamSpec::string("nic")
     .longdesc(
         "Name of the network interface the address is bound to, e.g. eth0 or bond0.100 (at most \
 15 bytes; alias labels such as eth0:1 are not supported). When empty, the interface whose \
-connected route contains the address is used (the one with the lowest metric). The interface \
-is brought up on start. Monitor fails while the interface is administratively down or has no \
+connected route contains the address is used (the one with the lowest metric); an IPv6 \
+link-local address needs it set. The interface is brought up on start. Monitor fails while the interface is administratively down or has no \
 carrier and the container runs. A missing interface on a node gives OCF_ERR_INSTALLED (5) there.",
     );
 
@@ -209,9 +212,17 @@ impl Config {
         let vip = p
             .parse(&IP, |s| s.parse::<Vip>())?
             .ok_or(ParamError::Missing { name: IP.name })?;
+        let nic = p.parse(&NIC, check_nic)?;
+        if vip.is_link_local() && nic.is_none() {
+            return Err(ParamError::invalid(
+                &IP,
+                p.raw(&IP).unwrap_or_default(),
+                "a link-local address means nothing without its link: set nic",
+            ));
+        }
         Ok(Config {
             vip,
-            nic: p.parse(&NIC, check_nic)?,
+            nic,
             container: container(&p)?,
             docker_host: docker_host(&p, env)?,
             arp_count: count(&p, &ARP_COUNT, 1..=1000)?,

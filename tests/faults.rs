@@ -481,7 +481,7 @@ fn address_elsewhere() -> Rows {
     agent::ip(&["-n", &rig.net.node, "addr", "add", V4, "dev", "other0"]);
     r.go(&call, rig.node(), "start", "start", 5);
     assert_eq!(rig.status(), "created", "refused start started it");
-    r.go(&probe(&call), rig.node(), "monitor", "probe", 7);
+    r.go(&probe(&call), rig.node(), "monitor", "probe", 1);
     r.go(&call, rig.node(), "stop", "stop", 0);
     assert!(
         has_addr(&rig.net.node, "other0", V4),

@@ -52,6 +52,28 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
     if io.nl.add_addr(target.link.index, ip, target.prefix).await? {
         info!("added {ip}/{} to {}", target.prefix, target.link.name);
     } else {
+        // EEXIST: IPv6 answers it for the address with any prefix; ours
+        // only when it is there with our prefix.
+        let here = io.nl.find_addr(ip).await?;
+        let on_link = |b: &&crate::net::BoundAddr| b.link_index == target.link.index;
+        if let Some(b) = here
+            .iter()
+            .filter(on_link)
+            .find(|b| b.prefix != target.prefix)
+        {
+            if !here
+                .iter()
+                .filter(on_link)
+                .any(|b| b.prefix == target.prefix)
+            {
+                return Err(Error::AddressOtherPrefix {
+                    ip: ip.to_string(),
+                    nic: target.link.name.clone(),
+                    found: b.prefix,
+                    want: target.prefix,
+                });
+            }
+        }
         info!("{ip}/{} was already on {}", target.prefix, target.link.name);
     }
     let announcing = async {

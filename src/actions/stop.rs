@@ -7,7 +7,7 @@ use ra_api::{Deadline, ParamError};
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use crate::classify::{classify, EngineView};
+use crate::classify::{classify, AddrView, EngineView};
 use crate::engine::{ContainerStatus, Docker, Engine, EngineError};
 use crate::error::Error;
 use crate::net::Netlink;
@@ -53,7 +53,12 @@ pub fn stop(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
         let io = Io::open(&cfg.docker_host, end)?;
         let container = stop_container(&engine_for_stop, &cfg.container, grace).await;
         let address = remove_address(&io.nl, cfg).await;
-        let (obs, _) = observe(&io.nl, &io.engine, cfg, false).await;
+        let (mut obs, _) = observe(&io.nl, &io.engine, cfg, false).await;
+        if let AddrView::Foreign(why) = &obs.addr {
+            // Not this resource's: left alone; monitor keeps reporting it.
+            warn!("{why}; left as it is");
+            obs.addr = AddrView::Absent;
+        }
         let verdict = classify(&obs, cfg.check_health, &cfg.container, &cfg.vip.to_string());
         if verdict.status == ra_api::Status::NotRunning {
             if obs.engine == EngineView::Down {

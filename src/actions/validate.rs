@@ -2,7 +2,7 @@
 
 use crate::engine::{ContainerState, Engine};
 use crate::error::Error;
-use crate::observe::{resolve, Target};
+use crate::observe::{foreign, resolve, Target};
 use crate::params::Config;
 use crate::privilege;
 
@@ -18,7 +18,8 @@ pub struct Checked {
 
 /// Checks this node without changing anything: privileges, the interface and
 /// prefix, the engine, the container, its restart policy, and that the
-/// address is not bound to another interface here.
+/// address is not bound here in another way (another interface, or another
+/// prefix on the configured one).
 pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
     privilege::require_net_admin_and_raw()?;
     let (target, container) = tokio::join!(resolve(&io.nl, cfg), io.engine.inspect(&cfg.container));
@@ -32,17 +33,8 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
             policy: container.restart_policy.clone(),
         });
     }
-    for other in &target.bound {
-        if other.link_index != target.link.index {
-            let name = match io.nl.link_by_index(other.link_index).await? {
-                Some(l) => l.name,
-                None => format!("interface #{}", other.link_index),
-            };
-            return Err(Error::AddressElsewhere {
-                ip: cfg.ip().to_string(),
-                other: name,
-            });
-        }
+    if let Some(e) = foreign(&io.nl, cfg, &target.link, target.prefix, &target.bound).await? {
+        return Err(e);
     }
     Ok(Checked { target, container })
 }

@@ -390,19 +390,22 @@ fn link_from(msg: LinkMessage) -> Link {
 }
 
 fn bound_if(msg: &AddressMessage, ip: IpAddr) -> Option<BoundAddr> {
-    // IFA_LOCAL is the address itself on point-to-point links; IFA_ADDRESS
-    // otherwise (for IPv6 only IFA_ADDRESS).
-    let mut matches = false;
+    // The node's own address is IFA_LOCAL when the kernel sends one: on a
+    // point-to-point link IFA_ADDRESS is the peer, which is not bound here.
+    // Without IFA_LOCAL (IPv6 without a peer) IFA_ADDRESS is the address.
+    let mut local = None;
+    let mut address = None;
     let mut flags = AddressFlags::empty();
     for attr in &msg.attributes {
         match attr {
-            AddressAttribute::Local(a) | AddressAttribute::Address(a) if *a == ip => matches = true,
+            AddressAttribute::Local(a) => local = Some(*a),
+            AddressAttribute::Address(a) => address = Some(*a),
             AddressAttribute::Flags(f) => flags = *f,
             _ => {}
         }
     }
     let h = msg.header.flags;
-    matches.then(|| BoundAddr {
+    (local.or(address) == Some(ip)).then(|| BoundAddr {
         link_index: msg.header.index,
         prefix: msg.header.prefix_len,
         tentative: flags.contains(AddressFlags::Tentative)
