@@ -90,6 +90,12 @@ pub enum Error {
     /// Stop could not reach the state monitor reports as stopped.
     #[error("{0}")]
     StillRunning(String),
+    /// The interface has no carrier (announcements would go nowhere).
+    #[error("nic {nic} has no carrier")]
+    NoCarrier {
+        /// The interface.
+        nic: String,
+    },
     /// The Engine API.
     #[error(transparent)]
     Engine(#[from] EngineError),
@@ -117,6 +123,7 @@ impl Error {
             | Error::AddressOtherPrefix { .. } => Status::ErrInstalled,
             Error::Privilege { .. } => Status::ErrPerm,
             Error::DadFailed { .. }
+            | Error::NoCarrier { .. }
             | Error::NotReady(_)
             | Error::StillRunning(_)
             | Error::Runtime(_) => Status::ErrGeneric,
@@ -130,8 +137,10 @@ impl Error {
             },
             Error::Net(e) => match e {
                 N::Permission { .. } => Status::ErrPerm,
-                N::NoSuchLink { .. } => Status::ErrInstalled,
-                N::Timeout { .. } | N::Kernel { .. } | N::Io { .. } => Status::ErrGeneric,
+                N::NoSuchLink { .. } | N::Ipv6Disabled { .. } => Status::ErrInstalled,
+                N::Timeout { .. } | N::DadUnfinished { .. } | N::Kernel { .. } | N::Io { .. } => {
+                    Status::ErrGeneric
+                }
             },
         }
     }

@@ -80,7 +80,11 @@ pub const ARP_COUNT: ParamSpec = ParamSpec::integer("arp_count")
         "How many announcement rounds start sends. IPv4: each round is one gratuitous ARP \
 request and one gratuitous ARP reply, because some switches honour only one kind. IPv6: each \
 round is one unsolicited neighbour advertisement to ff02::1 with the Override flag. The first \
-round goes out as soon as the address is bound, the rest while the container starts. 1 to 1000.",
+round goes out as soon as the address is bound and the interface has carrier (start waits for \
+carrier, bounded by its timeout), the rest while the container starts; a round after which the \
+interface has no carrier does not count and is sent again. Interfaces without an Ethernet \
+address or with NOARP (tun, WireGuard, GRE, InfiniBand) get none: start logs a warning and \
+validate-all at OCF_CHECK_LEVEL=10 a notice. 1 to 1000.",
     );
 
 /// `arp_interval`: pause between rounds.
@@ -99,7 +103,7 @@ pub const ARP_COUNT_REFRESH: ParamSpec = ParamSpec::integer("arp_count_refresh")
     .longdesc(
         "Announcement rounds sent after every successful recurring monitor (not after probes), \
 for switches that kept a stale MAC address, for example after a split brain. 0 (the default) \
-sends none. 0 to 100.",
+sends none. An IPv6 address still in duplicate address detection is not announced. 0 to 100.",
     );
 
 /// `stop_timeout`: grace period for the container.

@@ -2,6 +2,7 @@
 
 use crate::engine::{ContainerState, Engine};
 use crate::error::Error;
+use crate::net::NetError;
 use crate::observe::{foreign, resolve, Target};
 use crate::params::Config;
 use crate::privilege;
@@ -36,13 +37,32 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
     if let Some(e) = foreign(&io.nl, cfg, &target.link, target.prefix, &target.bound).await? {
         return Err(e);
     }
+    if cfg.vip.is_v6() && ipv6_disabled(&target.link.name) {
+        return Err(NetError::Ipv6Disabled {
+            name: target.link.name.clone(),
+        }
+        .into());
+    }
     Ok(Checked { target, container })
+}
+
+/// `net.ipv6.conf.<nic>.disable_ipv6` is set (read in this process's
+/// network namespace); unreadable counts as not disabled (the kernel will
+/// tell at the add).
+fn ipv6_disabled(nic: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/sys/net/ipv6/conf/{nic}/disable_ipv6"))
+        .is_ok_and(|v| v.trim() == "1")
 }
 
 /// validate-all at check level 10 and above: the node checks alone.
 pub fn validate_node(cfg: &Config, deadline: &ra_api::Deadline) -> Result<(), Error> {
     super::block_on(async {
         let io = Io::open(&cfg.docker_host, super::tokio_deadline(deadline))?;
-        check_node(&io, cfg).await.map(|_| ())
+        let checked = check_node(&io, cfg).await?;
+        if let Some(why) = checked.target.link.mute() {
+            // Not a fault: such a link needs no announcements.
+            tracing::info!("{why}: start will send no announcements for {}", cfg.ip());
+        }
+        Ok(())
     })
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use netlink_packet_route::address::{
     AddressAttribute, AddressFlags, AddressHeaderFlags, AddressMessage,
 };
@@ -13,7 +13,10 @@ use netlink_packet_route::link::{LinkAttribute, LinkFlags, LinkMessage, State};
 use netlink_packet_route::route::{
     RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteType,
 };
-use netlink_packet_route::AddressFamily;
+use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+use rtnetlink::packet_core::{
+    NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
+};
 use rtnetlink::{AddressMessageBuilder, Handle, LinkUnspec, RouteMessageBuilder};
 use tokio::time::Instant;
 
@@ -51,11 +54,26 @@ pub struct Link {
     pub admin_up: bool,
     /// `IFF_LOWER_UP`: the link has carrier.
     pub carrier: bool,
+    /// `IFF_NOARP`: the link resolves no neighbours (tun, WireGuard, GRE,
+    /// or set with `ip link set ... arp off`).
+    pub noarp: bool,
     /// Operational state.
     pub oper: OperState,
 }
 
 impl Link {
+    /// Why no announcement can be sent on this link (no Ethernet address,
+    /// or NOARP): nobody on it resolves the address through ARP or NDP.
+    pub fn mute(&self) -> Option<String> {
+        if self.mac.is_none() {
+            Some(format!("nic {} has no Ethernet address", self.name))
+        } else if self.noarp {
+            Some(format!("nic {} does not use ARP (NOARP)", self.name))
+        } else {
+            None
+        }
+    }
+
     /// Administratively down, or without carrier.
     pub fn is_down(&self) -> bool {
         !self.admin_up
@@ -209,29 +227,54 @@ impl Netlink {
     }
 
     /// Every binding of exactly `ip` on this node (any interface, any prefix).
+    /// A dump the kernel marks as interrupted by a concurrent change
+    /// (`NLM_F_DUMP_INTR`: entries may be missing or doubled) is not trusted
+    /// but taken again, until one is consistent or the deadline passes.
     pub async fn find_addr(&self, ip: IpAddr) -> Result<Vec<BoundAddr>, NetError> {
         self.bounded("list addresses", async {
-            let mut found = Vec::new();
-            // The kernel dumps only the address's family: a node's IPv6
-            // link-local addresses are not parsed for an IPv4 lookup.
-            let mut req = self.handle.address().get();
-            req.message_mut().header.family = match ip {
-                IpAddr::V4(_) => AddressFamily::Inet,
-                IpAddr::V6(_) => AddressFamily::Inet6,
-            };
-            let mut stream = req.execute();
-            while let Some(msg) = stream
-                .try_next()
-                .await
-                .map_err(|e| kernel("list addresses", e))?
-            {
-                if let Some(b) = bound_if(&msg, ip) {
-                    found.push(b);
+            loop {
+                if let Some(found) = self.dump_addr(ip).await? {
+                    return Ok(found);
                 }
+                tracing::debug!("address dump interrupted by a concurrent change: again");
             }
-            Ok(found)
         })
         .await
+    }
+
+    /// One address dump; `None` when the kernel flagged it interrupted.
+    async fn dump_addr(&self, ip: IpAddr) -> Result<Option<Vec<BoundAddr>>, NetError> {
+        let mut msg = AddressMessage::default();
+        // The kernel dumps only the address's family: a node's IPv6
+        // link-local addresses are not parsed for an IPv4 lookup.
+        msg.header.family = match ip {
+            IpAddr::V4(_) => AddressFamily::Inet,
+            IpAddr::V6(_) => AddressFamily::Inet6,
+        };
+        let mut req = NetlinkMessage::from(RouteNetlinkMessage::GetAddress(msg));
+        req.header.flags = NLM_F_REQUEST | NLM_F_DUMP;
+        let mut stream = self
+            .handle
+            .clone()
+            .request(req)
+            .map_err(|e| kernel("list addresses", e))?;
+        let mut found = Vec::new();
+        let mut interrupted = false;
+        while let Some(msg) = stream.next().await {
+            interrupted |= msg.header.flags & NLM_F_DUMP_INTR != 0;
+            match msg.payload {
+                NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewAddress(m)) => {
+                    if let Some(b) = bound_if(&m, ip) {
+                        found.push(b);
+                    }
+                }
+                NetlinkPayload::Error(e) => {
+                    return Err(kernel("list addresses", rtnetlink::Error::NetlinkError(e)))
+                }
+                _ => {}
+            }
+        }
+        Ok((!interrupted).then_some(found))
     }
 
     /// Adds `ip/prefix` to the link: `true` when added, `false` when it was
@@ -252,6 +295,13 @@ impl Netlink {
             {
                 Ok(()) => Ok(true),
                 Err(e) if errno(&e) == Some(EEXIST) => Ok(false),
+                // addrconf refuses with EACCES where IPv6 is disabled
+                // (CAP_NET_ADMIN missing is EPERM).
+                Err(e) if ip.is_ipv6() && errno(&e) == Some(EACCES) => {
+                    Err(NetError::Ipv6Disabled {
+                        name: format!("#{link_index}"),
+                    })
+                }
                 Err(e) => Err(kernel("add address", e)),
             }
         })
@@ -346,9 +396,12 @@ impl Netlink {
                 None => return Ok(DadOutcome::Failed),
             }
             if Instant::now() + Duration::from_millis(50) >= self.deadline {
-                return Err(NetError::Timeout {
-                    op: "duplicate address detection",
-                });
+                // DAD does not run while the link has no carrier: say so.
+                let why = match self.link_by_index(link_index).await {
+                    Ok(Some(l)) if l.is_down() => format!(": nic {} has no carrier", l.name),
+                    _ => String::new(),
+                };
+                return Err(NetError::DadUnfinished { why });
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -362,6 +415,7 @@ fn link_from(msg: LinkMessage) -> Link {
         mac: None,
         admin_up: msg.header.flags.contains(LinkFlags::Up),
         carrier: msg.header.flags.contains(LinkFlags::LowerUp),
+        noarp: msg.header.flags.contains(LinkFlags::Noarp),
         oper: OperState::Unknown,
     };
     for attr in msg.attributes {
@@ -492,6 +546,7 @@ mod tests {
             mac: None,
             admin_up: true,
             carrier: true,
+            noarp: false,
             oper: OperState::Up,
         };
         assert!(!l.is_down());
