@@ -124,6 +124,11 @@ pub enum DadOutcome {
 /// The netlink socket, every call bounded by one deadline.
 pub struct Netlink {
     handle: Handle,
+    /// A second socket for address dumps, whose connection also forwards
+    /// the final NLMSG_DONE: when the entry a dump skipped was the last one,
+    /// only that message carries NLM_F_DUMP_INTR (rtnetlink's own requests
+    /// would take a forwarded Done for an unexpected message).
+    dumps: Handle,
     deadline: Instant,
 }
 
@@ -162,12 +167,20 @@ impl Netlink {
     /// Opens the socket and spawns its connection task on the current tokio
     /// runtime.
     pub fn open(deadline: Instant) -> Result<Netlink, NetError> {
-        let (conn, handle, _) = rtnetlink::new_connection().map_err(|e| NetError::Io {
+        let io = |e: std::io::Error| NetError::Io {
             op: "open netlink socket",
             message: e.to_string(),
-        })?;
+        };
+        let (conn, handle, _) = rtnetlink::new_connection().map_err(io)?;
         tokio::spawn(conn);
-        Ok(Netlink { handle, deadline })
+        let (mut conn, dumps, _) = rtnetlink::new_connection().map_err(io)?;
+        conn.set_forward_done(true);
+        tokio::spawn(conn);
+        Ok(Netlink {
+            handle,
+            dumps,
+            deadline,
+        })
     }
 
     async fn bounded<T>(
@@ -254,7 +267,7 @@ impl Netlink {
         let mut req = NetlinkMessage::from(RouteNetlinkMessage::GetAddress(msg));
         req.header.flags = NLM_F_REQUEST | NLM_F_DUMP;
         let mut stream = self
-            .handle
+            .dumps
             .clone()
             .request(req)
             .map_err(|e| kernel("list addresses", e))?;
