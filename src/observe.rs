@@ -152,11 +152,29 @@ async fn try_net_sight(nl: &Netlink, cfg: &Config) -> Result<NetSight, Error> {
             Some(nic) => format!("nic {nic} does not exist on this node"),
             None => format!("no interface on this node has a route to {ip}"),
         };
+        // Our interface is missing, but the address may be live here on
+        // another one: that is never "stopped".
+        let addr_view = match bound.first() {
+            Some(b) => {
+                let other = match nl.link_by_index(b.link_index).await? {
+                    Some(l) => l.name,
+                    None => format!("interface #{}", b.link_index),
+                };
+                AddrView::Foreign(
+                    Error::AddressElsewhere {
+                        ip: ip.to_string(),
+                        other,
+                    }
+                    .to_string(),
+                )
+            }
+            None => AddrView::Absent,
+        };
         return Ok(NetSight {
             link: None,
             bound: None,
             link_view: LinkView::Missing(why),
-            addr_view: AddrView::Absent,
+            addr_view,
         });
     };
     // Ours: on the interface with the configured prefix (any prefix when

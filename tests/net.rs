@@ -149,6 +149,11 @@ fn address_on_another_interface_is_refused_and_never_7() {
     agent::ip(&["-n", ns, "addr", "add", V4, "dev", "other0"]);
     let run = expect(probe(&call).run(rig.node(), "monitor"), 1);
     run.assert_reason("other0");
+    // also when the configured nic does not exist here
+    let nonic = call.clone().param("nic", "nosuch0");
+    let run = expect(probe(&nonic).run(rig.node(), "monitor"), 1);
+    run.assert_reason("other0");
+    expect(nonic.run(rig.node(), "stop"), 0);
     expect(call.run(rig.node(), "start"), 5);
     expect(call.run(rig.node(), "stop"), 0);
     assert!(has_addr(ns, "other0", V4), "stop removed what is not ours");
