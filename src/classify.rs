@@ -42,8 +42,10 @@ pub enum AddrView {
     Tentative,
     /// On the configured interface, but DAD failed: another host holds it.
     DadFailed,
-    /// On the configured interface with another prefix (not ours).
-    OtherPrefix(u8),
+    /// Not ours, but bound on this node in another way (another prefix on
+    /// the configured interface, or another interface): the text says where.
+    /// Never "stopped" while it is there.
+    Foreign(String),
     /// Not on the configured interface.
     Absent,
     /// The address or link could not be read.
@@ -186,7 +188,7 @@ pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &st
     match run {
         Run::Broken(reason) => Verdict::failed(reason),
         Run::Stopped => {
-            if let AddrView::Unknown(why) = &obs.addr {
+            if let AddrView::Unknown(why) | AddrView::Foreign(why) = &obs.addr {
                 Verdict::failed(why.clone())
             } else if obs.addr.is_bound() {
                 Verdict::failed(format!(
@@ -206,11 +208,13 @@ pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &st
             }
             match (&obs.link, &obs.addr) {
                 (LinkView::Missing(why), _) => Verdict::failed(why.clone()),
-                (_, AddrView::Unknown(why)) => Verdict::failed(why.clone()),
+                (_, AddrView::Unknown(why) | AddrView::Foreign(why)) => {
+                    Verdict::failed(why.clone())
+                }
                 (_, AddrView::DadFailed) => {
                     Verdict::failed(format!("{vip}: duplicate address detection failed"))
                 }
-                (_, AddrView::Absent | AddrView::OtherPrefix(_)) => Verdict::failed(format!(
+                (_, AddrView::Absent) => Verdict::failed(format!(
                     "container {container} runs but {vip} is not bound (partial)"
                 )),
                 (LinkView::Down(why), _) => Verdict::failed(why.clone()),

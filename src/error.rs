@@ -18,11 +18,16 @@ pub enum Error {
         /// The interface name.
         nic: String,
     },
-    /// No connected route on this node contains the address.
-    #[error("no connected route contains {ip} on this node: set nic= and a /prefix")]
+    /// No connected route on this node contains the address: the interface
+    /// or the prefix (whichever the parameters leave open) cannot be found.
+    #[error("{}", no_route(ip, nic.as_deref(), *prefix_given))]
     NoRoute {
         /// The address.
         ip: String,
+        /// `nic`, when set.
+        nic: Option<String>,
+        /// Whether `ip` carries a /prefix.
+        prefix_given: bool,
     },
     /// The container does not exist on this node.
     #[error("container {container} does not exist on this node")]
@@ -55,6 +60,19 @@ pub enum Error {
         /// The other interface.
         other: String,
     },
+    /// The address is bound to the configured interface with another prefix
+    /// (not by this resource).
+    #[error("{ip}/{found} is already bound to {nic}, not as /{want}: remove it or fix ip")]
+    AddressOtherPrefix {
+        /// The address.
+        ip: String,
+        /// The interface.
+        nic: String,
+        /// The prefix found there.
+        found: u8,
+        /// The configured prefix.
+        want: u8,
+    },
     /// IPv6 duplicate address detection failed.
     #[error("{ip} is already in use on the network (DAD failed); address removed")]
     DadFailed {
@@ -73,6 +91,12 @@ pub enum Error {
     /// Stop could not reach the state monitor reports as stopped.
     #[error("{0}")]
     StillRunning(String),
+    /// The interface has no carrier (announcements would go nowhere).
+    #[error("nic {nic} has no carrier")]
+    NoCarrier {
+        /// The interface.
+        nic: String,
+    },
     /// The Engine API.
     #[error(transparent)]
     Engine(#[from] EngineError),
@@ -99,9 +123,11 @@ impl Error {
             | Error::ContainerMissing { .. }
             | Error::RestartPolicy { .. }
             | Error::RestartPolicyUnfixable { .. }
-            | Error::AddressElsewhere { .. } => Status::ErrInstalled,
+            | Error::AddressElsewhere { .. }
+            | Error::AddressOtherPrefix { .. } => Status::ErrInstalled,
             Error::Privilege { .. } => Status::ErrPerm,
             Error::DadFailed { .. }
+            | Error::NoCarrier { .. }
             | Error::NotReady(_)
             | Error::StillRunning(_)
             | Error::Runtime(_) => Status::ErrGeneric,
@@ -117,9 +143,27 @@ impl Error {
             Error::Host(HostError::Unreadable { .. }) => Status::ErrPerm,
             Error::Net(e) => match e {
                 N::Permission { .. } => Status::ErrPerm,
-                N::NoSuchLink { .. } => Status::ErrInstalled,
-                N::Timeout { .. } | N::Kernel { .. } | N::Io { .. } => Status::ErrGeneric,
+                N::NoSuchLink { .. } | N::Ipv6Disabled { .. } => Status::ErrInstalled,
+                N::Timeout { .. } | N::DadUnfinished { .. } | N::Kernel { .. } | N::Io { .. } => {
+                    Status::ErrGeneric
+                }
             },
+        }
+    }
+}
+
+/// What is missing when no connected route contains the address: only what
+/// the parameters leave open.
+fn no_route(ip: &str, nic: Option<&str>, prefix_given: bool) -> String {
+    match (nic, prefix_given) {
+        (None, true) => {
+            format!("no interface of this node has a connected route containing {ip}: set nic=")
+        }
+        (None, false) => {
+            format!("no connected route contains {ip} on this node: set nic= and a /prefix")
+        }
+        (Some(nic), _) => {
+            format!("no connected route on {nic} contains {ip}: give ip a /prefix")
         }
     }
 }
@@ -191,6 +235,30 @@ mod tests {
         let f: Failure = t.into();
         assert_eq!(f.status(), Status::ErrGeneric);
         assert!(!f.reason().is_empty());
+    }
+
+    #[test]
+    fn no_route_names_only_what_is_missing() {
+        let r = |nic: Option<&str>, prefix_given| {
+            Error::NoRoute {
+                ip: "198.51.100.7".into(),
+                nic: nic.map(str::to_string),
+                prefix_given,
+            }
+            .to_string()
+        };
+        assert!(r(None, false).contains("set nic= and a /prefix"));
+        assert!(!r(None, true).contains("prefix"), "{}", r(None, true));
+        let with_nic = r(Some("eth0"), false);
+        assert!(with_nic.contains("eth0") && with_nic.contains("/prefix"));
+        assert!(!with_nic.contains("set nic"));
+        for s in [
+            r(None, false),
+            r(None, true),
+            r(Some("abcdefghijklmno"), false),
+        ] {
+            assert!(s.len() <= 128, "{s}");
+        }
     }
 
     #[test]

@@ -53,18 +53,20 @@ pub async fn resolve(nl: &Netlink, cfg: &Config) -> Result<Target, Error> {
             .await?
             .ok_or_else(|| Error::NicMissing { nic: nic.clone() })?,
         None => {
-            let index = match bound.first() {
+            let index = match preferred(&bound, cfg.vip.prefix) {
                 Some(b) => b.link_index,
-                None => route_link(nl, ip, None).await?.0,
+                None => route_link(nl, cfg, None).await?.0,
             };
-            nl.link_by_index(index).await?.ok_or_else(|| no_route(ip))?
+            nl.link_by_index(index)
+                .await?
+                .ok_or_else(|| no_route(cfg))?
         }
     };
     let prefix = match cfg.vip.prefix {
         Some(p) => p,
         None => match bound.iter().find(|b| b.link_index == link.index) {
             Some(b) => b.prefix,
-            None => route_link(nl, ip, Some(link.index)).await?.1,
+            None => route_link(nl, cfg, Some(link.index)).await?.1,
         },
     };
     Ok(Target {
@@ -74,16 +76,61 @@ pub async fn resolve(nl: &Netlink, cfg: &Config) -> Result<Target, Error> {
     })
 }
 
-async fn route_link(nl: &Netlink, ip: IpAddr, link: Option<u32>) -> Result<(u32, u8), Error> {
+/// The binding that is most likely ours when `nic` is not set: one with
+/// the configured prefix, else the first.
+fn preferred(bound: &[BoundAddr], prefix: Option<u8>) -> Option<&BoundAddr> {
+    bound
+        .iter()
+        .find(|b| prefix.map_or(true, |p| p == b.prefix))
+        .or(bound.first())
+}
+
+async fn route_link(nl: &Netlink, cfg: &Config, link: Option<u32>) -> Result<(u32, u8), Error> {
     let r = nl
-        .connected_route(ip, link)
+        .connected_route(cfg.ip(), link)
         .await?
-        .ok_or_else(|| no_route(ip))?;
+        .ok_or_else(|| no_route(cfg))?;
     Ok((r.link_index, r.prefix))
 }
 
-fn no_route(ip: IpAddr) -> Error {
-    Error::NoRoute { ip: ip.to_string() }
+fn no_route(cfg: &Config) -> Error {
+    Error::NoRoute {
+        ip: cfg.ip().to_string(),
+        nic: cfg.nic.clone(),
+        prefix_given: cfg.vip.prefix.is_some(),
+    }
+}
+
+/// A binding of the address on this node that is not this resource's: on
+/// `link` with another prefix, or on another interface. What start refuses
+/// with 5 and monitor reports (never 7 while one exists).
+pub async fn foreign(
+    nl: &Netlink,
+    ip: IpAddr,
+    link: &Link,
+    prefix: u8,
+    bound: &[BoundAddr],
+) -> Result<Option<Error>, Error> {
+    let ip = ip.to_string();
+    if let Some(b) = bound
+        .iter()
+        .find(|b| b.link_index == link.index && b.prefix != prefix)
+    {
+        return Ok(Some(Error::AddressOtherPrefix {
+            ip,
+            nic: link.name.clone(),
+            found: b.prefix,
+            want: prefix,
+        }));
+    }
+    let Some(b) = bound.iter().find(|b| b.link_index != link.index) else {
+        return Ok(None);
+    };
+    let other = match nl.link_by_index(b.link_index).await? {
+        Some(l) => l.name,
+        None => format!("interface #{}", b.link_index),
+    };
+    Ok(Some(Error::AddressElsewhere { ip, other }))
 }
 
 /// Looks for the address without failing: what monitor and stop need.
@@ -110,7 +157,7 @@ async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<Net
     let bound = nl.find_addr(ip).await?;
     let link = match nic {
         Some(nic) => nl.link_by_name(nic).await?,
-        None => match bound.first() {
+        None => match preferred(&bound, vip.prefix) {
             Some(b) => nl.link_by_index(b.link_index).await?,
             None => match nl.connected_route(ip, None).await? {
                 Some(r) => nl.link_by_index(r.link_index).await?,
@@ -123,20 +170,48 @@ async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<Net
             Some(nic) => format!("nic {nic} does not exist on this node"),
             None => format!("no interface on this node has a route to {ip}"),
         };
+        // Our interface is missing, but the address may be live here on
+        // another one: that is never "stopped".
+        let addr_view = match bound.first() {
+            Some(b) => {
+                let other = match nl.link_by_index(b.link_index).await? {
+                    Some(l) => l.name,
+                    None => format!("interface #{}", b.link_index),
+                };
+                AddrView::Foreign(
+                    Error::AddressElsewhere {
+                        ip: ip.to_string(),
+                        other,
+                    }
+                    .to_string(),
+                )
+            }
+            None => AddrView::Absent,
+        };
         return Ok(NetSight {
             link: None,
             bound: None,
             link_view: LinkView::Missing(why),
-            addr_view: AddrView::Absent,
+            addr_view,
         });
     };
-    let mine = bound.into_iter().find(|b| b.link_index == link.index);
+    // Ours: on the interface with the configured prefix (any prefix when
+    // none is configured), among every binding of the address there.
+    let mine = bound
+        .iter()
+        .find(|b| b.link_index == link.index && vip.prefix.map_or(true, |p| p == b.prefix))
+        .copied();
     let addr_view = match &mine {
-        None => AddrView::Absent,
         Some(b) if b.dadfailed => AddrView::DadFailed,
-        Some(b) if vip.prefix.is_some_and(|p| p != b.prefix) => AddrView::OtherPrefix(b.prefix),
         Some(b) if b.tentative => AddrView::Tentative,
         Some(_) => AddrView::Present,
+        None => {
+            let prefix = vip.prefix.unwrap_or(0);
+            match foreign(nl, ip, &link, prefix, &bound).await? {
+                Some(e) => AddrView::Foreign(e.to_string()),
+                None => AddrView::Absent,
+            }
+        }
     };
     let link_view = link_view(&link);
     Ok(NetSight {

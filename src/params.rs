@@ -31,8 +31,11 @@ start and validate-all fail there with OCF_ERR_INSTALLED (5) and Pacemaker tries
 On start the address is added to the interface and announced with gratuitous ARP (IPv4: a \
 request and a reply per round) or unsolicited neighbour advertisements (IPv6, after duplicate \
 address detection has finished; an address that another host already holds fails the start). \
-On stop it is removed. Zone ids (fe80::1%eth0), multicast, broadcast and unspecified \
-addresses are refused.",
+On stop it is removed. Zone ids (fe80::1%eth0), multicast, broadcast, loopback and \
+unspecified addresses are refused; an IPv6 link-local address (fe80::/10) needs nic. The same \
+address already bound on this node in another way (another prefix, another interface) fails \
+the start with OCF_ERR_INSTALLED (5) before anything changes, and monitor reports it (never \
+OCF_NOT_RUNNING while it is bound here).",
     );
 
 /// `nic`: the interface to bind to.
@@ -41,8 +44,8 @@ pub const NIC: ParamSpec = ParamSpec::string("nic")
     .longdesc(
         "Name of the network interface the address is bound to, e.g. eth0 or bond0.100 (at most \
 15 bytes; alias labels such as eth0:1 are not supported). When empty, the interface whose \
-connected route contains the address is used (the one with the lowest metric). The interface \
-is brought up on start. Monitor fails while the interface is administratively down or has no \
+connected route contains the address is used (the one with the lowest metric); an IPv6 \
+link-local address needs it set. The interface is brought up on start. Monitor fails while the interface is administratively down or has no \
 carrier and the container runs. A missing interface on a node gives OCF_ERR_INSTALLED (5) there.",
     );
 
@@ -80,7 +83,11 @@ pub const ARP_COUNT: ParamSpec = ParamSpec::integer("arp_count")
         "How many announcement rounds start sends. IPv4: each round is one gratuitous ARP \
 request and one gratuitous ARP reply, because some switches honour only one kind. IPv6: each \
 round is one unsolicited neighbour advertisement to ff02::1 with the Override flag. The first \
-round goes out as soon as the address is bound, the rest while the container starts. 1 to 1000. \
+round goes out as soon as the address is bound and the interface has carrier (start waits for \
+carrier, bounded by its timeout), the rest while the container starts; a round after which the \
+interface has no carrier does not count and is sent again. Interfaces without an Ethernet \
+address or with NOARP (tun, WireGuard, GRE, InfiniBand) get none: start logs a warning and \
+validate-all at OCF_CHECK_LEVEL=10 a notice. 1 to 1000. \
 Rounds that would end too late for the start timeout are left out with a warning; validate-all \
 refuses (OCF_ERR_CONFIGURED, 6) a value whose (arp_count - 1) x arp_interval does not fit the \
 start timeout: the timeout less the agent's margin (a tenth, 0.2 to 2 s) and a quarter of the rest \
@@ -105,7 +112,8 @@ pub const ARP_COUNT_REFRESH: ParamSpec = ParamSpec::integer("arp_count_refresh")
     .longdesc(
         "Announcement rounds sent after every successful recurring monitor (not after probes), \
 for switches that kept a stale MAC address, for example after a split brain. 0 (the default) \
-sends none. 0 to 100. Rounds that would end too late for the monitor timeout are left out \
+sends none. An IPv6 address still in duplicate address detection is not announced. 0 to 100. \
+Rounds that would end too late for the monitor timeout are left out \
 with a warning; validate-all refuses (OCF_ERR_CONFIGURED, 6) a value whose (arp_count_refresh - 1) \
 x arp_interval does not fit the monitor timeout: the timeout less the agent's margin and a tenth \
 of the rest (at most 0.5 s), of the 30 s default monitor timeout or of the timeout validate-all \
@@ -228,9 +236,17 @@ impl Config {
         let vip = p
             .parse(&IP, |s| s.parse::<Vip>())?
             .ok_or(ParamError::Missing { name: IP.name })?;
+        let nic = p.parse(&NIC, check_nic)?;
+        if vip.is_link_local() && nic.is_none() {
+            return Err(ParamError::invalid(
+                &IP,
+                p.raw(&IP).unwrap_or_default(),
+                "a link-local address means nothing without its link: set nic",
+            ));
+        }
         Ok(Config {
             vip,
-            nic: p.parse(&NIC, check_nic)?,
+            nic,
             container: container(&p)?,
             docker_host: docker_host(&p, env)?,
             arp_count: count(&p, &ARP_COUNT, 1..=1000)?,

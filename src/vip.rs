@@ -26,6 +26,14 @@ impl Vip {
     pub fn is_v6(&self) -> bool {
         self.addr.is_ipv6()
     }
+
+    /// IPv6 link-local (fe80::/10): meaningless without its link.
+    pub fn is_link_local(&self) -> bool {
+        match self.addr {
+            IpAddr::V6(a) => a.segments()[0] & 0xffc0 == 0xfe80,
+            IpAddr::V4(_) => false,
+        }
+    }
 }
 
 impl FromStr for Vip {
@@ -43,11 +51,13 @@ impl FromStr for Vip {
             .parse()
             .map_err(|_| "not an IPv4 or IPv6 address in CIDR notation".to_string())?;
         let unusable = match addr {
-            IpAddr::V4(a) => a.is_unspecified() || a.is_multicast() || a.is_broadcast(),
-            IpAddr::V6(a) => a.is_unspecified() || a.is_multicast(),
+            IpAddr::V4(a) => {
+                a.is_unspecified() || a.is_multicast() || a.is_broadcast() || a.is_loopback()
+            }
+            IpAddr::V6(a) => a.is_unspecified() || a.is_multicast() || a.is_loopback(),
         };
         if unusable {
-            return Err("unspecified, multicast or broadcast address".into());
+            return Err("unspecified, multicast, broadcast or loopback address".into());
         }
         let mut vip = Vip { addr, prefix: None };
         if let Some(p) = prefix_s {
@@ -112,10 +122,31 @@ mod tests {
             "255.255.255.255/32",
             "::/64",
             "ff02::1/64",
+            "127.0.0.3/8",
+            "127.255.255.254",
+            "::1/128",
+            "::1",
             "192.0.2.10/24/24",
             "192.0.2.10/99999999999999999999",
         ] {
             assert!(bad.parse::<Vip>().is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn link_local_is_fe80_slash_10() {
+        assert!(ok("fe80::2").is_link_local());
+        assert!(ok("febf::2/64").is_link_local());
+        assert!(!ok("fec0::2/64").is_link_local());
+        assert!(!ok("2001:db8::2/64").is_link_local());
+        assert!(!ok("169.254.1.1/16").is_link_local());
+    }
+
+    #[test]
+    fn loopback_is_refused_by_name() {
+        for bad in ["127.0.0.3/8", "::1"] {
+            let e = bad.parse::<Vip>().err().unwrap_or_default();
+            assert!(e.contains("loopback"), "{bad}: {e}");
         }
     }
 

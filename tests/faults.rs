@@ -314,11 +314,41 @@ fn address_elsewhere() -> Rows {
     agent::ip(&["-n", &rig.net.node, "addr", "add", V4, "dev", "other0"]);
     r.go(&call, rig.node(), "start", "start", 5);
     assert_eq!(rig.status(), "created", "refused start started it");
-    r.go(&probe(&call), rig.node(), "monitor", "probe", 7);
+    r.go(&probe(&call), rig.node(), "monitor", "probe", 1);
     r.go(&call, rig.node(), "stop", "stop", 0);
     assert!(
         has_addr(&rig.net.node, "other0", V4),
         "stop removed what is not ours"
+    );
+    r
+}
+
+fn address_other_prefix() -> Rows {
+    let rig = Rig::new("foprefix", &[], SERVE);
+    let call = rig.call("192.0.2.59/24").recurring();
+    let mut r =
+        Rows::new("9. the same address with another prefix on the NIC (another tool's /32)")
+            .sub(rig.ctr.name(), "<container>");
+    rig.node_addr("add", "192.0.2.59/32");
+    r.go(&call, rig.node(), "start", "start", 5);
+    assert_eq!(rig.status(), "created", "refused start started it");
+    assert!(
+        !has_addr(&rig.net.node, &rig.net.node_if, "192.0.2.59/24"),
+        "refused start bound the address"
+    );
+    r.go(&probe(&call), rig.node(), "monitor", "probe", 1);
+    r.go(&call, rig.node(), "stop", "stop", 0);
+    assert!(
+        has_addr(&rig.net.node, &rig.net.node_if, "192.0.2.59/32"),
+        "stop removed what is not ours"
+    );
+    rig.node_addr("del", "192.0.2.59/32");
+    r.go(
+        &probe(&call),
+        rig.node(),
+        "monitor",
+        "probe once it is gone",
+        7,
     );
     r
 }
@@ -590,6 +620,7 @@ fn fault_matrix_answers_and_the_readme_table() {
         ("nic_down", nic_down),
         ("no_carrier", no_carrier),
         ("address_elsewhere", address_elsewhere),
+        ("address_other_prefix", address_other_prefix),
         ("address_removed", address_removed),
         ("address_added", address_added),
         ("dad_fails", dad_fails),

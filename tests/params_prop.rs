@@ -72,6 +72,10 @@ const ADVERSARIAL: &[&str] = &[
     "255.255.255.255/32",
     "ff02::1/64",
     "::/0",
+    "127.0.0.3/8",
+    "::1/128",
+    "fe80::2",
+    "fe80::2/64",
     "unix://",
     "unix:///",
     "unix://relative.sock",
@@ -273,7 +277,7 @@ proptest! {
     /// Any usable IPv4 address with any prefix 1..=32 parses to itself.
     #[test]
     fn v4_cidr_round_trips(a in any::<Ipv4Addr>(), p in 1u8..=32) {
-        prop_assume!(!a.is_unspecified() && !a.is_multicast() && !a.is_broadcast());
+        prop_assume!(!a.is_unspecified() && !a.is_multicast() && !a.is_broadcast() && !a.is_loopback());
         let text = format!("{a}/{p}");
         let vip: Vip = text.parse().map_err(|e: String| TestCaseError::fail(e))?;
         prop_assert_eq!(vip, Vip { addr: IpAddr::V4(a), prefix: Some(p) });
@@ -289,7 +293,7 @@ proptest! {
     /// 1..=128, parses to itself.
     #[test]
     fn v6_cidr_round_trips(a in any::<Ipv6Addr>(), p in 1u8..=128, full in any::<bool>()) {
-        prop_assume!(!a.is_unspecified() && !a.is_multicast());
+        prop_assume!(!a.is_unspecified() && !a.is_multicast() && !a.is_loopback());
         let spelled = if full {
             a.segments().iter().map(|s| format!("{s:x}")).collect::<Vec<_>>().join(":")
         } else {
@@ -305,7 +309,7 @@ proptest! {
     fn out_of_range_prefixes_and_zones_are_refused(
         a in any::<Ipv6Addr>(), b in any::<Ipv4Addr>(), p in 129u32..100_000, zone in "[a-z0-9]{0,16}"
     ) {
-        if !a.is_unspecified() && !a.is_multicast() {
+        if !a.is_unspecified() && !a.is_multicast() && !a.is_loopback() {
             prop_assert_eq!(format!("{a}/{p}").parse::<Vip>(), Err("prefix must be 1 to 128".to_string()));
         }
         let any = format!("{a}/{p}").parse::<Vip>();
@@ -317,6 +321,30 @@ proptest! {
         prop_assert!(zero.is_err(), "{:?}", zero);
         let zoned = format!("{a}%{zone}/64").parse::<Vip>();
         prop_assert!(matches!(&zoned, Err(e) if e.contains("zone")), "{:?}", zoned);
+    }
+
+    /// Loopback addresses are refused by name; an IPv6 link-local address
+    /// is refused without nic (naming ip) and taken with it.
+    #[test]
+    fn loopback_and_link_local_without_nic_are_refused(
+        host in any::<u32>(), p in 1u8..=32, ll in any::<u128>(), nic in "[a-z][a-z0-9]{0,14}"
+    ) {
+        let lo = std::net::Ipv4Addr::from((127u32 << 24) | (host & 0x00ff_ffff));
+        let refused = format!("{lo}/{p}").parse::<Vip>();
+        prop_assert!(matches!(&refused, Err(e) if e.contains("loopback")), "{:?}", refused);
+        let a = Ipv6Addr::from((0xfe80u128 << 112) | (ll & ((1u128 << 118) - 1)));
+        let without = Env::from_pairs([("OCF_RESKEY_ip".to_string(), format!("{a}/64"))]);
+        let e = Config::from_env(&without).err();
+        prop_assert_eq!(e.as_ref().map(|e| e.name()), Some("ip"), "{:?}", e);
+        let report = validate_all(&without);
+        prop_assert_eq!(report.status, Status::ErrConfigured);
+        assert_reason_fits(&report.reason.unwrap_or_default(), "nic");
+        let with = Env::from_pairs([
+            ("OCF_RESKEY_ip".to_string(), format!("{a}/64")),
+            ("OCF_RESKEY_nic".to_string(), nic.clone()),
+        ]);
+        let c = Config::from_env(&with).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(c.nic, Some(nic));
     }
 
     /// Counts in range parse to their value (blanks and a + allowed); out of

@@ -78,19 +78,64 @@ impl Io {
     }
 }
 
-/// Sends `rounds` announcement rounds `interval` apart; the first at once.
-/// No round goes out after `until`: the rounds that would are left out with
-/// a warning (the action's deadline comes first).
+/// How often a wait for carrier looks at the link again.
+const CARRIER_POLL: Duration = Duration::from_millis(20);
+
+/// Returns once `link` is up with carrier, bounded by `deadline`
+/// ([`Error::NoCarrier`] when it passes). `link` is a snapshot: when it
+/// already shows carrier, nothing is asked.
+pub async fn wait_carrier(nl: &Netlink, link: &Link, deadline: Instant) -> Result<(), Error> {
+    if !link.is_down() {
+        return Ok(());
+    }
+    loop {
+        match nl.link_by_index(link.index).await? {
+            Some(now) if !now.is_down() => return Ok(()),
+            Some(_) => {}
+            None => {
+                return Err(Error::NicMissing {
+                    nic: link.name.clone(),
+                })
+            }
+        }
+        // room for the sleep's overshoot and one more look before the deadline
+        if Instant::now() + 3 * CARRIER_POLL >= deadline {
+            return Err(Error::NoCarrier {
+                nic: link.name.clone(),
+            });
+        }
+        tokio::time::sleep(CARRIER_POLL).await;
+    }
+}
+
+/// Sends `rounds` announcement rounds `interval` apart. The first waits for
+/// carrier; a round after which the link has no carrier went nowhere and
+/// does not count: it is sent again once carrier is back. No round goes out
+/// after `until`: the rounds that would are left out with a warning (the
+/// action's deadline comes first).
 pub async fn announce(
+    nl: &Netlink,
     link: &Link,
     ip: IpAddr,
     rounds: u32,
     interval: Duration,
     until: Instant,
 ) -> Result<(), Error> {
+    wait_carrier(nl, link, until).await?;
     let mut announcer = Announcer::open(link, ip)?;
-    for (sent, round) in (0..rounds).enumerate() {
-        if round > 0 {
+    let mut sent = 0;
+    let mut lost = 0;
+    while sent < rounds {
+        announcer.send_round()?;
+        match nl.link_by_index(link.index).await? {
+            Some(now) if now.is_down() => {
+                lost += 1;
+                wait_carrier(nl, &now, until).await?;
+                continue;
+            }
+            _ => sent += 1,
+        }
+        if sent < rounds {
             if Instant::now() + interval > until {
                 tracing::warn!(
                     "sent {sent} of {rounds} announcement rounds for {ip} on {}: the rest would \
@@ -101,12 +146,16 @@ outlast the operation timeout (arp_count or arp_count_refresh x arp_interval is 
             }
             tokio::time::sleep(interval).await;
         }
-        announcer.send_round()?;
     }
     tracing::debug!(
-        "sent {rounds} announcement round(s) of {} frame(s) for {ip} on {}",
+        "sent {rounds} announcement round(s) of {} frame(s) for {ip} on {}{}",
         announcer.frames_per_round(),
-        link.name
+        link.name,
+        if lost > 0 {
+            format!(" ({lost} more sent without carrier did not count)")
+        } else {
+            String::new()
+        }
     );
     Ok(())
 }

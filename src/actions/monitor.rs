@@ -3,7 +3,7 @@
 use ra_api::{Deadline, Status};
 use tracing::warn;
 
-use crate::classify::{classify, EngineView, Verdict};
+use crate::classify::{classify, AddrView, EngineView, Verdict};
 use crate::engine::{ContainerState, Engine, EngineError};
 use crate::error::Error;
 use crate::observe::observe;
@@ -24,10 +24,20 @@ pub fn monitor(cfg: &Config, deadline: &Deadline, probe: bool) -> Result<Verdict
                 restart_policy(&io.engine, cfg, st).await;
             }
         }
-        if verdict.status == Status::Success && !probe && cfg.arp_count_refresh > 0 {
-            if let Some(link) = &sight.link {
-                let (count, every) = (cfg.arp_count_refresh, cfg.arp_interval);
-                let sent = announce(link, cfg.ip(), count, every, io.announce_until).await;
+        // Only a settled address is announced: never one still in (or
+        // failed at) IPv6 DAD, never on a link that resolves nothing.
+        let settled = sight.addr_view == AddrView::Present;
+        if verdict.status == Status::Success && !probe && cfg.arp_count_refresh > 0 && settled {
+            if let Some(link) = sight.link.as_ref().filter(|l| l.mute().is_none()) {
+                let sent = announce(
+                    &io.nl,
+                    link,
+                    cfg.ip(),
+                    cfg.arp_count_refresh,
+                    cfg.arp_interval,
+                    io.announce_until,
+                )
+                .await;
                 if let Err(e) = sent {
                     warn!("refresh announcements for {} failed: {e}", cfg.ip());
                 }

@@ -8,12 +8,12 @@ use tracing::{info, warn};
 use crate::classify::{classify, EngineView, Verdict};
 use crate::engine::{ContainerStatus, Engine, EngineError, Health};
 use crate::error::Error;
-use crate::net::DadOutcome;
+use crate::net::{DadOutcome, NetError};
 use crate::observe::{is_running, observe};
 use crate::params::Config;
 
 use super::validate::{check_node, Checked};
-use super::{announce, tokio_deadline, Io};
+use super::{announce, tokio_deadline, wait_carrier, Io};
 
 /// How often start looks again while waiting for the container.
 const POLL: Duration = Duration::from_millis(50);
@@ -50,19 +50,61 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
             })?;
     }
     io.nl.set_up(&target.link).await?;
-    if io.nl.add_addr(target.link.index, ip, target.prefix).await? {
+    let added = io
+        .nl
+        .add_addr(target.link.index, ip, target.prefix)
+        .await
+        .map_err(|e| match e {
+            NetError::Ipv6Disabled { .. } => NetError::Ipv6Disabled {
+                name: target.link.name.clone(),
+            },
+            e => e,
+        })?;
+    if added {
         info!("added {ip}/{} to {}", target.prefix, target.link.name);
     } else {
+        // EEXIST: IPv6 answers it for the address with any prefix; ours
+        // only when it is there with our prefix.
+        let here = io.nl.find_addr(ip).await?;
+        let on_link = |b: &&crate::net::BoundAddr| b.link_index == target.link.index;
+        if let Some(b) = here
+            .iter()
+            .filter(on_link)
+            .find(|b| b.prefix != target.prefix)
+        {
+            if !here
+                .iter()
+                .filter(on_link)
+                .any(|b| b.prefix == target.prefix)
+            {
+                return Err(Error::AddressOtherPrefix {
+                    ip: ip.to_string(),
+                    nic: target.link.name.clone(),
+                    found: b.prefix,
+                    want: target.prefix,
+                });
+            }
+        }
         info!("{ip}/{} was already on {}", target.prefix, target.link.name);
     }
     let announcing = async {
+        // Carrier first: DAD does not run and announcements go nowhere
+        // without it (start may just have brought the link up).
+        wait_carrier(&io.nl, &target.link, io.deadline)
+            .await
+            .map_err(timed_out)?;
         if io.nl.wait_dad(target.link.index, ip).await? == DadOutcome::Failed {
             if let Err(e) = io.nl.del_addr(target.link.index, ip, target.prefix).await {
                 warn!("could not remove {ip} after failed DAD: {e}");
             }
             return Err(Error::DadFailed { ip: ip.to_string() });
         }
+        if let Some(why) = target.link.mute() {
+            warn!("{why}: no announcements sent for {ip}");
+            return Ok(());
+        }
         announce(
+            &io.nl,
             &target.link,
             ip,
             cfg.arp_count,
@@ -70,6 +112,7 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
             io.announce_until,
         )
         .await
+        .map_err(timed_out)
     };
     let starting = async {
         if container.paused || container.status == ContainerStatus::Paused {
@@ -84,6 +127,14 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
     let (announced, started) = tokio::join!(announcing, starting);
     announced?;
     started
+}
+
+/// A wait for carrier that ran into start's deadline.
+fn timed_out(e: Error) -> Error {
+    match e {
+        Error::NoCarrier { .. } => Error::NotReady(format!("start timed out: {e}")),
+        e => e,
+    }
 }
 
 /// Waits until monitor would return 0 (and the container is healthy when

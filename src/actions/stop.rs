@@ -91,6 +91,8 @@ pub fn stop(plan: &StopPlan, deadline: &Deadline) -> Result<(), Error> {
             let sight = net_sight_of(&nl, vip, nic.as_deref()).await;
             match &sight.addr_view {
                 AddrView::Unknown(why) => return Err(Error::StillRunning(why.clone())),
+                // Not this resource's: left alone; monitor keeps reporting it.
+                AddrView::Foreign(why) => warn!("{why}; left as it is"),
                 a if a.is_bound() => {
                     return Err(Error::StillRunning(format!("{vip} is still bound")))
                 }

@@ -2,7 +2,8 @@
 
 use crate::engine::{ContainerState, Engine};
 use crate::error::Error;
-use crate::observe::{resolve, Target};
+use crate::net::NetError;
+use crate::observe::{foreign, resolve, Target};
 use crate::params::Config;
 use crate::privilege;
 
@@ -18,7 +19,8 @@ pub struct Checked {
 
 /// Checks this node without changing anything: privileges, the interface and
 /// prefix, the engine, the container, its restart policy, and that the
-/// address is not bound to another interface here.
+/// address is not bound here in another way (another interface, or another
+/// prefix on the configured one).
 pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
     privilege::require_net_admin_and_raw()?;
     let (target, container) = tokio::join!(resolve(&io.nl, cfg), io.engine.inspect(&cfg.container));
@@ -34,25 +36,35 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
             policy: container.restart_policy.clone(),
         });
     }
-    for other in &target.bound {
-        if other.link_index != target.link.index {
-            let name = match io.nl.link_by_index(other.link_index).await? {
-                Some(l) => l.name,
-                None => format!("interface #{}", other.link_index),
-            };
-            return Err(Error::AddressElsewhere {
-                ip: cfg.ip().to_string(),
-                other: name,
-            });
+    if let Some(e) = foreign(&io.nl, cfg.ip(), &target.link, target.prefix, &target.bound).await? {
+        return Err(e);
+    }
+    if cfg.vip.is_v6() && ipv6_disabled(&target.link.name) {
+        return Err(NetError::Ipv6Disabled {
+            name: target.link.name.clone(),
         }
+        .into());
     }
     Ok(Checked { target, container })
+}
+
+/// `net.ipv6.conf.<nic>.disable_ipv6` is set (read in this process's
+/// network namespace); unreadable counts as not disabled (the kernel will
+/// tell at the add).
+fn ipv6_disabled(nic: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/sys/net/ipv6/conf/{nic}/disable_ipv6"))
+        .is_ok_and(|v| v.trim() == "1")
 }
 
 /// validate-all at check level 10 and above: the node checks alone.
 pub fn validate_node(cfg: &Config, deadline: &ra_api::Deadline) -> Result<(), Error> {
     super::block_on(async {
         let io = Io::open(cfg, super::tokio_deadline(deadline))?;
-        check_node(&io, cfg).await.map(|_| ())
+        let checked = check_node(&io, cfg).await?;
+        if let Some(why) = checked.target.link.mute() {
+            // Not a fault: such a link needs no announcements.
+            tracing::info!("{why}: start will send no announcements for {}", cfg.ip());
+        }
+        Ok(())
     })
 }

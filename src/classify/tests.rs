@@ -90,7 +90,7 @@ fn failed_monitor_cmd_is_1_with_its_output() {
 fn running_without_the_address_is_partial() {
     for a in [
         AddrView::Absent,
-        AddrView::OtherPrefix(16),
+        AddrView::Foreign("192.0.2.10/16 is already bound to eth0".into()),
         AddrView::DadFailed,
     ] {
         let v = classify(
@@ -101,6 +101,21 @@ fn running_without_the_address_is_partial() {
         );
         assert_eq!(v.status, Status::ErrGeneric, "{a:?}");
         assert!(v.reason.is_some());
+    }
+}
+
+#[test]
+fn an_address_bound_here_in_another_way_is_never_7() {
+    let why = "192.0.2.10/32 is already bound to eth0, not as /24: remove it or fix ip";
+    for e in [
+        EngineView::NoContainer,
+        down(),
+        EngineView::Container(state(ContainerStatus::Exited, Health::None)),
+        running(Health::None),
+    ] {
+        let v = classify(&obs(e, AddrView::Foreign(why.into())), true, "croit", "x");
+        assert_eq!(v.status, Status::ErrGeneric);
+        assert_eq!(v.reason.as_deref(), Some(why));
     }
 }
 
@@ -130,17 +145,15 @@ fn stopped_without_the_address_is_7() {
         EngineView::NotSocket("engine socket x is not a socket: it is a directory".into()),
     ];
     for e in stopped {
-        for a in [AddrView::Absent, AddrView::OtherPrefix(8)] {
-            let v = classify(&obs(e.clone(), a), true, "croit", "x");
-            assert_eq!(
-                v,
-                Verdict {
-                    status: Status::NotRunning,
-                    reason: None
-                },
-                "{e:?}"
-            );
-        }
+        let v = classify(&obs(e.clone(), AddrView::Absent), true, "croit", "x");
+        assert_eq!(
+            v,
+            Verdict {
+                status: Status::NotRunning,
+                reason: None
+            },
+            "{e:?}"
+        );
     }
 }
 
@@ -256,7 +269,7 @@ fn engine_down_with_processes_alive_is_1_never_7() {
         for a in [
             AddrView::Absent,
             AddrView::Present,
-            AddrView::OtherPrefix(8),
+            AddrView::Foreign("192.0.2.10/32 is already bound to eth0".into()),
         ] {
             let v = classify(
                 &with_host(obs(engine.clone(), a.clone()), HostView::Alive(3)),

@@ -1,9 +1,12 @@
 //! Gratuitous ARP and unsolicited neighbour advertisements, built with
-//! pnet_packet and sent on an AF_PACKET socket bound to the interface.
+//! pnet_packet and sent on a send-only AF_PACKET socket bound to the interface.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use pnet_datalink::{Channel, DataLinkSender, MacAddr, NetworkInterface};
+use std::os::fd::IntoRawFd;
+
+use nix::sys::socket::{socket, AddressFamily, SockFlag, SockType};
+use pnet_datalink::{Channel, ChannelType, DataLinkSender, MacAddr, NetworkInterface};
 use pnet_packet::arp::{ArpHardwareTypes, ArpOperation, ArpOperations, MutableArpPacket};
 use pnet_packet::ethernet::{EtherType, EtherTypes, MutableEthernetPacket};
 use pnet_packet::icmpv6::ndp::{MutableNeighborAdvertPacket, NeighborAdvertFlags};
@@ -112,10 +115,32 @@ impl Announcer {
             ips: Vec::new(),
             flags: 0,
         };
+        // A send-only socket: protocol 0 registers no receive hook, so the
+        // kernel queues no copy of the link's traffic to it (ETH_P_ALL,
+        // pnet's default for a raw channel, would get every frame while
+        // open). pnet binds it to the interface with that protocol (its
+        // Layer3(0)) and sends our complete frames on it.
+        let fd = socket(
+            AddressFamily::Packet,
+            SockType::Raw,
+            SockFlag::SOCK_CLOEXEC,
+            None,
+        )
+        .map_err(|e| match e {
+            nix::errno::Errno::EPERM | nix::errno::Errno::EACCES => NetError::Permission {
+                op: "open packet socket",
+            },
+            e => NetError::Io {
+                op: "open packet socket",
+                message: e.to_string(),
+            },
+        })?;
         let config = pnet_datalink::Config {
             promiscuous: false,
-            read_buffer_size: 2048,
+            read_buffer_size: 64,
             read_timeout: Some(std::time::Duration::from_millis(1)),
+            channel_type: ChannelType::Layer3(0),
+            socket_fd: Some(fd.into_raw_fd()),
             ..Default::default()
         };
         let tx = match pnet_datalink::channel(&iface, config) {

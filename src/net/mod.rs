@@ -38,6 +38,20 @@ pub enum NetError {
         /// Its name or index.
         name: String,
     },
+    /// IPv6 is disabled on the interface (`disable_ipv6`).
+    #[error(
+        "IPv6 is disabled on {name} (net.ipv6.conf.{name}.disable_ipv6=1): enable it or use IPv4"
+    )]
+    Ipv6Disabled {
+        /// The interface.
+        name: String,
+    },
+    /// Duplicate address detection did not finish before the deadline.
+    #[error("duplicate address detection did not finish before the deadline{why}")]
+    DadUnfinished {
+        /// What keeps it from finishing, when known (`: nic eth0 has no carrier`).
+        why: String,
+    },
     /// The deadline passed.
     #[error("{op}: no answer from the kernel before the deadline")]
     Timeout {

@@ -5,15 +5,12 @@ use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
-use netlink_packet_route::address::{
-    AddressAttribute, AddressFlags, AddressHeaderFlags, AddressMessage,
+use futures_util::{StreamExt, TryStreamExt};
+use netlink_packet_route::address::AddressMessage;
+use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+use rtnetlink::packet_core::{
+    NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
 };
-use netlink_packet_route::link::{LinkAttribute, LinkFlags, LinkMessage, State};
-use netlink_packet_route::route::{
-    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteType,
-};
-use netlink_packet_route::AddressFamily;
 use rtnetlink::{AddressMessageBuilder, Handle, LinkUnspec, RouteMessageBuilder};
 use tokio::time::Instant;
 
@@ -51,11 +48,26 @@ pub struct Link {
     pub admin_up: bool,
     /// `IFF_LOWER_UP`: the link has carrier.
     pub carrier: bool,
+    /// `IFF_NOARP`: the link resolves no neighbours (tun, WireGuard, GRE,
+    /// or set with `ip link set ... arp off`).
+    pub noarp: bool,
     /// Operational state.
     pub oper: OperState,
 }
 
 impl Link {
+    /// Why no announcement can be sent on this link (no Ethernet address,
+    /// or NOARP): nobody on it resolves the address through ARP or NDP.
+    pub fn mute(&self) -> Option<String> {
+        if self.mac.is_none() {
+            Some(format!("nic {} has no Ethernet address", self.name))
+        } else if self.noarp {
+            Some(format!("nic {} does not use ARP (NOARP)", self.name))
+        } else {
+            None
+        }
+    }
+
     /// Administratively down, or without carrier.
     pub fn is_down(&self) -> bool {
         !self.admin_up
@@ -106,6 +118,11 @@ pub enum DadOutcome {
 /// The netlink socket, every call bounded by one deadline.
 pub struct Netlink {
     handle: Handle,
+    /// A second socket for address dumps, whose connection also forwards
+    /// the final NLMSG_DONE: when the entry a dump skipped was the last one,
+    /// only that message carries NLM_F_DUMP_INTR (rtnetlink's own requests
+    /// would take a forwarded Done for an unexpected message).
+    dumps: Handle,
     deadline: Instant,
 }
 
@@ -144,12 +161,20 @@ impl Netlink {
     /// Opens the socket and spawns its connection task on the current tokio
     /// runtime.
     pub fn open(deadline: Instant) -> Result<Netlink, NetError> {
-        let (conn, handle, _) = rtnetlink::new_connection().map_err(|e| NetError::Io {
+        let io = |e: std::io::Error| NetError::Io {
             op: "open netlink socket",
             message: e.to_string(),
-        })?;
+        };
+        let (conn, handle, _) = rtnetlink::new_connection().map_err(io)?;
         tokio::spawn(conn);
-        Ok(Netlink { handle, deadline })
+        let (mut conn, dumps, _) = rtnetlink::new_connection().map_err(io)?;
+        conn.set_forward_done(true);
+        tokio::spawn(conn);
+        Ok(Netlink {
+            handle,
+            dumps,
+            deadline,
+        })
     }
 
     async fn bounded<T>(
@@ -209,29 +234,54 @@ impl Netlink {
     }
 
     /// Every binding of exactly `ip` on this node (any interface, any prefix).
+    /// A dump the kernel marks as interrupted by a concurrent change
+    /// (`NLM_F_DUMP_INTR`: entries may be missing or doubled) is not trusted
+    /// but taken again, until one is consistent or the deadline passes.
     pub async fn find_addr(&self, ip: IpAddr) -> Result<Vec<BoundAddr>, NetError> {
         self.bounded("list addresses", async {
-            let mut found = Vec::new();
-            // The kernel dumps only the address's family: a node's IPv6
-            // link-local addresses are not parsed for an IPv4 lookup.
-            let mut req = self.handle.address().get();
-            req.message_mut().header.family = match ip {
-                IpAddr::V4(_) => AddressFamily::Inet,
-                IpAddr::V6(_) => AddressFamily::Inet6,
-            };
-            let mut stream = req.execute();
-            while let Some(msg) = stream
-                .try_next()
-                .await
-                .map_err(|e| kernel("list addresses", e))?
-            {
-                if let Some(b) = bound_if(&msg, ip) {
-                    found.push(b);
+            loop {
+                if let Some(found) = self.dump_addr(ip).await? {
+                    return Ok(found);
                 }
+                tracing::debug!("address dump interrupted by a concurrent change: again");
             }
-            Ok(found)
         })
         .await
+    }
+
+    /// One address dump; `None` when the kernel flagged it interrupted.
+    async fn dump_addr(&self, ip: IpAddr) -> Result<Option<Vec<BoundAddr>>, NetError> {
+        let mut msg = AddressMessage::default();
+        // The kernel dumps only the address's family: a node's IPv6
+        // link-local addresses are not parsed for an IPv4 lookup.
+        msg.header.family = match ip {
+            IpAddr::V4(_) => AddressFamily::Inet,
+            IpAddr::V6(_) => AddressFamily::Inet6,
+        };
+        let mut req = NetlinkMessage::from(RouteNetlinkMessage::GetAddress(msg));
+        req.header.flags = NLM_F_REQUEST | NLM_F_DUMP;
+        let mut stream = self
+            .dumps
+            .clone()
+            .request(req)
+            .map_err(|e| kernel("list addresses", e))?;
+        let mut found = Vec::new();
+        let mut interrupted = false;
+        while let Some(msg) = stream.next().await {
+            interrupted |= msg.header.flags & NLM_F_DUMP_INTR != 0;
+            match msg.payload {
+                NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewAddress(m)) => {
+                    if let Some(b) = bound_if(&m, ip) {
+                        found.push(b);
+                    }
+                }
+                NetlinkPayload::Error(e) => {
+                    return Err(kernel("list addresses", rtnetlink::Error::NetlinkError(e)))
+                }
+                _ => {}
+            }
+        }
+        Ok((!interrupted).then_some(found))
     }
 
     /// Adds `ip/prefix` to the link: `true` when added, `false` when it was
@@ -252,6 +302,13 @@ impl Netlink {
             {
                 Ok(()) => Ok(true),
                 Err(e) if errno(&e) == Some(EEXIST) => Ok(false),
+                // addrconf refuses with EACCES where IPv6 is disabled
+                // (CAP_NET_ADMIN missing is EPERM).
+                Err(e) if ip.is_ipv6() && errno(&e) == Some(EACCES) => {
+                    Err(NetError::Ipv6Disabled {
+                        name: format!("#{link_index}"),
+                    })
+                }
                 Err(e) => Err(kernel("add address", e)),
             }
         })
@@ -346,161 +403,19 @@ impl Netlink {
                 None => return Ok(DadOutcome::Failed),
             }
             if Instant::now() + Duration::from_millis(50) >= self.deadline {
-                return Err(NetError::Timeout {
-                    op: "duplicate address detection",
-                });
+                // DAD does not run while the link has no carrier: say so.
+                let why = match self.link_by_index(link_index).await {
+                    Ok(Some(l)) if l.is_down() => format!(": nic {} has no carrier", l.name),
+                    _ => String::new(),
+                };
+                return Err(NetError::DadUnfinished { why });
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 }
 
-fn link_from(msg: LinkMessage) -> Link {
-    let mut link = Link {
-        index: msg.header.index,
-        name: String::new(),
-        mac: None,
-        admin_up: msg.header.flags.contains(LinkFlags::Up),
-        carrier: msg.header.flags.contains(LinkFlags::LowerUp),
-        oper: OperState::Unknown,
-    };
-    for attr in msg.attributes {
-        match attr {
-            LinkAttribute::IfName(n) => link.name = n,
-            LinkAttribute::Address(a) if a.len() == 6 => {
-                let mut mac = [0u8; 6];
-                mac.copy_from_slice(&a);
-                link.mac = Some(mac);
-            }
-            LinkAttribute::OperState(s) => {
-                link.oper = match s {
-                    State::Up => OperState::Up,
-                    State::Down => OperState::Down,
-                    State::LowerLayerDown => OperState::LowerLayerDown,
-                    State::NotPresent => OperState::NotPresent,
-                    State::Dormant => OperState::Dormant,
-                    State::Testing => OperState::Testing,
-                    _ => OperState::Unknown,
-                }
-            }
-            _ => {}
-        }
-    }
-    link
-}
+mod parse;
 
-fn bound_if(msg: &AddressMessage, ip: IpAddr) -> Option<BoundAddr> {
-    // IFA_LOCAL is the address itself on point-to-point links; IFA_ADDRESS
-    // otherwise (for IPv6 only IFA_ADDRESS).
-    let mut matches = false;
-    let mut flags = AddressFlags::empty();
-    for attr in &msg.attributes {
-        match attr {
-            AddressAttribute::Local(a) | AddressAttribute::Address(a) if *a == ip => matches = true,
-            AddressAttribute::Flags(f) => flags = *f,
-            _ => {}
-        }
-    }
-    let h = msg.header.flags;
-    matches.then(|| BoundAddr {
-        link_index: msg.header.index,
-        prefix: msg.header.prefix_len,
-        tentative: flags.contains(AddressFlags::Tentative)
-            || h.contains(AddressHeaderFlags::Tentative),
-        dadfailed: flags.contains(AddressFlags::Dadfailed)
-            || h.contains(AddressHeaderFlags::Dadfailed),
-        secondary: flags.contains(AddressFlags::Secondary)
-            || h.contains(AddressHeaderFlags::Secondary),
-    })
-}
-
-fn connected(msg: &RouteMessage, ip: IpAddr) -> Option<ConnectedRoute> {
-    let h = &msg.header;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    if h.table != RouteHeader::RT_TABLE_MAIN || h.kind != RouteType::Unicast {
-        return None;
-    }
-    let plen = h.destination_prefix_length;
-    if plen == 0 || plen == max {
-        return None;
-    }
-    let mut dest = None;
-    let mut oif = None;
-    let mut metric = 0;
-    for attr in &msg.attributes {
-        match attr {
-            RouteAttribute::Gateway(_) | RouteAttribute::Via(_) | RouteAttribute::MultiPath(_) => {
-                return None
-            }
-            RouteAttribute::Destination(RouteAddress::Inet(a)) => dest = Some(IpAddr::V4(*a)),
-            RouteAttribute::Destination(RouteAddress::Inet6(a)) => dest = Some(IpAddr::V6(*a)),
-            RouteAttribute::Oif(i) => oif = Some(*i),
-            RouteAttribute::Priority(p) => metric = *p,
-            _ => {}
-        }
-    }
-    let dest = dest?;
-    contains(dest, plen, ip).then_some(ConnectedRoute {
-        link_index: oif?,
-        prefix: plen,
-        metric,
-    })
-}
-
-/// Whether `net/plen` contains `ip` (same family).
-pub fn contains(net: IpAddr, plen: u8, ip: IpAddr) -> bool {
-    match (net, ip) {
-        (IpAddr::V4(n), IpAddr::V4(a)) => {
-            let mask = u32::MAX.checked_shl(32 - u32::from(plen)).unwrap_or(0);
-            u32::from(n) & mask == u32::from(a) & mask
-        }
-        (IpAddr::V6(n), IpAddr::V6(a)) => {
-            let mask = u128::MAX.checked_shl(128 - u32::from(plen)).unwrap_or(0);
-            u128::from(n) & mask == u128::from(a) & mask
-        }
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ip(s: &str) -> IpAddr {
-        s.parse().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
-    }
-
-    #[test]
-    fn prefix_containment() {
-        assert!(contains(ip("192.0.2.0"), 24, ip("192.0.2.10")));
-        assert!(!contains(ip("192.0.2.0"), 24, ip("192.0.3.10")));
-        assert!(contains(ip("128.0.0.0"), 1, ip("192.0.2.10")));
-        assert!(!contains(ip("128.0.0.0"), 1, ip("127.0.0.1")));
-        assert!(contains(ip("2001:db8::"), 64, ip("2001:db8::10")));
-        assert!(!contains(ip("2001:db8::"), 64, ip("2001:db8:0:1::10")));
-        assert!(!contains(ip("2001:db8::"), 64, ip("192.0.2.1")));
-    }
-
-    #[test]
-    fn down_means_admin_down_or_no_carrier() {
-        let mut l = Link {
-            index: 2,
-            name: "eth0".into(),
-            mac: None,
-            admin_up: true,
-            carrier: true,
-            oper: OperState::Up,
-        };
-        assert!(!l.is_down());
-        l.oper = OperState::Unknown;
-        assert!(!l.is_down(), "dummy and lo report unknown");
-        l.oper = OperState::LowerLayerDown;
-        assert!(l.is_down());
-        l.oper = OperState::Up;
-        l.carrier = false;
-        assert!(l.is_down(), "no carrier");
-        l.carrier = true;
-        l.admin_up = false;
-        assert!(l.is_down());
-    }
-}
+pub use parse::contains;
+use parse::{bound_if, connected, link_from};

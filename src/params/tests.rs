@@ -184,3 +184,15 @@ fn readme_parameter_table_matches_the_declarations() {
         }
     }
 }
+
+#[test]
+fn link_local_needs_nic() {
+    let e = refused(&[("ip", "fe80::2")]);
+    assert_eq!(e.name(), "ip");
+    assert!(e.to_string().contains("set nic"), "{e}");
+    assert!(e.to_string().len() <= 128);
+    assert_eq!(
+        cfg(&[("ip", "fe80::2/64"), ("nic", "eth0")]).nic.as_deref(),
+        Some("eth0")
+    );
+}

@@ -303,6 +303,8 @@ impl PrivateEngine {
 
 impl Drop for PrivateEngine {
     fn drop(&mut self) {
+        // a test that failed with the engine frozen: the CLI would hang
+        self.thaw();
         if self.child.is_some() {
             let ids = self.docker(&["ps", "-aq"]);
             for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
