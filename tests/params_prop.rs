@@ -243,9 +243,12 @@ proptest! {
             (Ok(Setup::Valid(c)), Ok(expected)) => prop_assert_eq!(c, expected),
             (Ok(Setup::Malformed { error, plan }), Err(expected)) => {
                 prop_assert_eq!(error, expected);
+                // the container when its name and its engine are readable
                 prop_assert_eq!(
-                    plan.container.map(|(c, _)| c),
-                    croit_container::params::container_only(&env).ok()
+                    plan.container,
+                    croit_container::params::container_only(&env)
+                        .ok()
+                        .zip(croit_container::params::docker_host_only(&env).ok())
                 );
                 // the address only when ip and nic are well-formed on their own
                 prop_assert_eq!(

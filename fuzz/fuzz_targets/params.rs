@@ -49,8 +49,10 @@ fuzz_target!(|data: &[u8]| {
         (Ok(Setup::Malformed { error, plan }), Err(p)) => {
             assert_eq!(&error, p);
             assert_eq!(
-                plan.container.map(|(c, _)| c),
-                params::container_only(&env).ok()
+                plan.container,
+                params::container_only(&env)
+                    .ok()
+                    .zip(params::docker_host_only(&env).ok())
             );
             assert_eq!(plan.address, params::address_only(&env).ok());
         }
