@@ -94,6 +94,7 @@
 #![deny(missing_docs)]
 
 mod action;
+pub mod cli;
 mod deadline;
 mod env;
 mod log;
@@ -111,7 +112,7 @@ pub use deadline::Deadline;
 pub use env::{Env, DEFAULT_TIMEOUT};
 pub use log::{exit_reason, init_logging, Sinks};
 pub use man::{escape as roff_escape, ManPage};
-pub use metadata::{ActionSpec, AgentMeta};
+pub use metadata::{ActionSpec, AgentMeta, MetaForm};
 pub use outcome::{outcome, Answer, Failure, Outcome};
 pub use param::{parse_bool, ContentType, ParamError, ParamSpec, Params};
 pub use reason::{exit_reason_line, EXIT_REASON_MAX, EXIT_REASON_PREFIX};
