@@ -196,3 +196,25 @@ fn link_local_needs_nic() {
         Some("eth0")
     );
 }
+
+#[test]
+fn exactly_the_values_read_on_every_call_are_reloadable() {
+    let reloadable: Vec<&str> = PARAMS
+        .iter()
+        .filter(|p| p.reloadable)
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(
+        reloadable,
+        [
+            "arp_count",
+            "arp_interval",
+            "arp_count_refresh",
+            "stop_timeout",
+            "check_health",
+            "wait_healthy",
+            "monitor_cmd",
+            "fix_restart_policy"
+        ]
+    );
+}
