@@ -173,6 +173,12 @@ fn readme_parameter_table_matches_the_declarations() {
             .unwrap_or_else(|| panic!("README has no row for {}", spec.name));
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         assert_eq!(cells[2], spec.content.as_str(), "type of {}", spec.name);
+        assert_eq!(
+            cells[4].starts_with("*Reloadable.*"),
+            spec.reloadable,
+            "README's reloadable mark of {}",
+            spec.name
+        );
         match spec.default {
             Some(d) => assert_eq!(cells[3], format!("`{d}`"), "default of {}", spec.name),
             None => assert!(
