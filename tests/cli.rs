@@ -92,6 +92,13 @@ fn help_lists_every_parameter_and_action_of_the_meta_data() {
     }
 }
 
+/// clap's own consistency checks of the command built from the agent's
+/// declarations (no two flags alike, no clash with --help/--version).
+#[test]
+fn the_command_line_definition_is_sound() {
+    ra_api::cli::command(&croit_container::agent::META).debug_assert();
+}
+
 #[test]
 fn version_is_0_and_names_the_agent() {
     for word in ["--version", "-V"] {

@@ -14,7 +14,8 @@
 //! stdout), a malformed command line (unknown flag, flag without value, a
 //! flag twice) 2 (`OCF_ERR_ARGS`) with one exit reason, an unknown action 3
 //! (decided by the execution block). Words after the action are ignored,
-//! as before.
+//! as before. A parameter named `help` or `version` would clash with those
+//! flags: [`command`]'s `debug_assert` (run it in a test) catches that.
 
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, Command};
@@ -93,8 +94,7 @@ it); a flag overrides its variable. The operation timeout is OCF_RESKEY_CRM_meta
         .arg(
             Arg::new("action")
                 .value_name("ACTION")
-                .help("the OCF action (see Actions below)")
-                .allow_hyphen_values(false),
+                .help("the OCF action (see Actions below)"),
         )
         .arg(
             Arg::new("ignored")
@@ -114,7 +114,8 @@ it); a flag overrides its variable. The operation timeout is OCF_RESKEY_CRM_meta
             help.push_str(&format!(" [default: {d}]"));
         }
         help.push_str(&format!(" [env: {}]", p.env_var()));
-        let mut arg = Arg::new(p.name)
+        // the variable as the id: no clash with clap's own `help`/`version`
+        let mut arg = Arg::new(p.env_var())
             .long(long_name(p))
             .value_name(p.content.as_str().to_ascii_uppercase())
             .help(help)
@@ -147,7 +148,7 @@ pub fn parse(meta: &AgentMeta, env: &Env, args: &[String]) -> Parsed {
     let action = Action::parse(matches.get_one::<String>("action").map(String::as_str));
     let mut env = env.clone();
     for p in meta.params {
-        if let Some(v) = matches.get_one::<String>(p.name) {
+        if let Some(v) = matches.get_one::<String>(&p.env_var()) {
             env = env.with_var(p.env_var(), v.clone());
         }
     }

@@ -129,3 +129,8 @@ fn flags_are_named_after_the_parameters() {
     let names: Vec<String> = META.params.iter().map(flag).collect();
     assert_eq!(names, ["--ip", "--arp-count"]);
 }
+
+#[test]
+fn the_command_is_sound() {
+    command(&META).debug_assert();
+}
