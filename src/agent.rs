@@ -33,6 +33,7 @@ runs a shell or another program. Use the container's host network so that it ser
         ActionSpec::new("stop", 60),
         ActionSpec::new("monitor", 30).interval(10).depth(0),
         ActionSpec::new("validate-all", 20),
+        ActionSpec::new("reload-agent", 20),
         ActionSpec::new("meta-data", 5),
     ],
 };
@@ -143,6 +144,20 @@ impl Agent for ContainerAgent {
             Setup::Valid(cfg) => stop::stop(&StopPlan::of(cfg), &ctx.deadline)?,
             Setup::Malformed { error, plan } => stop::stop_malformed(error, plan, &ctx.deadline)?,
         }
+        Ok(Answer::Success)
+    }
+
+    /// Only reloadable parameters changed (Pacemaker restarts the resource
+    /// for any other): every one of them is read anew on each call, so the
+    /// new values take effect with the next action. This checks them as
+    /// validate-all does at level 0 (6 with the reason when malformed or
+    /// when announcement rounds cannot fit the timeouts) and changes
+    /// nothing on the node: the container keeps running, the address stays
+    /// bound. A `fix_restart_policy` turned on is applied by the next
+    /// monitor, probes included, as always.
+    fn reload(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
+        let cfg = Self::valid(setup)?;
+        timing::check_fit(cfg, ctx.env.timeout())?;
         Ok(Answer::Success)
     }
 

@@ -6,6 +6,7 @@ fn main() -> ExitCode {
     ra_api::run(
         &croit_container::agent::ContainerAgent,
         ra_api::Env::from_process(),
-        std::env::args(),
+        // not env::args(): it panics on an argument that is not UTF-8
+        std::env::args_os().map(|a| a.to_string_lossy().into_owned()),
     )
 }

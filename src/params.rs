@@ -3,6 +3,11 @@
 //! A [`ParamSpec`] holds the name, type, default and documentation of one
 //! `OCF_RESKEY_*` parameter; [`PARAMS`] is the list the meta-data is written
 //! from, and [`Config::from_env`] reads every value through the same specs.
+//! Parameters that a running resource can take without a restart (read on
+//! every call, nothing to move) are declared `.reloadable()`: Pacemaker then
+//! calls `reload-agent` instead of stop and start when only they change.
+//! `ip`, `nic`, `container` and `docker_host` are not: a new value means
+//! another address or another container.
 //! Syntax errors are [`ParamError`]s, which the error table maps to
 //! `OCF_ERR_CONFIGURED` (6): they are wrong on every node.
 
@@ -77,6 +82,7 @@ bounded by the operation's timeout.",
 
 /// `arp_count`: announcement rounds at start.
 pub const ARP_COUNT: ParamSpec = ParamSpec::integer("arp_count")
+    .reloadable()
     .default("5")
     .shortdesc("Announcement rounds at start")
     .longdesc(
@@ -97,6 +103,7 @@ longer.",
 
 /// `arp_interval`: pause between rounds.
 pub const ARP_INTERVAL: ParamSpec = ParamSpec::integer("arp_interval")
+    .reloadable()
     .default("200")
     .shortdesc("Milliseconds between announcement rounds")
     .longdesc(
@@ -107,6 +114,7 @@ and validate-all refuses pairs that cannot fit (see arp_count and arp_count_refr
 
 /// `arp_count_refresh`: rounds after each recurring monitor.
 pub const ARP_COUNT_REFRESH: ParamSpec = ParamSpec::integer("arp_count_refresh")
+    .reloadable()
     .default("0")
     .shortdesc("Announcement rounds after each successful monitor")
     .longdesc(
@@ -122,6 +130,7 @@ is given when longer.",
 
 /// `stop_timeout`: grace period for the container.
 pub const STOP_TIMEOUT: ParamSpec = ParamSpec::integer("stop_timeout")
+    .reloadable()
     .shortdesc("Seconds between SIGTERM and SIGKILL for the container")
     .longdesc(
         "Grace period, in seconds, that stop gives the container between SIGTERM and SIGKILL. \
@@ -133,6 +142,7 @@ timeout gets the node fenced. 1 to 86400.",
 
 /// `check_health`: honour the container's HEALTHCHECK.
 pub const CHECK_HEALTH: ParamSpec = ParamSpec::boolean("check_health")
+    .reloadable()
     .default("true")
     .shortdesc("Fail monitor when the container's health check says unhealthy")
     .longdesc(
@@ -143,6 +153,7 @@ A container without a health check is judged by its state alone.",
 
 /// `wait_healthy`: start waits for `healthy`.
 pub const WAIT_HEALTHY: ParamSpec = ParamSpec::boolean("wait_healthy")
+    .reloadable()
     .default("false")
     .shortdesc("Start waits until the health check reports healthy")
     .longdesc(
@@ -153,6 +164,7 @@ without a health check is treated as healthy once it runs.",
 
 /// `monitor_cmd`: a command run inside the container on recurring monitors.
 pub const MONITOR_CMD: ParamSpec = ParamSpec::string("monitor_cmd")
+    .reloadable()
     .shortdesc("Command run inside the container on each recurring monitor")
     .longdesc(
         "A command run inside the container through the Engine API's exec on every recurring \
@@ -169,6 +181,7 @@ monitor_cmd=\"sh -c 'wget -q -O /dev/null http://127.0.0.1:8080/'\".",
 
 /// `fix_restart_policy`: switch the container's restart policy to `no`.
 pub const FIX_RESTART_POLICY: ParamSpec = ParamSpec::boolean("fix_restart_policy")
+    .reloadable()
     .default("true")
     .shortdesc("Set the container's restart policy to no (start and monitor)")
     .longdesc(

@@ -1,5 +1,5 @@
 //! What the agent may do and what it needs, checked for real:
-//! - it executes nothing and forks nothing: start, a recurring monitor with
+//! - it executes nothing and forks nothing: start, reload-agent, a recurring monitor with
 //!   `monitor_cmd` and stop under `strace -f` show one execve (the agent) and
 //!   only thread clones;
 //! - without CAP_NET_ADMIN / CAP_NET_RAW (root with them dropped from the
@@ -64,6 +64,9 @@ fn start_monitor_and_stop_execute_nothing_and_fork_nothing() {
         ("start", call.clone(), 0),
         ("monitor", call.clone().recurring(), 0),
         ("monitor", call.clone(), 0),
+        ("reload-agent", call.clone().param("arp_count", "3"), 0),
+        // parameters as flags (ra_api::cli) change nothing here either
+        ("monitor", call.clone().arg("--arp-count=3").recurring(), 0),
         ("stop", call.clone(), 0),
     ] {
         let lines = traced(&rig, &call, action, code);

@@ -3,7 +3,9 @@
 //! values, timeouts and intervals. Every call must end in a code 0..=7 before
 //! its operation timeout, print no exit reason for 0 and 7 and exactly one
 //! for every other code, and agree with the parameter parser (a malformed
-//! definition is 6 for every action but stop, meta-data and usage).
+//! definition is 6 for every action but stop, meta-data and usage). A quarter
+//! of the calls pass the parameters as `--name=value` flags instead of
+//! variables, with the same expectations.
 //!
 //! Nothing here can touch the machine: every call runs in a fresh network
 //! namespace (`unshare -n`: only a down `lo`), and `docker_host` never names
@@ -89,6 +91,9 @@ const ACTIONS: &[&str] = &[
     "monitor\n",
     "-h",
     "--help",
+    "reload-agent",
+    "--version",
+    "--bogus",
 ];
 
 /// Values any parameter may get.
@@ -260,6 +265,9 @@ fn answer_junk(mut s: UnixStream, n: usize) {
 struct Case {
     action: Option<String>,
     vars: Vec<(String, String)>,
+    /// The parameters go on the command line (`--name=value` after the
+    /// action) instead of the environment: the answers must not change.
+    flags: bool,
 }
 
 impl Case {
@@ -329,11 +337,28 @@ impl Case {
             "OCF_RESKEY_docker_host".into(),
             engines.pick(rng, effective),
         ));
-        Case { action, vars }
+        let flags = rng.chance(25);
+        Case {
+            action,
+            vars,
+            flags,
+        }
     }
 
     fn describe(&self) -> String {
-        format!("action {:?} env {:?}", self.action, self.vars)
+        format!(
+            "action {:?} {} {:?}",
+            self.action,
+            if self.flags { "flags" } else { "env" },
+            self.vars
+        )
+    }
+
+    /// `--name=value` for a parameter's variable, when passed as flags.
+    fn flag(&self, key: &str, value: &str) -> Option<String> {
+        let name = key.strip_prefix("OCF_RESKEY_")?;
+        (self.flags && PARAMS.iter().any(|p| p.name == name))
+            .then(|| format!("--{}={value}", name.replace('_', "-")))
     }
 }
 
@@ -352,9 +377,15 @@ fn run(case: &Case) -> Outcome {
     if let Some(a) = &case.action {
         cmd.arg(a);
     }
+    cmd.args(case.vars.iter().filter_map(|(k, v)| case.flag(k, v)));
     cmd.env_clear()
         .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-        .envs(case.vars.iter().map(|(k, v)| (k, v)))
+        .envs(
+            case.vars
+                .iter()
+                .filter(|(k, v)| case.flag(k, v).is_none())
+                .map(|(k, v)| (k, v)),
+        )
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -487,6 +518,27 @@ fn check(case: &Case, o: &Outcome) {
         }
         Some("validate-all") => assert!(matches!(o.code, 0 | 1 | 5), "{}: {what}", o.code),
         Some("stop") => assert!(matches!(o.code, 0 | 1), "stop {}: {what}", o.code),
+        // reload-agent checks the values and changes nothing on the node
+        Some("reload-agent") if parsed.is_err() => assert_eq!(o.code, 6, "{parsed:?}: {what}"),
+        Some("reload-agent")
+            if parsed
+                .as_ref()
+                .is_ok_and(|c| check_fit(c, o.timeout).is_err()) =>
+        {
+            assert_eq!(o.code, 6, "{what}")
+        }
+        Some("reload-agent") => assert_eq!(o.code, 0, "{what}"),
+        // the command line's own answers (ra_api::cli)
+        Some("-h" | "--help" | "--version") => {
+            assert_eq!(o.code, 0, "{what}");
+            assert!(o.stdout.contains("container "), "{what}: {}", o.stdout);
+        }
+        Some("--bogus") => assert_eq!(o.code, 2, "{what}"),
+        // other words that look like options: an option (help, version:
+        // 0), a malformed command line (2), or no action at all (`--`: 3)
+        Some(a) if a.starts_with('-') && a != "-" => {
+            assert!(matches!(o.code, 0 | 2 | 3), "{a:?} {}: {what}", o.code)
+        }
         _ => assert_eq!(o.code, 3, "unsupported action: {what}"),
     }
 }

@@ -61,6 +61,77 @@ fn meta_data_is_byte_identical_to_the_committed_file_and_needs_nothing() {
     );
 }
 
+/// The meta-data a caller that speaks OCF 1.1 gets (Pacemaker's executor
+/// sets `OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1`; ocf-tester sets
+/// neither and gets `agents/container.xml`).
+#[test]
+fn ocf_1_1_callers_get_the_committed_1_1_meta_data() {
+    let run = agent::Call::default()
+        .var("OCF_RA_VERSION_MAJOR", "1")
+        .var("OCF_RA_VERSION_MINOR", "1")
+        .run(None, "meta-data");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/agents/container-ocf1.1.xml");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert_eq!(
+        run.stdout, committed,
+        "agents/container-ocf1.1.xml is stale: regenerate with `OCF_RA_VERSION_MAJOR=1 \
+OCF_RA_VERSION_MINOR=1 target/debug/container meta-data > agents/container-ocf1.1.xml`"
+    );
+    // the 1.0 form is the 1.1 form without reload-agent and reloadable
+    let ocf10 =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/agents/container.xml"))
+            .unwrap_or_default();
+    let stripped = committed
+        .replace(" reloadable=\"1\"", "")
+        .replace("    <action name=\"reload-agent\" timeout=\"20s\"/>\n", "");
+    assert_eq!(stripped, ocf10);
+    assert!(committed.contains("<action name=\"reload-agent\""));
+    // pcs's OCF 1.1 schema accepts it
+    let o = tool(&[
+        "xmllint",
+        "--noout",
+        "--relaxng",
+        "/usr/share/pcs/data/ocf-1.1.rng",
+        path,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+#[ignore = "needs root, pcs and crmsh: run with --include-ignored"]
+fn pacemaker_pcs_and_crmsh_read_the_ocf_1_1_form() {
+    install::install_agent();
+    let o = tool(&["crm_resource", "--show-metadata", "ocf:croit:container"]);
+    let xml = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        xml.contains("name=\"monitor_cmd\" unique=\"0\" required=\"0\" reloadable=\"1\"")
+            && xml.contains("<action name=\"reload-agent\""),
+        "Pacemaker did not get the OCF 1.1 form:\n{xml}"
+    );
+    let o = tool(&["pcs", "resource", "describe", "ocf:croit:container"]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("reload-agent:") && out.contains("monitor_cmd"),
+        "{out}"
+    );
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = tool(&["crm", "ra", "info", "ocf:croit:container"]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("reload-agent") && out.contains("monitor_cmd"),
+        "{out}"
+    );
+}
+
 #[test]
 fn meta_data_is_valid_against_the_ocf_dtd() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/agents/container.xml");

@@ -1,5 +1,6 @@
 //! The environment snapshot and what the execution block derives from it:
-//! the first line is argv[1] (the action), every further `NAME=value` line a
+//! the first line is argv[1] (the action), every further line that starts
+//! with `-` one more argv word (a flag), every other `NAME=value` line a
 //! variable. Checks the action name, timeout, interval and probe, check
 //! level, instance, the deadline and the log sinks, then runs `ra_api::execute`
 //! with the agent's meta-data and parameter parsing but no node I/O.
@@ -53,7 +54,17 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let mut lines = text.split('\n');
     let arg = lines.next().filter(|a| !a.is_empty()).map(str::to_string);
-    let env = Env::from_pairs(lines.filter_map(|l| l.split_once('=')));
+    let rest: Vec<&str> = lines.collect();
+    let env = Env::from_pairs(
+        rest.iter()
+            .filter(|l| !l.starts_with('-'))
+            .filter_map(|l| l.split_once('=')),
+    );
+    let words: Vec<String> = rest
+        .iter()
+        .filter(|l| l.starts_with('-'))
+        .map(|l| l.to_string())
+        .collect();
 
     let action = Action::parse(arg.as_deref());
     if !matches!(action, Action::Other(_) | Action::Missing) {
@@ -88,13 +99,15 @@ fuzz_target!(|data: &[u8]| {
     // execute() logs where the environment says: keep it off the file system
     // and syslog, and keep node checks (check level) out: no I/O here
     let safe = Env::from_pairs(
-        text.split('\n')
-            .skip(1)
+        rest.iter()
+            .filter(|l| !l.starts_with('-'))
             .filter_map(|l| l.split_once('='))
             .filter(|(k, _)| !k.starts_with("HA_") && *k != "OCF_CHECK_LEVEL"),
     );
     let mut args = vec!["container".to_string()];
+    let looks_like_an_option = arg.as_deref().is_some_and(|a| a.starts_with('-'));
     args.extend(arg);
+    args.extend(words.iter().cloned());
     let report = execute(&NoIo, &safe, &args);
     let code = report.status.code();
     assert!(code <= 7, "{report:?}");
@@ -105,10 +118,22 @@ fuzz_target!(|data: &[u8]| {
         );
         assert!(!r.is_empty());
     }
+    if report.status == Status::ErrArgs {
+        // a malformed command line: only with words that look like options
+        assert!(looks_like_an_option || !words.is_empty(), "{report:?}");
+        return;
+    }
     match action {
         Action::MetaData => assert!(report.stdout.starts_with("<?xml")),
         Action::Usage => assert!(report.stdout.starts_with("usage: container")),
-        Action::Start | Action::Stop | Action::Monitor | Action::ValidateAll => {
+        // --help or --version anywhere answers 0; flags change the values
+        // (then the action is not argv[1] either): only the rules above hold
+        _ if looks_like_an_option || !words.is_empty() => {}
+        Action::Start
+        | Action::Stop
+        | Action::Monitor
+        | Action::ValidateAll
+        | Action::ReloadAgent => {
             assert!(matches!(code, 0 | 1 | 6 | 7), "{report:?}")
         }
         _ => assert_eq!(report.status, Status::ErrUnimplemented, "{report:?}"),

@@ -40,6 +40,7 @@ const FAKE: ParamSpec = ParamSpec::string("fake")
 
 const DELAY: ParamSpec = ParamSpec::integer("delay_ms")
     .default("0")
+    .reloadable()
     .shortdesc("Milliseconds every start, stop and monitor waits first")
     .longdesc(
         "Every start, stop and monitor sleeps this long before it acts, to try what happens \
@@ -57,6 +58,9 @@ const META: AgentMeta = AgentMeta {
         ActionSpec::new("stop", 20),
         ActionSpec::new("monitor", 20).interval(10).depth(0),
         ActionSpec::new("validate-all", 20),
+        // delay_ms is read on every call: reload-agent (the default
+        // Agent::reload, validate) has nothing to apply
+        ActionSpec::new("reload-agent", 20),
         ActionSpec::new("meta-data", 5),
     ],
 };

@@ -57,6 +57,12 @@ impl Action {
         }
     }
 
+    /// Defined only by OCF 1.1 (`reload-agent`): left out of the meta-data
+    /// for callers that speak 1.0, whose DTD refuses it.
+    pub fn since_ocf_1_1(&self) -> bool {
+        *self == Action::ReloadAgent
+    }
+
     /// The OCF spelling (`""` for a missing action).
     pub fn as_str(&self) -> &str {
         match self {

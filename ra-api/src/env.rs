@@ -46,6 +46,21 @@ impl Env {
         self.vars.get(name).map(String::as_str)
     }
 
+    /// The same environment with `name` set to `value` (a command-line
+    /// flag overriding its variable).
+    pub fn with_var(mut self, name: impl Into<String>, value: impl Into<String>) -> Env {
+        self.vars.insert(name.into(), value.into());
+        self
+    }
+
+    /// The OCF version the caller speaks (`OCF_RA_VERSION_MAJOR` and
+    /// `OCF_RA_VERSION_MINOR`, which Pacemaker's executor sets and
+    /// ocf-tester does not); `None` when either is unset or unreadable.
+    pub fn ocf_version(&self) -> Option<(u32, u32)> {
+        let num = |n: &str| self.var(n)?.trim().parse::<u32>().ok();
+        Some((num("OCF_RA_VERSION_MAJOR")?, num("OCF_RA_VERSION_MINOR")?))
+    }
+
     /// The parameter `name` (`OCF_RESKEY_<name>`).
     pub fn param(&self, name: &str) -> Option<&str> {
         self.var(&format!("OCF_RESKEY_{name}"))
@@ -131,5 +146,20 @@ mod tests {
         assert_eq!(e.check_level(), 10);
         assert_eq!(env(&[("OCF_CHECK_LEVEL", "deep")]).check_level(), 0);
         assert_eq!(env(&[("OCF_RESOURCE_INSTANCE", "")]).instance(), None);
+    }
+
+    #[test]
+    fn the_ocf_version_needs_both_numbers() {
+        let v = |pairs: &[(&str, &str)]| env(pairs).ocf_version();
+        assert_eq!(v(&[]), None);
+        assert_eq!(v(&[("OCF_RA_VERSION_MAJOR", "1")]), None);
+        let both = [("OCF_RA_VERSION_MAJOR", "1"), ("OCF_RA_VERSION_MINOR", "1")];
+        assert_eq!(v(&both), Some((1, 1)));
+        assert_eq!(
+            v(&[("OCF_RA_VERSION_MAJOR", "1"), ("OCF_RA_VERSION_MINOR", "x")]),
+            None
+        );
+        let e = env(&both).with_var("OCF_RESKEY_ip", "192.0.2.1");
+        assert_eq!(e.param("ip"), Some("192.0.2.1"));
     }
 }

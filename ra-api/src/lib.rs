@@ -22,6 +22,44 @@
 //! - [`Agent`] and [`run`]: the execution block. meta-data and usage need
 //!   nothing; unknown actions are 3; everything else is configured (the
 //!   parameters' syntax checked) first, then dispatched; one exit point.
+//! - [`cli`]: the command line for people, built with clap from the same
+//!   [`ParamSpec`]s: `AGENT monitor --ip 192.0.2.10/24`, `--help`,
+//!   `--version`.
+//!
+//! # The command line
+//!
+//! [`run`] reads argv through [`cli::parse`]: the action is the first
+//! positional word; every parameter has a flag named after it (`_` turned
+//! into `-`: `arp_count` is `--arp-count`; `--arp_count` works too) that
+//! overrides its `OCF_RESKEY_` variable. Pacemaker and ocf-tester pass
+//! only the action, so for them nothing changes. `--help` (actions, every
+//! parameter with its short description, default and variable) and
+//! `--version` answer 0; a malformed command line answers 2
+//! ([`Status::ErrArgs`]) with one exit reason; an unknown action 3.
+//! `meta-data` and `usage` as `argv[1]` answer before anything is parsed
+//! and never fail.
+//!
+//! # reload-agent and the OCF version rule
+//!
+//! A parameter declared [`ParamSpec::reloadable`] can change on a running
+//! resource: Pacemaker 2.1 then calls `reload-agent` (list
+//! `ActionSpec::new("reload-agent", ..)` among the actions) instead of stop
+//! and start; [`run`] dispatches it to [`Agent::reload`] after
+//! [`Agent::configure`] (by default it answers what [`Agent::validate`]
+//! does).
+//!
+//! OCF 1.1 added `reload-agent` and `reloadable`, and resource-agents'
+//! `ra-api-1.dtd`, which ocf-tester validates against, refuses both. The
+//! rule ([`MetaForm::for_env`]): a caller whose `OCF_RA_VERSION_MAJOR` and
+//! `OCF_RA_VERSION_MINOR` say 1.1 or later gets the OCF 1.1 meta-data; any
+//! other caller (neither set, or an older version) gets the form that is
+//! valid against `ra-api-1.dtd`, without those two elements. Checked on
+//! Debian 12 with Pacemaker 2.1.5: `crm_resource --show-metadata` and
+//! `--force-check` (Pacemaker's services library, which the cluster's
+//! executor uses too), `pcs resource describe` and `crm ra info` all run
+//! the agent with `OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1`;
+//! ocf-tester sets neither. Both forms carry `<version>1.1</version>`, and
+//! `reload-agent` is accepted whichever form the caller read.
 //!
 //! # The rules `run` keeps for every agent
 //!
@@ -94,6 +132,7 @@
 #![deny(missing_docs)]
 
 mod action;
+pub mod cli;
 mod deadline;
 mod env;
 mod log;
@@ -111,7 +150,7 @@ pub use deadline::Deadline;
 pub use env::{Env, DEFAULT_TIMEOUT};
 pub use log::{exit_reason, init_logging, Sinks};
 pub use man::{escape as roff_escape, ManPage};
-pub use metadata::{ActionSpec, AgentMeta};
+pub use metadata::{ActionSpec, AgentMeta, MetaForm};
 pub use outcome::{outcome, Answer, Failure, Outcome};
 pub use param::{parse_bool, ContentType, ParamError, ParamSpec, Params};
 pub use reason::{exit_reason_line, EXIT_REASON_MAX, EXIT_REASON_PREFIX};

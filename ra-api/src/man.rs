@@ -111,6 +111,20 @@ the resource class is \\fBocf:{}:{}\\fR.",
             ),
         );
 
+        o.push_str(".PP\n");
+        line(
+            &mut o,
+            &format!(
+                "By hand, each parameter may be given as a flag instead, its name with \\- for _ \
+(\\fB{} monitor \\-\\-{} \\fR\\fIvalue\\fR); a flag overrides its variable. \
+\\fB\\-\\-help\\fR lists them, \\fB\\-\\-version\\fR prints the version.",
+                escape(m.name),
+                m.params
+                    .first()
+                    .map_or(String::from("name"), |p| escape(&p.name.replace('_', "-")))
+            ),
+        );
+
         o.push_str(".SH \"DESCRIPTION\"\n");
         paragraphs(&mut o, m.longdesc, ".PP");
 
@@ -240,6 +254,13 @@ fn param(o: &mut String, p: &ParamSpec) {
         Some(d) => format!("default {d}"),
     });
     line(o, &format!("({})", escape(&facts.join(", "))));
+    if p.reloadable {
+        o.push_str(".sp\n");
+        line(
+            o,
+            "Reloadable: a new value takes effect through reload\\-agent, without a restart.",
+        );
+    }
     o.push_str(".RE\n");
 }
 

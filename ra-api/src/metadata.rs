@@ -5,7 +5,36 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
 use crate::action::Action;
+use crate::env::Env;
 use crate::param::ParamSpec;
+
+/// Which form of the meta-data a caller gets.
+///
+/// OCF 1.1 added the `reload-agent` action and the `reloadable` attribute;
+/// resource-agents' `ra-api-1.dtd`, which ocf-tester validates against,
+/// knows neither and fails the agent for them. The caller says which
+/// version it speaks in `OCF_RA_VERSION_MAJOR`/`_MINOR`: Pacemaker 2.1's
+/// executor sets 1 and 1 for every call (checked: `crm_resource
+/// --show-metadata` and `--force-check`, `pcs resource describe` and `crm ra
+/// info` all run the agent with them), ocf-tester sets neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetaForm {
+    /// Valid against `ra-api-1.dtd`: no `reload-agent`, no `reloadable`.
+    Ocf10,
+    /// With the OCF 1.1 elements.
+    Ocf11,
+}
+
+impl MetaForm {
+    /// [`MetaForm::Ocf11`] for a caller that says it speaks OCF 1.1 or later,
+    /// [`MetaForm::Ocf10`] for every other (no or an older version).
+    pub fn for_env(env: &Env) -> MetaForm {
+        match env.ocf_version() {
+            Some((major, minor)) if (major, minor) >= (1, 1) => MetaForm::Ocf11,
+            _ => MetaForm::Ocf10,
+        }
+    }
+}
 
 /// One `<action>` line of the meta-data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,16 +99,23 @@ impl AgentMeta {
         }
     }
 
-    /// The meta-data document.
+    /// The meta-data document in its OCF 1.0 DTD-valid form
+    /// ([`MetaForm::Ocf10`]).
     pub fn to_xml(&self) -> String {
+        self.to_xml_in(MetaForm::Ocf10)
+    }
+
+    /// The meta-data document in `form`.
+    pub fn to_xml_in(&self, form: MetaForm) -> String {
         let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
         // Writing into a Vec cannot fail; errors are ignored to stay panic-free.
-        let _ = self.write(&mut w);
+        let _ = self.write(&mut w, form);
         let body = String::from_utf8_lossy(&w.into_inner()).into_owned();
         format!("{body}\n")
     }
 
-    fn write(&self, w: &mut Writer<Vec<u8>>) -> std::io::Result<()> {
+    fn write(&self, w: &mut Writer<Vec<u8>>, form: MetaForm) -> std::io::Result<()> {
+        let ocf11 = form == MetaForm::Ocf11;
         w.write_event(Event::Decl(BytesDecl::new("1.0", None, None)))?;
         w.write_event(Event::DocType(BytesText::from_escaped(
             "resource-agent SYSTEM \"ra-api-1.dtd\"",
@@ -97,6 +133,9 @@ impl AgentMeta {
             e.push_attribute(("name", p.name));
             e.push_attribute(("unique", if p.unique { "1" } else { "0" }));
             e.push_attribute(("required", if p.required { "1" } else { "0" }));
+            if ocf11 && p.reloadable {
+                e.push_attribute(("reloadable", "1"));
+            }
             w.write_event(Event::Start(e))?;
             text_element(w, "longdesc", Some("en"), p.longdesc)?;
             text_element(w, "shortdesc", Some("en"), p.shortdesc)?;
@@ -111,6 +150,9 @@ impl AgentMeta {
         w.write_event(Event::End(BytesEnd::new("parameters")))?;
         w.write_event(Event::Start(BytesStart::new("actions")))?;
         for a in self.actions {
+            if !ocf11 && Action::parse(Some(a.name)).since_ocf_1_1() {
+                continue;
+            }
             let mut e = BytesStart::new("action");
             e.push_attribute(("name", a.name));
             e.push_attribute(("timeout", format!("{}s", a.timeout_s).as_str()));

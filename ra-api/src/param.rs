@@ -54,6 +54,9 @@ pub struct ParamSpec {
     pub required: bool,
     /// Must differ between resources of this agent.
     pub unique: bool,
+    /// Can change on a running resource through `reload-agent` (OCF 1.1
+    /// `reloadable="1"`), without a restart.
+    pub reloadable: bool,
 }
 
 impl ParamSpec {
@@ -66,6 +69,7 @@ impl ParamSpec {
             default: None,
             required: false,
             unique: false,
+            reloadable: false,
         }
     }
     /// A string parameter.
@@ -89,6 +93,17 @@ impl ParamSpec {
     pub const fn unique(mut self) -> Self {
         self.unique = true;
         self
+    }
+    /// Marks it reloadable: a new value takes effect through
+    /// `reload-agent`, without restarting the resource. Only for values the
+    /// agent reads on every call or can apply in place.
+    pub const fn reloadable(mut self) -> Self {
+        self.reloadable = true;
+        self
+    }
+    /// The environment variable it is passed in (`OCF_RESKEY_<name>`).
+    pub fn env_var(&self) -> String {
+        format!("OCF_RESKEY_{}", self.name)
     }
     /// Sets the default.
     pub const fn default(mut self, v: &'static str) -> Self {

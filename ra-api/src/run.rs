@@ -5,10 +5,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use crate::action::Action;
+use crate::cli;
 use crate::deadline::Deadline;
 use crate::env::Env;
 use crate::log::{exit_reason, init_logging};
-use crate::metadata::AgentMeta;
+use crate::metadata::{AgentMeta, MetaForm};
 use crate::outcome::{Failure, Outcome};
 use crate::status::Status;
 use crate::watchdog;
@@ -52,6 +53,16 @@ pub trait Agent {
     fn stop(&self, ctx: &Context<'_>, config: &Self::Config) -> Outcome;
     /// `monitor`, probes included.
     fn monitor(&self, ctx: &Context<'_>, config: &Self::Config) -> Outcome;
+    /// `reload-agent` (OCF 1.1), called by Pacemaker when only parameters
+    /// declared [`ParamSpec::reloadable`](crate::ParamSpec::reloadable)
+    /// changed, with the new values; it must not restart the resource.
+    /// [`Agent::configure`] has already checked their syntax. By default
+    /// it answers what [`Agent::validate`] does; override it to apply
+    /// values the agent does not read on every call. List
+    /// `ActionSpec::new("reload-agent", ..)` in the meta-data to offer it.
+    fn reload(&self, ctx: &Context<'_>, config: &Self::Config) -> Outcome {
+        self.validate(ctx, config)
+    }
     /// Any other action the meta-data lists (notify, reload, ...); by
     /// default 3 with a reason.
     fn other(&self, ctx: &Context<'_>, config: &Self::Config) -> Outcome {
@@ -131,36 +142,71 @@ impl Report {
     }
 }
 
-/// Runs one call without printing: the testable core of [`run`].
-pub fn execute<A: Agent>(agent: &A, env: &Env, args: &[String]) -> Report {
-    let meta = agent.meta();
-    let action = Action::parse(args.get(1).map(String::as_str));
-    match action {
+/// A call the command line allows, before it runs.
+#[derive(Debug)]
+struct Call {
+    action: Action,
+    env: Env,
+}
+
+/// Reads the command line: either a call to dispatch, or the answer
+/// itself (meta-data, usage, `--help`, `--version`, a malformed command
+/// line, an unsupported action), which needs no configuration.
+fn prepare(meta: &AgentMeta, env: &Env, args: &[String]) -> Result<Call, Report> {
+    // meta-data and usage as argv[1] need nothing and never fail, whatever
+    // follows them
+    match Action::parse(args.get(1).map(String::as_str)) {
         Action::MetaData => {
-            return Report {
-                stdout: meta.to_xml(),
+            return Err(Report {
+                stdout: meta.to_xml_in(MetaForm::for_env(env)),
                 ..Report::status(Status::Success)
-            }
+            })
         }
         Action::Usage => {
-            return Report {
+            return Err(Report {
                 stdout: format!("{}\n", usage(meta)),
                 ..Report::status(Status::Success)
-            }
-        }
-        ref a if !meta.supports(a) => {
-            return Report {
-                stderr: format!("{}\n", usage(meta)),
-                reason: Some(unsupported(a)),
-                ..Report::status(Status::ErrUnimplemented)
-            }
+            })
         }
         _ => {}
     }
-    init_logging(env, meta.name);
+    let (action, env) = match cli::parse(meta, env, args) {
+        cli::Parsed::Call { action, env } => (action, env),
+        cli::Parsed::Text(text) => {
+            return Err(Report {
+                stdout: text,
+                ..Report::status(Status::Success)
+            })
+        }
+        cli::Parsed::Malformed(reason) => {
+            return Err(Report {
+                stderr: format!("{}\n", usage(meta)),
+                reason: Some(reason),
+                ..Report::status(Status::ErrArgs)
+            })
+        }
+    };
+    match action {
+        // flags before the action: `AGENT --ip x meta-data`
+        Action::MetaData | Action::Usage => {
+            prepare(meta, &env, &[String::new(), action.as_str().into()])
+        }
+        ref a if !meta.supports(a) => Err(Report {
+            stderr: format!("{}\n", usage(meta)),
+            reason: Some(unsupported(a)),
+            ..Report::status(Status::ErrUnimplemented)
+        }),
+        _ => Ok(Call { action, env }),
+    }
+}
+
+/// Configures and runs the action of `call`.
+fn dispatch<A: Agent>(agent: &A, call: &Call) -> Report {
+    let env = &call.env;
+    init_logging(env, agent.meta().name);
     let ctx = Context {
         env,
-        action,
+        action: call.action.clone(),
         deadline: Deadline::new(env.timeout()),
     };
     let outcome = match agent.configure(&ctx) {
@@ -169,6 +215,7 @@ pub fn execute<A: Agent>(agent: &A, env: &Env, args: &[String]) -> Report {
             Action::Stop => agent.stop(&ctx, &config),
             Action::Monitor => agent.monitor(&ctx, &config),
             Action::ValidateAll => agent.validate(&ctx, &config),
+            Action::ReloadAgent => agent.reload(&ctx, &config),
             _ => agent.other(&ctx, &config),
         },
         Err(failure) if ctx.action == Action::Stop => agent.stop_unconfigured(&ctx, failure),
@@ -188,6 +235,15 @@ pub fn execute<A: Agent>(agent: &A, env: &Env, args: &[String]) -> Report {
         report.status.code()
     );
     report
+}
+
+/// Runs one call without printing: the testable core of [`run`]
+/// (`args[0]` is the program, then the action and any flags).
+pub fn execute<A: Agent>(agent: &A, env: &Env, args: &[String]) -> Report {
+    match prepare(agent.meta(), env, args) {
+        Ok(call) => dispatch(agent, &call),
+        Err(answer) => answer,
+    }
 }
 
 /// Runs the agent: reads `argv[1]`, dispatches, prints, and returns the exit
@@ -218,11 +274,13 @@ pub fn run<A: Agent>(agent: &A, env: Env, args: impl IntoIterator<Item = String>
         std::process::exit(1);
     }));
     let args: Vec<String> = args.into_iter().collect();
-    let action = Action::parse(args.get(1).map(String::as_str));
-    if !matches!(action, Action::MetaData | Action::Usage) && agent.meta().supports(&action) {
-        watchdog::arm(action, env.timeout(), started);
-    }
-    let report = execute(agent, &env, &args);
+    let report = match prepare(agent.meta(), &env, &args) {
+        Ok(call) => {
+            watchdog::arm(call.action.clone(), call.env.timeout(), started);
+            dispatch(agent, &call)
+        }
+        Err(answer) => answer,
+    };
     if !watchdog::ANSWER.claim() {
         // the watchdog or the panic hook answered and is exiting
         loop {

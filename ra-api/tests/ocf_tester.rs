@@ -40,4 +40,18 @@ fn example_agent_passes_ocf_tester() {
     assert!(out.status.success(), "ocf-tester failed:\n{text}");
     assert!(text.contains("passed all tests"), "{text}");
     assert!(!state.exists(), "state file left behind");
+    // ocf-tester got the DTD-valid form; a caller that speaks OCF 1.1 gets
+    // reload-agent and reloadable
+    let meta = Command::new(&bin)
+        .arg("meta-data")
+        .env("OCF_RA_VERSION_MAJOR", "1")
+        .env("OCF_RA_VERSION_MINOR", "1")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    assert!(
+        meta.contains("<parameter name=\"delay_ms\" unique=\"0\" required=\"0\" reloadable=\"1\">")
+            && meta.contains("<action name=\"reload-agent\""),
+        "{meta}"
+    );
 }

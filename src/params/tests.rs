@@ -173,6 +173,12 @@ fn readme_parameter_table_matches_the_declarations() {
             .unwrap_or_else(|| panic!("README has no row for {}", spec.name));
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         assert_eq!(cells[2], spec.content.as_str(), "type of {}", spec.name);
+        assert_eq!(
+            cells[4].starts_with("*Reloadable.*"),
+            spec.reloadable,
+            "README's reloadable mark of {}",
+            spec.name
+        );
         match spec.default {
             Some(d) => assert_eq!(cells[3], format!("`{d}`"), "default of {}", spec.name),
             None => assert!(
@@ -194,5 +200,27 @@ fn link_local_needs_nic() {
     assert_eq!(
         cfg(&[("ip", "fe80::2/64"), ("nic", "eth0")]).nic.as_deref(),
         Some("eth0")
+    );
+}
+
+#[test]
+fn exactly_the_values_read_on_every_call_are_reloadable() {
+    let reloadable: Vec<&str> = PARAMS
+        .iter()
+        .filter(|p| p.reloadable)
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(
+        reloadable,
+        [
+            "arp_count",
+            "arp_interval",
+            "arp_count_refresh",
+            "stop_timeout",
+            "check_health",
+            "wait_healthy",
+            "monitor_cmd",
+            "fix_restart_policy"
+        ]
     );
 }

@@ -51,6 +51,8 @@ impl Run {
 pub struct Call {
     pub params: Vec<(String, String)>,
     pub env: Vec<(String, String)>,
+    /// Command-line words after the action (flags such as `--ip=...`).
+    pub args: Vec<String>,
 }
 
 impl Call {
@@ -74,6 +76,11 @@ impl Call {
     pub fn var(mut self, k: &str, v: &str) -> Call {
         self.env.retain(|(n, _)| n != k);
         self.env.push((k.into(), v.into()));
+        self
+    }
+    /// Appends a command-line word after the action.
+    pub fn arg(mut self, a: &str) -> Call {
+        self.args.push(a.into());
         self
     }
     /// A recurring monitor (interval set).
@@ -100,6 +107,7 @@ impl Call {
         }
         argv.extend(wrapper);
         argv.extend([bin(), action]);
+        argv.extend(self.args.iter().map(String::as_str));
         let mut cmd = Command::new(argv[0]);
         cmd.args(&argv[1..]);
         cmd.env_clear()

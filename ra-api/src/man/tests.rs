@@ -9,6 +9,7 @@ const PARAMS: &[ParamSpec] = &[
         .longdesc("The address, e.g. 192.0.2.10/24.\n.Lines starting with a dot stay text."),
     ParamSpec::integer("count")
         .default("5")
+        .reloadable()
         .shortdesc("Rounds")
         .longdesc("How many.\n\nA second paragraph with C:\\path and a-b."),
     ParamSpec::string("cmd")
@@ -39,6 +40,8 @@ ocf_acme_demo \- Demo agent
 \fBdemo\fR [start | monitor | validate\-all | meta\-data]
 .PP
 Pacemaker runs \fB/usr/lib/ocf/resource.d/acme/demo\fR with the action as the first argument and each parameter \fIname\fR as \fBOCF_RESKEY_\fR\fIname\fR in the environment; the resource class is \fBocf:acme:demo\fR.
+.PP
+By hand, each parameter may be given as a flag instead, its name with \- for _ (\fBdemo monitor \-\-ip \fR\fIvalue\fR); a flag overrides its variable. \fB\-\-help\fR lists them, \fB\-\-version\fR prints the version.
 .SH "DESCRIPTION"
 .PP
 Does nothing.
@@ -60,6 +63,8 @@ How many.
 A second paragraph with C:\epath and a\-b.
 .sp
 (optional, integer, default 5)
+.sp
+Reloadable: a new value takes effect through reload\-agent, without a restart.
 .RE
 .PP
 \fBcmd\fR \(em Command

@@ -8,6 +8,7 @@ const PARAMS: &[ParamSpec] = &[
         .longdesc("The <address> & more"),
     ParamSpec::integer("count")
         .default("5")
+        .reloadable()
         .shortdesc("Count")
         .longdesc("How \"many\""),
 ];
@@ -20,6 +21,7 @@ const META: AgentMeta = AgentMeta {
     actions: &[
         ActionSpec::new("start", 20),
         ActionSpec::new("monitor", 30).interval(10).depth(0),
+        ActionSpec::new("reload-agent", 10),
         ActionSpec::new("meta-data", 5),
     ],
 };
@@ -53,6 +55,33 @@ const EXPECTED: &str = r#"<?xml version="1.0"?>
 #[test]
 fn writes_the_documented_shape_byte_for_byte() {
     assert_eq!(META.to_xml(), EXPECTED);
+}
+
+#[test]
+fn the_ocf_1_1_form_adds_reloadable_and_reload_agent_only() {
+    let xml = META.to_xml_in(MetaForm::Ocf11);
+    let want = EXPECTED
+        .replace(
+            r#"name="count" unique="0" required="0">"#,
+            r#"name="count" unique="0" required="0" reloadable="1">"#,
+        )
+        .replace(
+            "    <action name=\"meta-data\"",
+            "    <action name=\"reload-agent\" timeout=\"10s\"/>\n    <action name=\"meta-data\"",
+        );
+    assert_eq!(xml, want);
+    assert_eq!(META.to_xml_in(MetaForm::Ocf10), META.to_xml());
+    assert!(META.supports(&Action::ReloadAgent));
+    let form = |pairs: &[(&str, &str)]| MetaForm::for_env(&Env::from_pairs(pairs.iter().copied()));
+    assert_eq!(form(&[]), MetaForm::Ocf10);
+    let v = |ma: &'static str, mi: &'static str| {
+        form(&[("OCF_RA_VERSION_MAJOR", ma), ("OCF_RA_VERSION_MINOR", mi)])
+    };
+    assert_eq!(v("1", "0"), MetaForm::Ocf10);
+    assert_eq!(v("1", "1"), MetaForm::Ocf11);
+    assert_eq!(v("1", "2"), MetaForm::Ocf11);
+    assert_eq!(v("2", "0"), MetaForm::Ocf11);
+    assert_eq!(v("0", "9"), MetaForm::Ocf10);
 }
 
 #[test]

@@ -16,6 +16,7 @@ const META: AgentMeta = AgentMeta {
         ActionSpec::new("monitor", 20),
         ActionSpec::new("validate-all", 20),
         ActionSpec::new("notify", 20),
+        ActionSpec::new("reload-agent", 20),
         ActionSpec::new("meta-data", 5),
     ],
 };
@@ -80,7 +81,7 @@ fn meta_data_and_usage_need_nothing() {
         (r.status, r.stdout.as_str()),
         (
             Status::Success,
-            "usage: t {start|stop|monitor|validate-all|notify|meta-data}\n"
+            "usage: t {start|stop|monitor|validate-all|notify|reload-agent|meta-data}\n"
         )
     );
     assert!(calls.is_empty());
@@ -230,4 +231,80 @@ fn dispatch_maps_outcomes_to_status_and_reason() {
         r.reason.as_deref(),
         Some("action \"notify\" is not supported")
     );
+}
+
+#[test]
+fn reload_agent_is_configured_then_validated_by_default() {
+    let (r, calls) = call(Some("reload-agent"), &[]);
+    assert_eq!((r.status, r.reason), (Status::Success, None));
+    assert_eq!(calls, ["configure", "validate"]);
+    let (r, calls) = call(Some("reload-agent"), &[("OCF_RESKEY_bad", "1")]);
+    assert_eq!(
+        (r.status, r.reason.as_deref()),
+        (Status::ErrConfigured, Some("bad=1"))
+    );
+    assert_eq!(calls, ["configure"]);
+}
+
+#[test]
+fn the_command_line_answers_with_ocf_codes() {
+    let run = |words: &[&str], env: &[(&str, &str)]| {
+        let agent = Probe::default();
+        let args: Vec<String> = std::iter::once("t")
+            .chain(words.iter().copied())
+            .map(String::from)
+            .collect();
+        let r = execute(&agent, &Env::from_pairs(env.iter().copied()), &args);
+        (r, agent.calls.take())
+    };
+    let (r, calls) = run(&["--help"], &[]);
+    assert_eq!((r.status, r.reason.is_none()), (Status::Success, true));
+    assert!(r.stdout.contains("reload-agent"), "{}", r.stdout);
+    assert!(calls.is_empty());
+    let (r, _) = run(&["--version"], &[]);
+    assert_eq!((r.status, r.stdout.as_str()), (Status::Success, "t 0\n"));
+    let (r, calls) = run(&["monitor", "--nope"], &[]);
+    assert_eq!(r.status, Status::ErrArgs);
+    assert_eq!(
+        r.reason.as_deref(),
+        Some("unexpected argument '--nope' found; see t --help")
+    );
+    assert!(calls.is_empty());
+    // an unknown action is still 3, also with flags around it
+    let (r, _) = run(&["--help-me"], &[]);
+    assert_eq!(r.status, Status::ErrArgs);
+    let (r, _) = run(&["status", "ignored"], &[]);
+    assert_eq!(
+        (r.status, r.reason.as_deref()),
+        (
+            Status::ErrUnimplemented,
+            Some("action \"status\" is not supported")
+        )
+    );
+    // meta-data and usage never fail, whatever follows
+    for words in [&["meta-data", "--nope"][..], &["usage", "--nope", "x"]] {
+        let (r, calls) = run(words, &[("OCF_RESKEY_bad", "1")]);
+        assert_eq!((r.status, r.reason), (Status::Success, None), "{words:?}");
+        assert!(calls.is_empty());
+    }
+}
+
+#[test]
+fn meta_data_speaks_the_callers_ocf_version() {
+    let (r, _) = call(Some("meta-data"), &[]);
+    assert!(!r.stdout.contains("reload-agent"), "{}", r.stdout);
+    let (r, _) = call(
+        Some("meta-data"),
+        &[("OCF_RA_VERSION_MAJOR", "1"), ("OCF_RA_VERSION_MINOR", "1")],
+    );
+    assert!(
+        r.stdout.contains("<action name=\"reload-agent\""),
+        "{}",
+        r.stdout
+    );
+    let (r, _) = call(
+        Some("meta-data"),
+        &[("OCF_RA_VERSION_MAJOR", "1"), ("OCF_RA_VERSION_MINOR", "0")],
+    );
+    assert!(!r.stdout.contains("reload-agent"));
 }
