@@ -201,7 +201,11 @@ async fn by_kernel(
 ) -> Result<(), Error> {
     let left = end.saturating_duration_since(Instant::now());
     let grace = Duration::from_secs(u64::from(grace_period(plan.stop_timeout, left)));
-    let until = end - tail_reserve(budget);
+    // The kill gets at least a moment even when the engine used up the
+    // time (frozen in the middle of its own stop).
+    let until = (end - tail_reserve(budget))
+        .max(Instant::now() + KILL_MIN)
+        .min(end);
     let t0 = Instant::now();
     let e = Kernel::new().end(id, grace, until).await?;
     let short = &id[..id.len().min(12)];
@@ -228,6 +232,9 @@ async fn by_kernel(
     );
     Ok(())
 }
+
+/// The least time the kernel path gives SIGKILL to take effect.
+const KILL_MIN: Duration = Duration::from_millis(300);
 
 /// How long stop waits before stopping again a container that came back.
 const RESTOP: Duration = Duration::from_millis(100);

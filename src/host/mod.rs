@@ -227,6 +227,8 @@ impl Kernel {
                 break;
             }
         }
+        // SIGKILL at least once, however late it is: a kill costs nothing
+        // and may still end the container before the deadline.
         loop {
             let m = self.members(id)?;
             if m.pids.is_empty() {
@@ -236,15 +238,16 @@ impl Kernel {
                     left: 0,
                 });
             }
+            self.kill_all(&m, id);
+            tokio::time::sleep(POLL).await;
             if Instant::now() >= until {
+                let m = self.members(id)?;
                 return Ok(Ending {
                     found,
                     killed: true,
                     left: m.pids.len(),
                 });
             }
-            self.kill_all(&m, id);
-            tokio::time::sleep(POLL).await;
         }
     }
 }
@@ -349,5 +352,48 @@ mod tests {
                 left: 0
             }
         );
+    }
+
+    /// A real process in a real cgroup named like a container: SIGTERM
+    /// ignored, the deadline already passed; SIGKILL still goes out once
+    /// and ends it (cgroup v2 `cgroup.kill` of that cgroup).
+    #[test]
+    #[ignore = "needs root and a cgroup2 mount: run with --include-ignored"]
+    fn a_late_end_still_kills_a_process_deaf_to_sigterm() {
+        let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        let Some(root) = cgroup::mounts(&info).unified else {
+            panic!("no cgroup2 mount: this test needs one (run as root on Linux)");
+        };
+        let id = format!("{:0>64}", format!("c0ffee{:x}", std::process::id()));
+        let dir = std::path::Path::new(&root).join(&id);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e} (root?)", dir.display()));
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "trap '' TERM; exec sleep 600"])
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.join("cgroup.procs"), child.id().to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let k = Kernel::new();
+        let m = k.members(&id).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.pids, vec![child.id() as i32]);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let e = rt
+            .block_on(k.end(&id, Duration::from_secs(5), Instant::now()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+        let _ = std::fs::remove_dir(&dir);
+        assert_eq!(
+            e,
+            Ending {
+                found: 1,
+                killed: true,
+                left: 0
+            }
+        );
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(9), "{status:?}");
     }
 }
