@@ -189,7 +189,9 @@ fn hopeless(engine: &EngineView, verdict: &Verdict, container: &str) -> Option<S
             _ => None,
         },
         EngineView::NoContainer => Some(format!("container {container} disappeared during start")),
-        EngineView::Down(_) => Some("the engine went away during start".into()),
+        EngineView::Down(_) | EngineView::NotSocket(_) => {
+            Some("the engine went away during start".into())
+        }
         EngineView::Forbidden(e) => Some(e.clone()),
         _ => None,
     }
