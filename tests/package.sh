@@ -63,7 +63,7 @@ cleanup() {
 trap cleanup EXIT
 
 [ "$(id -u)" = 0 ] || fail "tests/package.sh needs root (apt-get, the OCF path, namespaces)"
-for t in cargo dpkg-deb apt-get rpmbuild rpm crm_resource pcs crm man ocf-tester xmllint jq docker ip; do
+for t in cargo dpkg-deb apt-get rpmbuild rpm crm_resource pcs crm man ocf-tester xmllint jq docker ip lintian rpmlint; do
   command -v "$t" >/dev/null || fail "$t missing: run tests/env/packages.sh"
 done
 timeout 10 docker -H "$DOCKER" version >/dev/null 2>&1 || fail "no dockerd on $DOCKER: run tests/env/dockerd.sh start"
@@ -118,11 +118,17 @@ expect_in_deb -rw-r--r-- "$DOC/README.md"
 expect_in_deb -rw-r--r-- "$DOC/changelog.gz"
 expect_in_deb -rw-r--r-- "$DOC/changelog.Debian.gz"
 expect_in_deb -rw-r--r-- "$DOC/copyright"
+expect_in_deb -rw-r--r-- /usr/share/lintian/overrides/$PKG
 files=$(grep -vc '^d' "$WORK/deb.list")
-[ "$files" = 6 ] || { cat "$WORK/deb.list" >&2; fail "$files files in the .deb, expected 6"; }
+[ "$files" = 7 ] || { cat "$WORK/deb.list" >&2; fail "$files files in the .deb, expected 7"; }
 dpkg-deb --fsys-tarfile "$DEB" | tar -xO "./${MANPAGE#/}" | gunzip | cmp - agents/ocf_croit_container.7 ||
   fail "the packaged man page is not agents/ocf_croit_container.7"
-ok "the .deb holds the agent (0755), the gzipped man page, README, changelogs and copyright, nothing else"
+ok "the .deb holds the agent (0755), the gzipped man page, README, changelogs, copyright and lintian overrides, nothing else"
+# Debian policy: no lintian error or warning; the overrides shipped in the
+# package (packaging/debian/lintian-overrides) each say why.
+lintian --allow-root --fail-on error,warning "$DEB" >"$WORK/lintian.out" 2>&1 ||
+  { cat "$WORK/lintian.out" >&2; fail "lintian found errors or warnings"; }
+ok "lintian: no error, no warning ($(grep -c '^ocf' packaging/debian/lintian-overrides) overrides, each with its reason)"
 
 # ---------------------------------------------------------------- the .rpm
 echo "== building the .rpm (rpmbuild -bb from the release binary)"
@@ -147,6 +153,10 @@ drwxr-xr-x /usr/share/licenses/$PKG
 EOF
 diff -u "$WORK/rpm.want" "$WORK/rpm.list" || fail "rpm -qlpv differs from the expected file list"
 ok "rpm -qlpv: the agent (0755), man page, README, changelog, license; no Requires (static); Enhances pacemaker"
+rpmlint -r packaging/rpm/ocf-croit-container.rpmlintrc "$RPM" >"$WORK/rpmlint.out" 2>&1 || true
+grep -q ' 0 errors, 0 warnings' "$WORK/rpmlint.out" ||
+  { cat "$WORK/rpmlint.out" >&2; fail "rpmlint found errors or warnings"; }
+ok "rpmlint: 0 errors, 0 warnings (filters in packaging/rpm/ocf-croit-container.rpmlintrc, each with its reason)"
 
 # The .rpm installed into a scratch root (no scriptlets; --nodeps: the
 # scratch root's rpm database holds no libc) and erased again.
@@ -168,9 +178,12 @@ installed || fail "$PKG not installed after apt-get install"
 [ "$(stat -c '%a %U' "$AGENT")" = "755 root" ] || fail "installed agent: $(stat -c '%a %U' "$AGENT")"
 ok "apt-get install: $AGENT owned by $PKG, mode 0755"
 
+# crm_resource says it speaks OCF 1.1 (OCF_RA_VERSION_MAJOR/MINOR): it gets
+# the 1.1 form, with reload-agent and reloadable (ra-api's version rule).
 must crm_resource --show-metadata ocf:croit:container
-diff -u agents/container.xml "$WORK/out" || fail "crm_resource --show-metadata differs from agents/container.xml"
-ok "crm_resource --show-metadata ocf:croit:container is agents/container.xml"
+diff -u agents/container-ocf1.1.xml "$WORK/out" ||
+  fail "crm_resource --show-metadata differs from agents/container-ocf1.1.xml"
+ok "crm_resource --show-metadata ocf:croit:container is agents/container-ocf1.1.xml (the OCF 1.1 form)"
 
 PARAMS=$(xmllint --xpath '//parameter/@name' agents/container.xml | sed 's/ name="\([^"]*\)"/\1\n/g' | grep -v '^$')
 [ "$(echo "$PARAMS" | wc -l)" -ge 10 ] || fail "parameters not read from agents/container.xml: $PARAMS"

@@ -9,7 +9,7 @@ PKGS=(
   resource-agents libxml2-utils          # ocf-tester, ra-api-1.dtd, xmllint
   jq iputils-arping                      # what croit's shell agent calls (side-by-side timing)
   curl ca-certificates
-  groff-base man-db crmsh rpm dpkg-dev file   # man pages; crm; rpmbuild; dpkg-shlibdeps; file (tests/package.sh)
+  groff-base man-db crmsh rpm dpkg-dev file lintian rpmlint   # man pages; crm; rpmbuild; dpkg-shlibdeps; file (tests/package.sh)
   strace                                 # tests/security.rs: the agent executes nothing
 )
 missing=()
