@@ -230,6 +230,7 @@ mod tests {
         let t = Error::Engine(EngineError::Timeout {
             endpoint: "unix:///x".into(),
             op: "inspect",
+            given: None,
         });
         assert_eq!(t.status(), Status::ErrGeneric);
         let f: Failure = t.into();

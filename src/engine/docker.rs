@@ -78,11 +78,13 @@ impl Docker {
         op: &'static str,
         f: impl Future<Output = Result<T, BError>>,
     ) -> Result<Result<T, BError>, EngineError> {
+        let given = self.deadline.saturating_duration_since(Instant::now());
         tokio::time::timeout_at(self.deadline, f)
             .await
             .map_err(|_| EngineError::Timeout {
                 endpoint: self.endpoint.clone(),
                 op,
+                given: Some(given),
             })
     }
 
@@ -112,6 +114,7 @@ impl Docker {
             BError::RequestTimeoutError => EngineError::Timeout {
                 endpoint: self.endpoint.clone(),
                 op,
+                given: None,
             },
             BError::JsonDataError { message, .. } => EngineError::Protocol { op, message },
             other => match io_kind(&other) {
@@ -305,6 +308,7 @@ impl Engine for Docker {
         let timeout = |op| EngineError::Timeout {
             endpoint: self.endpoint.clone(),
             op,
+            given: None,
         };
         let create = CreateExecOptions {
             cmd: Some(argv.to_vec()),

@@ -97,12 +97,16 @@ pub enum EngineError {
         endpoint: String,
     },
     /// The deadline passed before the engine answered.
-    #[error("engine at {endpoint} did not answer {op} before the deadline")]
+    #[error("{}", timeout_text(endpoint, op, *given))]
     Timeout {
         /// The endpoint.
         endpoint: String,
         /// The request.
         op: &'static str,
+        /// How long the engine was given, when known: a request that had
+        /// next to no time is not the engine's failure, and the reason must
+        /// not say it is.
+        given: Option<std::time::Duration>,
     },
     /// The container does not exist.
     #[error("container {container} does not exist")]
@@ -158,6 +162,19 @@ pub enum EngineError {
     },
 }
 
+/// Less than this left for a request: the agent's own time ran out, not
+/// the engine's.
+const NO_TIME: std::time::Duration = std::time::Duration::from_millis(100);
+
+fn timeout_text(endpoint: &str, op: &str, given: Option<std::time::Duration>) -> String {
+    match given {
+        Some(g) if g < NO_TIME => {
+            format!("no time was left to ask the engine at {endpoint} for {op} before the deadline")
+        }
+        _ => format!("engine at {endpoint} did not answer {op} before the deadline"),
+    }
+}
+
 /// The engine operations the agent uses. `inspect` takes the configured
 /// name (or full id) and answers only for the container with exactly that
 /// name or id; every other operation takes the full id from its answer
@@ -185,4 +202,31 @@ pub trait Engine {
 pub fn tail(s: &str, max: usize) -> String {
     let n = s.chars().count();
     s.chars().skip(n.saturating_sub(max)).collect()
+}
+
+#[cfg(test)]
+mod timeout_tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_engine_is_blamed_only_when_it_had_time() {
+        let t = |given| {
+            EngineError::Timeout {
+                endpoint: "unix:///e".into(),
+                op: "inspect",
+                given,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            t(None),
+            "engine at unix:///e did not answer inspect before the deadline"
+        );
+        assert_eq!(
+            t(Some(Duration::from_secs(3))),
+            "engine at unix:///e did not answer inspect before the deadline"
+        );
+        assert!(t(Some(Duration::from_millis(5))).starts_with("no time was left"));
+    }
 }
