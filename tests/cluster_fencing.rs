@@ -17,6 +17,8 @@
 mod cluster;
 #[path = "common/copies.rs"]
 mod copies;
+#[path = "common/fenced.rs"]
+mod fenced;
 #[path = "common/install.rs"]
 mod install;
 #[path = "common/procs.rs"]
@@ -27,64 +29,10 @@ use std::time::{Duration, Instant};
 
 use cluster::service::{create_ours, one_holder, wait_started, RSC};
 use cluster::{network, wait_until, Cluster, Setup};
+use fenced::{fences_since, no_two_copies, note, started, watch_copies};
 use install::install_agent;
 
 const TOKEN: u32 = 1000;
-/// How often the checker samples.
-const EVERY: Duration = Duration::from_millis(250);
-
-/// The node that runs our resource once it started, and the other one.
-fn started(c: &Cluster) -> (String, String) {
-    let ok = wait_until(Duration::from_secs(40), || {
-        c.locate(RSC).len() == 1 && c.dc_idle()
-    });
-    assert!(ok, "{RSC} did not start:\n{}", c.crm_mon());
-    let holder = c.holder();
-    let other = if holder == "n1" { "n2" } else { "n1" }.to_string();
-    (holder, other)
-}
-
-/// Starts the copy checker on both nodes; the holder's container id.
-fn watch_copies(c: &Cluster, holder: &str) -> (copies::CopyWatch, String) {
-    let ids: Vec<(String, String)> = ["n1", "n2"]
-        .iter()
-        .map(|n| (n.to_string(), c.container_id(n, "croit")))
-        .collect();
-    let holder_id = ids
-        .iter()
-        .find(|(n, _)| n == holder)
-        .map(|(_, id)| id.clone())
-        .unwrap_or_default();
-    assert!(
-        !procs::live_pids(&holder_id).is_empty(),
-        "nothing runs on {holder}"
-    );
-    let watch = copies::CopyWatch::start(ids, EVERY, |node| network::vip_in(&format!("hc-{node}")));
-    (watch, holder_id)
-}
-
-/// Stops the checker; fails on any sample with two copies running.
-#[track_caller]
-fn no_two_copies(watch: copies::CopyWatch, what: &str, min_secs: f64) -> (usize, f64, String) {
-    let samples = watch.stop();
-    let timeline = copies::timeline(&samples);
-    eprintln!("{what}; who runs the container:\n{timeline}");
-    let two = copies::two_copies(&samples);
-    assert!(
-        two.is_empty(),
-        "{what}: {} of {} samples with two copies running:\n{timeline}",
-        two.len(),
-        samples.len()
-    );
-    let span = samples.last().map_or(0.0, |s| s.at);
-    assert!(span >= min_secs, "only {span:.1} s of samples");
-    (samples.len(), span, timeline)
-}
-
-fn note(file: &str, text: &str) {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(file);
-    let _ = std::fs::write(path, text);
-}
 
 /// Issue 15, scenario 1. The holder's dockerd frozen (SIGSTOP) and the
 /// agent's record of the container id removed: stop can neither ask the
@@ -157,11 +105,7 @@ fn two_nodes_failed_stop_fences_the_holder_and_the_survivor_serves() {
             .any(|l| l.contains(&format!("Cluster node {holder} will be fenced"))),
         "no fencing decision for {holder} in the logs"
     );
-    let fences: Vec<_> = c
-        .fence_events()
-        .into_iter()
-        .filter(|e| e.at >= since && e.action != "status")
-        .collect();
+    let fences = fences_since(&c, since);
     assert!(
         fences.iter().any(|e| e.action == "off"
             && e.target == holder
@@ -225,11 +169,7 @@ fn engine_gone_on_the_holder(live_restore: bool, fault: &str, what: &str, file: 
         procs::live_pids(&holder_id).is_empty(),
         "the old copy on {holder} still runs"
     );
-    let fences: Vec<_> = c
-        .fence_events()
-        .into_iter()
-        .filter(|e| e.at >= since && e.action != "status")
-        .collect();
+    let fences = fences_since(&c, since);
     assert!(
         fences.is_empty() && c.nodes.iter().all(|n| n.is_up()),
         "a node was fenced although stop ended the copy: {fences:?}"
@@ -267,5 +207,170 @@ fn two_nodes_engine_stopped_under_live_restore_never_two_copies() {
          for _ in $(seq 400); do kill -0 $p 2>/dev/null || exit 0; sleep 0.05; done; exit 1",
         "dockerd stopped under live-restore",
         "cluster-engine-live-restore.md",
+    );
+}
+
+/// Issue 15, scenario 4. A monitor failure with `on-fail=fence`: the
+/// holder's container killed behind Pacemaker's back, the monitor says 1
+/// with our reason, and the holder is fenced instead of recovered in place;
+/// the survivor serves.
+#[test]
+#[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
+fn two_nodes_monitor_failure_with_on_fail_fence_fences_the_holder() {
+    install_agent();
+    let c = Cluster::new(2, TOKEN);
+    create_ours(&c, "");
+    c.on_ok(
+        "n1",
+        &[
+            "pcs",
+            "resource",
+            "update",
+            RSC,
+            "op",
+            "monitor",
+            "interval=2s",
+            "timeout=20s",
+            "on-fail=fence",
+        ],
+    );
+    let (holder, other) = started(&c);
+    let (watch, holder_id) = watch_copies(&c, &holder);
+    let since = cluster::now();
+    let t0 = Instant::now();
+    c.on_ok(&holder, &["docker", "kill", "croit"]);
+    let want = format!("served by {other}");
+    let served = wait_until(Duration::from_secs(90), || {
+        !c.node(&holder).is_up() && c.client_get().as_deref() == Some(want.as_str())
+    });
+    let took = t0.elapsed().as_secs_f64();
+    thread::sleep(Duration::from_secs(3));
+    let what = format!("{holder}'s container killed, monitor on-fail=fence");
+    let (n, span, timeline) = no_two_copies(watch, &what, 5.0);
+    assert!(
+        served,
+        "{holder} not fenced or {other} not serving after 90 s:\n{}\n{timeline}",
+        c.crm_mon()
+    );
+    assert!(procs::live_pids(&holder_id).is_empty());
+    let reason = format!(
+        "{}/24 is bound but container croit is not running",
+        cluster::VIP
+    );
+    let log = c.pacemaker_log(&holder);
+    assert!(
+        log.lines().any(|l| l.contains(&format!(
+            "Result of monitor operation for {RSC} on {holder}"
+        )) && l.contains(&reason)),
+        "no failed monitor with the agent's reason in {holder}'s log"
+    );
+    let fences = fences_since(&c, since);
+    assert!(
+        fences.iter().any(|e| e.action == "off"
+            && e.target == holder
+            && e.rc == 0
+            && e.msg == "powered off"),
+        "{holder} was not powered off by a fence: {fences:?}"
+    );
+    assert!(
+        fences.iter().all(|e| e.target == holder),
+        "{other} was fenced too: {fences:?}"
+    );
+    note(
+        "cluster-on-fail-fence.md",
+        &format!(
+            "{what}: fenced ({fences:?}), served by {other} {took:.1} s after the kill; {n} \
+             samples over {span:.0} s, none with two copies\n{timeline}"
+        ),
+    );
+}
+
+/// Issue 15, scenario 2. Split brain: the holder's cluster ring cut while
+/// its service LAN stays up (both nodes remain reachable by the client).
+/// Each side wants to fence the other; `priority-fencing-delay` holds back
+/// the fence aimed at the holder, so the holder fences the other node
+/// first. The client is served throughout, the address never leaves the
+/// holder, the other node never answers ARP for it, never two copies.
+#[test]
+#[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
+fn two_nodes_split_brain_the_holder_fences_the_other_and_keeps_serving() {
+    install_agent();
+    let mut c = Cluster::new(2, TOKEN);
+    create_ours(&c, "");
+    let (holder, other) = started(&c);
+    let other_mac = c.node(&other).mac.clone();
+    let (watch, _) = watch_copies(&c, &holder);
+    let dump = cluster::watch::Watcher::start(
+        "ip",
+        &[
+            "netns",
+            "exec",
+            "hc-client",
+            "tcpdump",
+            "-i",
+            "eth0",
+            "-n",
+            "-e",
+            "-tt",
+            "-l",
+            "-U",
+            "arp",
+        ],
+        Some("listening on"),
+    );
+    let service = cluster::ServiceWatch::start(&holder);
+    let since = cluster::now();
+    network::cut_ring(c.node(&holder));
+    let fenced = wait_until(Duration::from_secs(60), || !c.node(&other).is_up());
+    // the fence aimed at the holder would have fired by now
+    thread::sleep(Duration::from_secs(
+        u64::from(cluster::fencing::PRIORITY_DELAY_S) + 3,
+    ));
+    let seen = service.stop();
+    let frames = cluster::watch::parse_tcpdump(&dump.stop());
+    let what = format!("ring of the holder {holder} cut");
+    let (n, span, timeline) = no_two_copies(watch, &what, 8.0);
+    let fences = fences_since(&c, since);
+    assert!(
+        fenced,
+        "{other} was not fenced: {fences:?}\n{}",
+        c.crm_mon()
+    );
+    assert!(
+        fences.iter().any(|e| e.action == "off"
+            && e.target == other
+            && e.from == holder
+            && e.rc == 0
+            && e.msg == "powered off"),
+        "{other} was not powered off by {holder}'s fence: {fences:?}"
+    );
+    assert!(
+        fences.iter().all(|e| e.target == other) && c.node(&holder).is_up(),
+        "the holder {holder} was fenced: {fences:?}"
+    );
+    assert_eq!(c.locate(RSC), [holder.as_str()], "{}", c.crm_mon());
+    assert!(
+        seen.requests > 20 && seen.failed == 0 && seen.addr_deleted == 0,
+        "the client was not served throughout: {seen:?}"
+    );
+    let replies_from_other = frames
+        .iter()
+        .filter(|f| f.src_mac == other_mac && f.is_reply_for_vip())
+        .count();
+    assert_eq!(
+        replies_from_other, 0,
+        "{other} answered ARP for the address"
+    );
+
+    // Healed and booted again: the other node rejoins and runs nothing.
+    network::heal_ring(c.node(&holder));
+    c.power_on(&other);
+    one_holder(&c, RSC, "croit", &holder);
+    note(
+        "cluster-split-brain.md",
+        &format!(
+            "{what}: {fences:?}; client {seen:?}; {n} samples over {span:.0} s, none with two \
+             copies\n{timeline}"
+        ),
     );
 }

@@ -1,6 +1,12 @@
-//! The cluster's network: a bridge in a namespace of its own (`hc-lan`),
-//! one veth per node and one for the client, nothing in the machine's own
-//! network; the client's view of the service.
+//! The cluster's network, nothing of it in the machine's own network:
+//! - the service LAN: a bridge in a namespace of its own (`hc-lan`), the
+//!   nodes' eth0 (10.78.0.N, the virtual address) and the client's;
+//! - the cluster ring: a second bridge (`hc-ring`), the nodes' `ring0`
+//!   (10.79.0.N), corosync's only link. Cutting a node's ring port splits
+//!   the cluster while every node stays reachable by the client, the
+//!   dangerous case for a virtual address.
+//!
+//! Also the client's view of the service.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -19,10 +25,13 @@ pub const CLIENT: &str = "hc-client";
 /// The client's address on the bridge.
 pub const CLIENT_IP: &str = "10.78.0.100";
 pub const CLIENT_MAC: &str = "02:78:00:00:00:64";
+/// Namespace of the ring bridge.
+pub const RING: &str = "hc-ring";
+const RING_BRIDGE: &str = "hc-ring0";
 
 /// Deletes every namespace of the harness (their links go with them).
 pub fn remove() {
-    for ns in ["hc-n1", "hc-n2", CLIENT, LAN] {
+    for ns in ["hc-n1", "hc-n2", CLIENT, LAN, RING] {
         let _ = Command::new("ip")
             .args(["netns", "del", ns])
             .stderr(Stdio::null())
@@ -30,31 +39,63 @@ pub fn remove() {
     }
 }
 
-/// The bridge, the nodes' and the client's namespaces and veths.
+/// A bridge `br` in namespace `ns`.
+fn bridge(ns: &str, br: &str) {
+    sh_ok("ip", &["netns", "add", ns]);
+    sh_ok("ip", &["-n", ns, "link", "set", "lo", "up"]);
+    let add = ["link", "add", br, "type", "bridge"];
+    let opts = ["stp_state", "0", "forward_delay", "0"];
+    let mut args = vec!["-n", ns];
+    args.extend_from_slice(&add);
+    args.extend_from_slice(&opts);
+    sh_ok("ip", &args);
+    sh_ok("ip", &["-n", ns, "link", "set", br, "up"]);
+}
+
+/// The bridges, the nodes' and the client's namespaces and veths.
 pub fn build(nodes: &[Node]) {
-    sh_ok("ip", &["netns", "add", LAN]);
+    bridge(LAN, "hc-br0");
+    bridge(RING, RING_BRIDGE);
     sh_ok("ip", &["netns", "add", CLIENT]);
     for n in nodes {
         sh_ok("ip", &["netns", "add", &n.ns()]);
+        let (port, ns) = (n.ring_port(), n.ns());
+        sh_ok(
+            "ip",
+            &[
+                "link",
+                "add",
+                &port,
+                "netns",
+                RING,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "ring0",
+                "netns",
+                &ns,
+                "address",
+                &n.ring_mac,
+            ],
+        );
+        sh_ok(
+            "ip",
+            &[
+                "-n",
+                RING,
+                "link",
+                "set",
+                &port,
+                "master",
+                RING_BRIDGE,
+                "up",
+            ],
+        );
+        let cidr = format!("{}/24", n.ring_ip);
+        sh_ok("ip", &["-n", &ns, "addr", "add", &cidr, "dev", "ring0"]);
+        sh_ok("ip", &["-n", &ns, "link", "set", "ring0", "up"]);
     }
-    sh_ok("ip", &["-n", LAN, "link", "set", "lo", "up"]);
-    sh_ok(
-        "ip",
-        &[
-            "-n",
-            LAN,
-            "link",
-            "add",
-            "hc-br0",
-            "type",
-            "bridge",
-            "stp_state",
-            "0",
-            "forward_delay",
-            "0",
-        ],
-    );
-    sh_ok("ip", &["-n", LAN, "link", "set", "hc-br0", "up"]);
     let mut ends: Vec<(String, String, String, String)> = nodes
         .iter()
         .map(|n| (n.port(), n.ns(), n.mac.clone(), n.ip.clone()))
@@ -84,6 +125,31 @@ pub fn build(nodes: &[Node]) {
         );
         sh_ok("ip", &["-n", ns, "link", "set", "eth0", "up"]);
     }
+}
+
+/// Cuts the node's ring port off the ring bridge: carrier stays up on both
+/// ends, frames just go nowhere (a failed switch port). Its LAN stays up.
+pub fn cut_ring(n: &Node) {
+    sh_ok(
+        "ip",
+        &["-n", RING, "link", "set", &n.ring_port(), "nomaster"],
+    );
+}
+
+/// Attaches the node's ring port to the ring bridge again.
+pub fn heal_ring(n: &Node) {
+    sh_ok(
+        "ip",
+        &[
+            "-n",
+            RING,
+            "link",
+            "set",
+            &n.ring_port(),
+            "master",
+            RING_BRIDGE,
+        ],
+    );
 }
 
 /// Whether the address is on eth0 of the namespace `ns` (a node's

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::network::{self, LAN};
+use super::network::{self, LAN, RING};
 use super::{sh, wait_until, DIR};
 
 /// One node: its name, addresses, and the processes that make it up.
@@ -21,6 +21,9 @@ pub struct Node {
     /// Address on the service LAN (eth0).
     pub ip: String,
     pub mac: String,
+    /// Address and MAC on the cluster ring (ring0), corosync's link.
+    pub ring_ip: String,
+    pub ring_mac: String,
     power: Arc<Mutex<Power>>,
 }
 
@@ -37,6 +40,8 @@ impl Node {
             name: format!("n{i}"),
             ip: format!("10.78.0.{i}"),
             mac: format!("02:78:00:00:00:0{i}"),
+            ring_ip: format!("10.79.0.{i}"),
+            ring_mac: format!("02:79:00:00:00:0{i}"),
             power: Arc::default(),
         }
     }
@@ -48,6 +53,11 @@ impl Node {
     /// The node's port on the LAN bridge.
     pub fn port(&self) -> String {
         format!("hc-{}-p", self.name)
+    }
+
+    /// The node's port on the ring bridge.
+    pub fn ring_port(&self) -> String {
+        format!("hc-r-{}-p", self.name)
     }
 
     pub fn dir(&self) -> PathBuf {
@@ -73,8 +83,8 @@ impl Node {
     }
 
     /// Power failure: SIGKILL to the node's PID 1 (the kernel ends every
-    /// process of its PID namespace) and its cable unplugged. False when it
-    /// was off already.
+    /// process of its PID namespace) and its cables unplugged (LAN and
+    /// ring ports down). False when it was off already.
     pub fn power_off(&self) -> bool {
         let mut p = self.power();
         let Some(mut child) = p.unshare.take() else {
@@ -85,13 +95,18 @@ impl Node {
             nix::sys::signal::Signal::SIGKILL,
         );
         let _ = sh("ip", &["-n", LAN, "link", "set", &self.port(), "down"]);
+        let _ = sh(
+            "ip",
+            &["-n", RING, "link", "set", &self.ring_port(), "down"],
+        );
         let _ = child.wait();
         true
     }
 
     /// Boots a node that is off: a real reboot forgets every address (the
-    /// virtual one included), the cable is plugged in again, the node's
-    /// init starts. Does not wait for the cluster.
+    /// virtual one included), the cables are plugged in again (a ring port
+    /// cut by [`network::cut_ring`] stays cut), the node's init starts.
+    /// Does not wait for the cluster.
     pub fn boot(&self) -> Result<(), String> {
         let mut p = self.power();
         if p.unshare.is_some() {
@@ -103,6 +118,7 @@ impl Node {
             vec!["-n", &ns, "addr", "flush", "dev", "eth0"],
             vec!["-n", &ns, "addr", "add", &cidr, "dev", "eth0"],
             vec!["-n", LAN, "link", "set", &self.port()[..], "up"],
+            vec!["-n", RING, "link", "set", &self.ring_port()[..], "up"],
         ] {
             let o = sh("ip", &args);
             if !o.status.success() {
@@ -229,7 +245,7 @@ fn corosync_conf(all: &[Node], token: u32) -> String {
     for (i, m) in all.iter().enumerate() {
         nodelist.push_str(&format!(
             "    node {{\n        ring0_addr: {}\n        name: {}\n        nodeid: {}\n    }}\n",
-            m.ip,
+            m.ring_ip,
             m.name,
             i + 1
         ));
