@@ -70,22 +70,29 @@ pub fn remove_agent() {
 pub struct PowerControl {
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
+    dir: PathBuf,
 }
 
 impl PowerControl {
     /// Starts serving requests for `nodes` (clones share their power state
-    /// with the cluster's).
+    /// with the cluster's) under the harness folder.
     pub fn start(nodes: Vec<Node>) -> PowerControl {
-        let d = fence_dir();
+        PowerControl::start_in(fence_dir(), nodes)
+    }
+
+    /// Serves requests under `d` (`req/`, `resp/`, `alive`, `power.log`).
+    pub fn start_in(d: PathBuf, nodes: Vec<Node>) -> PowerControl {
         for sub in ["req", "resp"] {
             fs::create_dir_all(d.join(sub)).expect("fence folders");
         }
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
-        let handle = thread::spawn(move || serve(&nodes, &flag));
+        let dir = d.clone();
+        let handle = thread::spawn(move || serve(&dir, &nodes, &flag));
         PowerControl {
             stop,
             handle: Some(handle),
+            dir: d,
         }
     }
 }
@@ -96,12 +103,11 @@ impl Drop for PowerControl {
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
-        let _ = fs::remove_file(fence_dir().join("alive"));
+        let _ = fs::remove_file(self.dir.join("alive"));
     }
 }
 
-fn serve(nodes: &[Node], stop: &AtomicBool) {
-    let d = fence_dir();
+fn serve(d: &Path, nodes: &[Node], stop: &AtomicBool) {
     let log = d.join("power.log");
     append(&log, &format!("{:.3} controller started", now()));
     while !stop.load(Ordering::SeqCst) {
@@ -199,7 +205,12 @@ pub struct FenceEvent {
 
 /// Every request the controller executed, oldest first.
 pub fn events() -> Vec<FenceEvent> {
-    let text = fs::read_to_string(fence_dir().join("power.log")).unwrap_or_default();
+    events_in(&fence_dir())
+}
+
+/// [`events`] of a controller serving under `d`.
+pub fn events_in(d: &Path) -> Vec<FenceEvent> {
+    let text = fs::read_to_string(d.join("power.log")).unwrap_or_default();
     text.lines()
         .filter_map(|l| {
             let f: Vec<&str> = l.splitn(7, ' ').collect();
