@@ -27,8 +27,9 @@ mod procs;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use cluster::faults::{restore, Fault};
 use cluster::service::{create_ours, one_holder, wait_started, RSC};
-use cluster::{network, wait_until, Cluster, Setup};
+use cluster::{wait_until, Cluster, Setup};
 use fenced::{fences_since, no_two_copies, note, started, watch_copies};
 use install::install_agent;
 
@@ -48,7 +49,7 @@ fn two_nodes_failed_stop_fences_the_holder_and_the_survivor_serves() {
     let (holder, other) = started(&c);
     let (watch, holder_id) = watch_copies(&c, &holder);
     let since = cluster::now();
-    c.sh_on(&holder, "kill -STOP $(cat /run/hc-dockerd.pid)");
+    Fault::EngineFreeze(holder.clone()).inject(&mut c);
     // a monitor that had its answer before the freeze has written by now
     thread::sleep(Duration::from_millis(300));
     let removed = c.sh_on(
@@ -120,7 +121,7 @@ fn two_nodes_failed_stop_fences_the_holder_and_the_survivor_serves() {
 
     // Booted again, the old holder rejoins and runs nothing.
     c.on_ok(&other, &["crm_resource", "--clear", "--resource", RSC]);
-    c.power_on(&holder);
+    restore(&mut c);
     one_holder(&c, RSC, "croit", &other);
     note(
         "cluster-failed-stop.md",
@@ -135,9 +136,14 @@ fn two_nodes_failed_stop_fences_the_holder_and_the_survivor_serves() {
 /// stop ends the copy through the kernel, so nobody is fenced, and the
 /// survivor serves. For at least 30 s, sampled from outside, at most one
 /// node runs a copy.
-fn engine_gone_on_the_holder(live_restore: bool, fault: &str, what: &str, file: &str) {
+fn engine_gone_on_the_holder(
+    live_restore: bool,
+    fault: fn(String) -> Fault,
+    what: &str,
+    file: &str,
+) {
     install_agent();
-    let c = Cluster::start(Setup {
+    let mut c = Cluster::start(Setup {
         nodes: 2,
         token: TOKEN,
         live_restore,
@@ -147,7 +153,7 @@ fn engine_gone_on_the_holder(live_restore: bool, fault: &str, what: &str, file: 
     let (watch, holder_id) = watch_copies(&c, &holder);
     let since = cluster::now();
     let t0 = Instant::now();
-    c.sh_on(&holder, fault);
+    fault(holder.clone()).inject(&mut c);
     assert!(
         !procs::live_pids(&holder_id).is_empty(),
         "the container on {holder} did not outlive its engine"
@@ -190,7 +196,7 @@ fn engine_gone_on_the_holder(live_restore: bool, fault: &str, what: &str, file: 
 fn two_nodes_engine_killed_on_the_holder_never_two_copies() {
     engine_gone_on_the_holder(
         false,
-        "pkill -KILL -x dockerd",
+        Fault::EngineKill,
         "dockerd SIGKILLed",
         "cluster-engine-kill.md",
     );
@@ -203,8 +209,7 @@ fn two_nodes_engine_killed_on_the_holder_never_two_copies() {
 fn two_nodes_engine_stopped_under_live_restore_never_two_copies() {
     engine_gone_on_the_holder(
         true,
-        "p=$(cat /run/hc-dockerd.pid) && kill -TERM $p && \
-         for _ in $(seq 400); do kill -0 $p 2>/dev/null || exit 0; sleep 0.05; done; exit 1",
+        Fault::EngineStop,
         "dockerd stopped under live-restore",
         "cluster-engine-live-restore.md",
     );
@@ -218,7 +223,7 @@ fn two_nodes_engine_stopped_under_live_restore_never_two_copies() {
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn two_nodes_monitor_failure_with_on_fail_fence_fences_the_holder() {
     install_agent();
-    let c = Cluster::new(2, TOKEN);
+    let mut c = Cluster::new(2, TOKEN);
     create_ours(&c, "");
     c.on_ok(
         "n1",
@@ -238,7 +243,7 @@ fn two_nodes_monitor_failure_with_on_fail_fence_fences_the_holder() {
     let (watch, holder_id) = watch_copies(&c, &holder);
     let since = cluster::now();
     let t0 = Instant::now();
-    c.on_ok(&holder, &["docker", "kill", "croit"]);
+    Fault::ContainerKill(holder.clone(), "croit".into()).inject(&mut c);
     let want = format!("served by {other}");
     let served = wait_until(Duration::from_secs(90), || {
         !c.node(&holder).is_up() && c.client_get().as_deref() == Some(want.as_str())
@@ -320,7 +325,7 @@ fn two_nodes_split_brain_the_holder_fences_the_other_and_keeps_serving() {
     );
     let service = cluster::ServiceWatch::start(&holder);
     let since = cluster::now();
-    network::cut_ring(c.node(&holder));
+    Fault::RingCut(holder.clone()).inject(&mut c);
     let fenced = wait_until(Duration::from_secs(60), || !c.node(&other).is_up());
     // the fence aimed at the holder would have fired by now
     thread::sleep(Duration::from_secs(
@@ -363,8 +368,7 @@ fn two_nodes_split_brain_the_holder_fences_the_other_and_keeps_serving() {
     );
 
     // Healed and booted again: the other node rejoins and runs nothing.
-    network::heal_ring(c.node(&holder));
-    c.power_on(&other);
+    restore(&mut c);
     one_holder(&c, RSC, "croit", &holder);
     note(
         "cluster-split-brain.md",

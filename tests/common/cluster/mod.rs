@@ -15,6 +15,7 @@
 //! times), [`timing`] (failover and move measurements, tables).
 #![allow(dead_code)]
 
+pub mod faults;
 pub mod fencing;
 pub mod network;
 pub mod node;
@@ -268,7 +269,7 @@ impl Cluster {
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
-    fn wait_online(&self) {
+    pub fn wait_online(&self) {
         let names: Vec<&str> = self
             .nodes
             .iter()
