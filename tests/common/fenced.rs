@@ -38,7 +38,11 @@ pub fn watch_copies(c: &Cluster, holder: &str) -> (copies::CopyWatch, String) {
         !procs::live_pids(&holder_id).is_empty(),
         "nothing runs on {holder}"
     );
-    let watch = copies::CopyWatch::start(ids, EVERY, |node| network::vip_in(&format!("hc-{node}")));
+    // a powered-off node's namespace keeps the address, but its cable is out
+    let nodes = c.nodes.clone();
+    let watch = copies::CopyWatch::start(ids, EVERY, move |node| {
+        nodes.iter().any(|n| n.name == node && n.is_up()) && network::vip_in(&format!("hc-{node}"))
+    });
     (watch, holder_id)
 }
 
