@@ -1,46 +1,26 @@
-//! Under real Pacemaker: a single-node cluster recovers the agent's
-//! failures; a two-node cluster fails the address and the container over on
-//! a power failure, timed next to the stock IPaddr2 + docker pair.
+//! Under real Pacemaker, fencing on (tests/common/cluster/fencing.rs): a
+//! single-node cluster recovers the agent's failures; a two-node cluster
+//! fails the address and the container over on a power failure (the
+//! survivor fences the dead node first), timed next to the stock IPaddr2 +
+//! docker pair. The fault scenarios that end in a fence, or must not, are
+//! in tests/cluster_fencing.rs.
 //!
 //! Privileged (root, namespaces, corosync, pacemaker, dockerd): `#[ignore]`d
 //! for the quick loop, run by tests/run.sh. The tests take one lock and run
 //! one cluster at a time.
 
-#[path = "common/cluster.rs"]
+#[path = "common/cluster/mod.rs"]
 mod cluster;
-#[path = "common/copies.rs"]
-mod copies;
 #[path = "common/install.rs"]
 mod install;
-#[path = "common/procs.rs"]
-mod procs;
 
 use std::time::Duration;
 
-use cluster::{Cluster, VIP};
+use cluster::service::{create_ours, one_holder, wait_started, RSC};
+use cluster::{fencing, Cluster, VIP};
 use install::install_agent;
 
 const TOKEN: u32 = 1000;
-const RSC: &str = "pxe";
-
-fn create_ours(c: &Cluster, extra: &str) {
-    c.create_container("croit");
-    c.sh_on(
-        "n1",
-        &format!(
-            "pcs resource create {RSC} ocf:croit:container ip={VIP}/24 nic=eth0 container=croit \
-             {extra} op monitor interval=2s timeout=20s"
-        ),
-    );
-}
-
-#[track_caller]
-fn wait_started(c: &Cluster, rsc: &str, node: &str) {
-    let ok = cluster::wait_until(Duration::from_secs(40), || {
-        c.locate(rsc) == [node.to_string()] && c.dc_idle()
-    });
-    assert!(ok, "{rsc} not started on {node}:\n{}", c.crm_mon());
-}
 
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
@@ -217,8 +197,10 @@ fn two_nodes_fail_over_ours_and_the_stock_pair() {
             "pcs resource create vip ocf:heartbeat:IPaddr2 ip={VIP} cidr_netmask=24 nic=eth0 \
              op monitor interval=2s --group svc && \
              pcs resource create web ocf:heartbeat:docker image={} name=hc-web \
-             run_opts='--network host --init' run_cmd=/start.sh op monitor interval=2s --group svc",
-            cluster::IMAGE
+             run_opts='--network host --init' run_cmd=/start.sh op monitor interval=2s --group svc && \
+             pcs resource meta svc priority={}",
+            cluster::IMAGE,
+            fencing::PRIORITY
         ),
     );
     let ok = cluster::wait_until(Duration::from_secs(60), || {
@@ -246,95 +228,6 @@ fn two_nodes_fail_over_ours_and_the_stock_pair() {
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cluster-timing.md");
     let _ = std::fs::write(&path, &table);
     eprintln!("{table}\n(written to {})", path.display());
-}
-
-/// dockerd SIGKILLed on the holder: its container runs on under the shim.
-/// The agent must not call that stopped: for 30 s and more, sampled every
-/// 0.5 s from outside, at most one node runs a copy; the survivor serves.
-#[test]
-#[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
-fn two_nodes_engine_killed_on_the_holder_never_two_copies() {
-    install_agent();
-    let c = Cluster::new(2, TOKEN);
-    create_ours(&c, "");
-    let ok = cluster::wait_until(Duration::from_secs(40), || {
-        c.locate(RSC).len() == 1 && c.dc_idle()
-    });
-    assert!(ok, "{RSC} did not start:\n{}", c.crm_mon());
-    let holder = c.holder();
-    let other = if holder == "n1" { "n2" } else { "n1" }.to_string();
-    let ids: Vec<(String, String)> = ["n1", "n2"]
-        .iter()
-        .map(|n| (n.to_string(), c.container_id(n, "croit")))
-        .collect();
-    let holder_id = ids
-        .iter()
-        .find(|(n, _)| *n == holder)
-        .map(|(_, id)| id.clone())
-        .unwrap_or_default();
-    assert!(
-        !procs::live_pids(&holder_id).is_empty(),
-        "nothing runs on {holder}"
-    );
-    let lan = c
-        .nodes
-        .iter()
-        .map(|n| (n.name.clone(), n.ip.clone()))
-        .collect::<Vec<_>>();
-    let _ = lan;
-    let watch = copies::CopyWatch::start(ids, Duration::from_millis(500), |node| {
-        let o = std::process::Command::new("ip")
-            .args([
-                "-n",
-                &format!("hc-{node}"),
-                "-o",
-                "addr",
-                "show",
-                "dev",
-                "eth0",
-            ])
-            .output();
-        o.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(&format!(" {VIP}/")))
-    });
-    let t0 = std::time::Instant::now();
-    c.on_ok(&holder, &["pkill", "-KILL", "-x", "dockerd"]);
-    let moved = cluster::wait_until(Duration::from_secs(60), || {
-        c.locate(RSC) == [other.clone()]
-            && c.client_get().as_deref() == Some(&format!("served by {other}"))
-    });
-    let took = t0.elapsed();
-    // at least 30 s of samples in all
-    std::thread::sleep(Duration::from_secs(30).saturating_sub(t0.elapsed()));
-    let samples = watch.stop();
-    let timeline = copies::timeline(&samples);
-    eprintln!("dockerd SIGKILLed on {holder}; who runs the container:\n{timeline}");
-    let two = copies::two_copies(&samples);
-    assert!(
-        two.is_empty(),
-        "{} of {} samples with two copies running:\n{timeline}",
-        two.len(),
-        samples.len()
-    );
-    assert!(samples.len() >= 60, "only {} samples", samples.len());
-    assert!(
-        moved,
-        "not served by {other} within 60 s of the engine's death:\n{}\n{timeline}",
-        c.crm_mon()
-    );
-    assert!(
-        procs::live_pids(&holder_id).is_empty(),
-        "the old copy on {holder} still runs"
-    );
-    let note = format!(
-        "dockerd SIGKILLed on the holder {holder}: served by {other} after {:.1} s; \
-         {} samples over {:.0} s, {} with two copies\n{timeline}",
-        took.as_secs_f64(),
-        samples.len(),
-        samples.last().map_or(0.0, |s| s.at),
-        two.len()
-    );
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cluster-engine-kill.md");
-    let _ = std::fs::write(path, note);
 }
 
 /// Every failover must end served by the survivor, the client switched by
@@ -367,22 +260,6 @@ fn check_failover(f: &cluster::Failover, round: usize) {
         f.old_replies_after, 0,
         "round {round}: old node answered ARP: {f:?}"
     );
-}
-
-/// After the dead node rejoined: the resource runs on `node` only, the
-/// address and the container are there and nowhere else.
-#[track_caller]
-fn one_holder(c: &Cluster, rsc: &str, container: &str, node: &str) {
-    wait_started(c, rsc, node);
-    assert_eq!(c.holder(), node, "address holder");
-    for n in &c.nodes {
-        assert_eq!(
-            c.container_running(&n.name, container),
-            n.name == node,
-            "container {container} on {}",
-            n.name
-        );
-    }
 }
 
 /// The README's migration from croit's shell agent, rehearsed on a live

@@ -32,9 +32,10 @@ cleanup() {
     grep -o " $d[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l
     rm -rf "$d"
   done
-  # cluster nodes (tests/common/cluster.rs) left by a crashed test run
+  # cluster nodes (tests/common/cluster/) left by a crashed test run, and their fence agent
   pkill -KILL -f "node-init.sh /tmp/croit-hc/" 2>/dev/null
-  for ns in hc-n1 hc-n2 hc-client hc-lan; do ip netns del "$ns" 2>/dev/null; done
+  for ns in hc-n1 hc-n2 hc-client hc-lan hc-ring; do ip netns del "$ns" 2>/dev/null; done
+  grep -qs "fence agent of the croit-hc test harness" /usr/sbin/fence_hc && rm -f /usr/sbin/fence_hc
   # the agent the tests installed: restore what was there before
   if [ -n "$BACKUP" ]; then mv -f "$BACKUP" "$AGENT"; else rm -f "$AGENT"; rmdir --ignore-fail-on-non-empty /usr/lib/ocf/resource.d/croit 2>/dev/null; fi
   bash "$ROOT/tests/env/image.sh" remove >/dev/null 2>&1

@@ -44,12 +44,14 @@ COROSYNC=$!
 for _ in $(seq 100); do corosync-cfgtool -s >/dev/null 2>&1 && break; sleep 0.1; done
 
 # The node's dockerd, before pacemakerd: the first probes must find it.
+# Extra flags from the harness (e.g. --live-restore), one word each.
+FLAGS=$(cat "$D/dockerd.flags" 2>/dev/null)
 mkdir -p "$D/docker-data" /run/hc-docker
 log "starting dockerd"
 dockerd --data-root "$D/docker-data" --exec-root /run/hc-docker -H unix:///run/docker.sock \
   --pidfile /run/hc-dockerd.pid --bridge=none --iptables=false --ip6tables=false \
   --ip-forward=false --ip-masq=false --storage-driver=vfs \
-  --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent="/hc-$N" \
+  --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent="/hc-$N" $FLAGS \
   >>"$D/dockerd.out" 2>&1 &
 DOCKERD=$!
 for _ in $(seq 150); do docker version >/dev/null 2>&1 && break; sleep 0.2; done

@@ -1,0 +1,110 @@
+//! Faults the harness injects into a running cluster, and the way back to
+//! a healthy one. Each scenario injects one; a campaign can draw them at
+//! random and call [`restore`] between two.
+
+use std::time::Duration;
+
+use super::{network, wait_until, Cluster};
+
+/// One fault, aimed at a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// PID 1 SIGKILLed, LAN and ring ports down.
+    PowerOff(String),
+    /// The node's ring port cut off the ring bridge; its LAN stays up.
+    RingCut(String),
+    /// The node's dockerd SIGKILLed (its containers run on under their shims).
+    EngineKill(String),
+    /// The node's dockerd SIGTERMed (with live-restore its containers run on).
+    EngineStop(String),
+    /// The node's dockerd frozen (SIGSTOP).
+    EngineFreeze(String),
+    /// The container killed through the node's dockerd.
+    ContainerKill(String, String),
+}
+
+impl Fault {
+    pub fn node(&self) -> &str {
+        match self {
+            Fault::PowerOff(n)
+            | Fault::RingCut(n)
+            | Fault::EngineKill(n)
+            | Fault::EngineStop(n)
+            | Fault::EngineFreeze(n)
+            | Fault::ContainerKill(n, _) => n,
+        }
+    }
+
+    /// Makes it happen; returns once it has (the engine gone, the node off).
+    pub fn inject(&self, c: &mut Cluster) {
+        let n = self.node().to_string();
+        match self {
+            Fault::PowerOff(_) => c.power_off(&n),
+            Fault::RingCut(_) => network::cut_ring(c.node(&n)),
+            Fault::EngineKill(_) => {
+                c.sh_on(&n, "kill -KILL $(cat /run/hc-dockerd.pid)");
+            }
+            Fault::EngineStop(_) => {
+                c.sh_on(
+                    &n,
+                    "p=$(cat /run/hc-dockerd.pid) && kill -TERM $p && \
+                     for _ in $(seq 400); do kill -0 $p 2>/dev/null || exit 0; sleep 0.05; done; \
+                     exit 1",
+                );
+            }
+            Fault::EngineFreeze(_) => {
+                c.sh_on(&n, "kill -STOP $(cat /run/hc-dockerd.pid)");
+            }
+            Fault::ContainerKill(_, name) => {
+                c.on_ok(&n, &["docker", "kill", name]);
+            }
+        }
+    }
+}
+
+/// Back to a healthy cluster, whatever happened: every ring port attached,
+/// a frozen dockerd thawed, a node whose dockerd is gone fenced through the
+/// cluster (its containers may run on: only a power-off is certain), every
+/// node that is off booted, all online, failures cleaned up.
+pub fn restore(c: &mut Cluster) {
+    let names: Vec<String> = c.nodes.iter().map(|n| n.name.clone()).collect();
+    for n in &c.nodes {
+        network::heal_ring(n);
+    }
+    for name in &names {
+        if !c.node(name).is_up() {
+            continue;
+        }
+        let st = c.on(
+            name,
+            &[
+                "sh",
+                "-c",
+                "sed -n 's/^State:\t\\(.\\).*/\\1/p' /proc/$(cat /run/hc-dockerd.pid)/status",
+            ],
+        );
+        match String::from_utf8_lossy(&st.stdout).trim() {
+            "T" => {
+                c.sh_on(name, "kill -CONT $(cat /run/hc-dockerd.pid)");
+            }
+            "S" | "R" | "D" => {}
+            _ => {
+                let peer = names.iter().find(|p| *p != name && c.node(p).is_up());
+                if let Some(p) = peer {
+                    let _ = c.on(p, &["stonith_admin", "--fence", name, "--timeout", "60"]);
+                }
+                let off = wait_until(Duration::from_secs(60), || !c.node(name).is_up());
+                assert!(off, "{name} without its engine was not fenced");
+            }
+        }
+    }
+    for name in &names {
+        if !c.node(name).is_up() {
+            c.power_on(name);
+        }
+    }
+    c.wait_online();
+    let up = c.any_up().to_string();
+    c.on_ok(&up, &["pcs", "resource", "cleanup"]);
+    c.settle();
+}

@@ -1,0 +1,78 @@
+//! Steps the fenced scenarios share (tests/cluster_fencing.rs): where the
+//! resource started, the copy checker started and judged, the fences the
+//! power controller executed, a note for the record.
+
+use std::time::Duration;
+
+use crate::cluster::fencing::FenceEvent;
+use crate::cluster::service::RSC;
+use crate::cluster::{network, wait_until, Cluster};
+use crate::{copies, procs};
+
+/// How often the checker samples.
+pub const EVERY: Duration = Duration::from_millis(250);
+
+/// The node that runs our resource once it started, and the other one.
+pub fn started(c: &Cluster) -> (String, String) {
+    let ok = wait_until(Duration::from_secs(40), || {
+        c.locate(RSC).len() == 1 && c.dc_idle()
+    });
+    assert!(ok, "{RSC} did not start:\n{}", c.crm_mon());
+    let holder = c.holder();
+    let other = if holder == "n1" { "n2" } else { "n1" }.to_string();
+    (holder, other)
+}
+
+/// Starts the copy checker on both nodes; the holder's container id.
+pub fn watch_copies(c: &Cluster, holder: &str) -> (copies::CopyWatch, String) {
+    let ids: Vec<(String, String)> = ["n1", "n2"]
+        .iter()
+        .map(|n| (n.to_string(), c.container_id(n, "croit")))
+        .collect();
+    let holder_id = ids
+        .iter()
+        .find(|(n, _)| n == holder)
+        .map(|(_, id)| id.clone())
+        .unwrap_or_default();
+    assert!(
+        !procs::live_pids(&holder_id).is_empty(),
+        "nothing runs on {holder}"
+    );
+    // a powered-off node's namespace keeps the address, but its cable is out
+    let nodes = c.nodes.clone();
+    let watch = copies::CopyWatch::start(ids, EVERY, move |node| {
+        nodes.iter().any(|n| n.name == node && n.is_up()) && network::vip_in(&format!("hc-{node}"))
+    });
+    (watch, holder_id)
+}
+
+/// Stops the checker; fails on any sample with two copies running.
+#[track_caller]
+pub fn no_two_copies(watch: copies::CopyWatch, what: &str, min_secs: f64) -> (usize, f64, String) {
+    let samples = watch.stop();
+    let timeline = copies::timeline(&samples);
+    eprintln!("{what}; who runs the container:\n{timeline}");
+    let two = copies::two_copies(&samples);
+    assert!(
+        two.is_empty(),
+        "{what}: {} of {} samples with two copies running:\n{timeline}",
+        two.len(),
+        samples.len()
+    );
+    let span = samples.last().map_or(0.0, |s| s.at);
+    assert!(span >= min_secs, "only {span:.1} s of samples");
+    (samples.len(), span, timeline)
+}
+
+pub fn note(file: &str, text: &str) {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(file);
+    let _ = std::fs::write(path, text);
+}
+
+/// The fences (every action but `status`) since `since` (epoch seconds).
+pub fn fences_since(c: &Cluster, since: f64) -> Vec<FenceEvent> {
+    c.fence_events()
+        .into_iter()
+        .filter(|e| e.at >= since && e.action != "status")
+        .collect()
+}
