@@ -109,6 +109,124 @@ fn single_node_recovers_failures() {
 /// Waits for a failed monitor carrying `reason`, then for Pacemaker's own
 /// recovery (container running, address bound, client served), then clears
 /// the failure for the next scenario.
+/// `pcs resource update` of reloadable parameters on a running resource:
+/// Pacemaker calls reload-agent (the operation history shows it), the
+/// container is not restarted (same StartedAt), the address never leaves
+/// (no removal in the log), the client is served throughout. A malformed
+/// reloadable value is refused with our reason; a new `ip` restarts it.
+#[test]
+#[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
+fn single_node_reloads_settings_without_a_restart() {
+    install_agent();
+    let c = Cluster::new(1, TOKEN);
+    create_ours(&c, "");
+    wait_started(&c, RSC, "n1");
+    let started_at = |c: &Cluster| {
+        c.on_ok(
+            "n1",
+            &["docker", "inspect", "-f", "{{.State.StartedAt}}", "croit"],
+        )
+        .trim()
+        .to_string()
+    };
+    let ops = |c: &Cluster| {
+        String::from_utf8_lossy(
+            &c.on(
+                "n1",
+                &["crm_resource", "--list-operations", "--resource", RSC],
+            )
+            .stdout,
+        )
+        .into_owned()
+    };
+    let before = started_at(&c);
+    let log_before = c.pacemaker_log("n1").len();
+    c.on_ok(
+        "n1",
+        &[
+            "pcs",
+            "resource",
+            "update",
+            RSC,
+            "arp_count=3",
+            "monitor_cmd=true",
+        ],
+    );
+    // Pacemaker records a reload under the start's key (call id and digest
+    // renewed): its log names the operation.
+    let reload_line = format!("Result of reload-agent operation for {RSC} on n1: ok");
+    let reloaded = cluster::wait_until(Duration::from_secs(30), || {
+        let log = c.pacemaker_log("n1");
+        log.get(log_before..).unwrap_or("").contains(&reload_line) && c.dc_idle()
+    });
+    assert!(
+        reloaded,
+        "Pacemaker did not call reload-agent:\n{}",
+        ops(&c)
+    );
+    // a few monitors with the new monitor_cmd
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(started_at(&c), before, "the container was restarted");
+    assert!(c.has_vip("n1"), "the address left");
+    assert_eq!(c.client_get().as_deref(), Some("served by n1"));
+    let log = c.pacemaker_log("n1");
+    let since = log.get(log_before..).unwrap_or("");
+    assert!(
+        !since.contains(&format!("removed {VIP}")) && !since.contains("stopped container croit"),
+        "reload stopped something:\n{since}"
+    );
+    assert!(
+        !c.crm_mon().contains("Failed Resource Actions"),
+        "{}",
+        c.crm_mon()
+    );
+    let history: Vec<&str> = since
+        .lines()
+        .filter(|l| l.contains("reload-agent") || l.contains("Actions:"))
+        .collect();
+    eprintln!(
+        "operation history after the reload:\n{}\n{}",
+        ops(&c),
+        history.join("\n")
+    );
+
+    // A malformed reloadable value: reload-agent answers 6 with our reason.
+    c.on_ok("n1", &["pcs", "resource", "update", RSC, "arp_count=0"]);
+    let refused = cluster::wait_until(Duration::from_secs(30), || {
+        c.crm_mon().contains("arp_count")
+    });
+    assert!(refused, "our reason is not shown:\n{}", c.crm_mon());
+
+    // A new address is not reloadable: the resource restarts with it.
+    c.on_ok(
+        "n1",
+        &[
+            "pcs",
+            "resource",
+            "update",
+            RSC,
+            "arp_count=3",
+            "ip=10.78.0.51/24",
+        ],
+    );
+    c.on_ok("n1", &["pcs", "resource", "cleanup", RSC]);
+    let moved = cluster::wait_until(Duration::from_secs(40), || {
+        let o = std::process::Command::new("ip")
+            .args(["-n", "hc-n1", "-o", "addr", "show", "dev", "eth0"])
+            .output();
+        let text = o
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        text.contains(" 10.78.0.51/24") && !text.contains(&format!(" {VIP}/")) && c.dc_idle()
+    });
+    assert!(moved, "the new address is not bound:\n{}", c.crm_mon());
+    assert_ne!(
+        started_at(&c),
+        before,
+        "a new ip did not restart the container"
+    );
+}
+
 #[track_caller]
 fn recovered(c: &Cluster, reason: &str) {
     let failed = cluster::wait_until(Duration::from_secs(20), || c.crm_mon().contains(reason));
