@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 use cluster::faults::{restore, Fault};
 use cluster::service::{create_ours, one_holder, wait_started, RSC};
 use cluster::{wait_until, Cluster, Setup};
-use fenced::{fences_since, no_two_copies, note, started, watch_copies};
+use fenced::{fences_since, no_two_copies, note, only_fenced, started, watch_copies};
 use install::install_agent;
 
 const TOKEN: u32 = 1000;
@@ -106,18 +106,7 @@ fn two_nodes_failed_stop_fences_the_holder_and_the_survivor_serves() {
             .any(|l| l.contains(&format!("Cluster node {holder} will be fenced"))),
         "no fencing decision for {holder} in the logs"
     );
-    let fences = fences_since(&c, since);
-    assert!(
-        fences.iter().any(|e| e.action == "off"
-            && e.target == holder
-            && e.rc == 0
-            && e.msg == "powered off"),
-        "{holder} was not powered off by a fence: {fences:?}"
-    );
-    assert!(
-        fences.iter().all(|e| e.target == holder),
-        "{other} was fenced too: {fences:?}"
-    );
+    let fences = only_fenced(&c, since, &holder, &other);
 
     // Booted again, the old holder rejoins and runs nothing.
     c.on_ok(&other, &["crm_resource", "--clear", "--resource", RSC]);
@@ -269,18 +258,7 @@ fn two_nodes_monitor_failure_with_on_fail_fence_fences_the_holder() {
         )) && l.contains(&reason)),
         "no failed monitor with the agent's reason in {holder}'s log"
     );
-    let fences = fences_since(&c, since);
-    assert!(
-        fences.iter().any(|e| e.action == "off"
-            && e.target == holder
-            && e.rc == 0
-            && e.msg == "powered off"),
-        "{holder} was not powered off by a fence: {fences:?}"
-    );
-    assert!(
-        fences.iter().all(|e| e.target == holder),
-        "{other} was fenced too: {fences:?}"
-    );
+    let fences = only_fenced(&c, since, &holder, &other);
     note(
         "cluster-on-fail-fence.md",
         &format!(

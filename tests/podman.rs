@@ -9,6 +9,8 @@
 
 #[path = "common/agent.rs"]
 mod agent;
+#[path = "common/matrix.rs"]
+mod matrix;
 #[path = "common/netns.rs"]
 mod netns;
 #[path = "common/podman.rs"]
@@ -20,6 +22,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use agent::{expect, has_addr, Call};
+use matrix::probe;
 use netns::NetnsPair;
 use podman::{inspect, podman, podman_host, podman_ok, PodmanContainer};
 
@@ -561,10 +564,4 @@ fn the_service_gone_while_the_container_runs_under_conmon_is_1_and_stop_ends_it(
     let exited = agent::wait_for(Duration::from_secs(10), || rig.status() == "exited");
     assert!(exited, "podman reports {:?}", rig.status());
     let _ = std::fs::remove_dir_all(&state);
-}
-
-fn probe(call: &Call) -> Call {
-    call.clone()
-        .var("OCF_RESKEY_CRM_meta_interval", "0")
-        .var("OCF_RESKEY_CRM_meta_timeout", "20000")
 }

@@ -76,3 +76,22 @@ pub fn fences_since(c: &Cluster, since: f64) -> Vec<FenceEvent> {
         .filter(|e| e.at >= since && e.action != "status")
         .collect()
 }
+
+/// Asserts that since `since` the fence powered `holder` off and fenced no
+/// other node (`other` named in the failure); returns the events.
+#[track_caller]
+pub fn only_fenced(c: &Cluster, since: f64, holder: &str, other: &str) -> Vec<FenceEvent> {
+    let fences = fences_since(c, since);
+    assert!(
+        fences.iter().any(|e| e.action == "off"
+            && e.target == holder
+            && e.rc == 0
+            && e.msg == "powered off"),
+        "{holder} was not powered off by a fence: {fences:?}"
+    );
+    assert!(
+        fences.iter().all(|e| e.target == holder),
+        "{other} was fenced too: {fences:?}"
+    );
+    fences
+}
