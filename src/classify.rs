@@ -50,6 +50,13 @@ pub enum AddrView {
     Absent,
     /// The address or link could not be read.
     Unknown(String),
+    /// Several addresses, some bound on their interface and some not.
+    Partial {
+        /// The bound ones (blank-separated).
+        bound: String,
+        /// The missing ones (blank-separated).
+        missing: String,
+    },
 }
 
 impl AddrView {
@@ -57,7 +64,10 @@ impl AddrView {
     pub fn is_bound(&self) -> bool {
         matches!(
             self,
-            AddrView::Present | AddrView::Tentative | AddrView::DadFailed
+            AddrView::Present
+                | AddrView::Tentative
+                | AddrView::DadFailed
+                | AddrView::Partial { .. }
         )
     }
 }
@@ -190,6 +200,10 @@ pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &st
         Run::Stopped => {
             if let AddrView::Unknown(why) | AddrView::Foreign(why) = &obs.addr {
                 Verdict::failed(why.clone())
+            } else if let AddrView::Partial { bound, .. } = &obs.addr {
+                Verdict::failed(format!(
+                    "{bound} still bound but container {container} is not running (partial; stop cleans up)"
+                ))
             } else if obs.addr.is_bound() {
                 Verdict::failed(format!(
                     "{vip} is bound but container {container} is not running (partial; stop cleans up)"
@@ -216,6 +230,9 @@ pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &st
                 }
                 (_, AddrView::Absent) => Verdict::failed(format!(
                     "container {container} runs but {vip} is not bound (partial)"
+                )),
+                (_, AddrView::Partial { missing, .. }) => Verdict::failed(format!(
+                    "container {container} runs but {missing} not bound (partial)"
                 )),
                 (LinkView::Down(why), _) => Verdict::failed(why.clone()),
                 (LinkView::Up, AddrView::Present | AddrView::Tentative) => Verdict::ok(),
@@ -246,6 +263,9 @@ fn container_run<'a>(st: &'a ContainerState, container: &str) -> Run<'a> {
         }
     }
 }
+
+mod combine;
+pub use combine::combine;
 
 #[cfg(test)]
 mod tests;

@@ -79,6 +79,25 @@ pub enum Error {
         /// The address.
         ip: String,
     },
+    /// `conflict_check`: another host answered for the address.
+    #[error("{ip} is already in use on the network: {mac} answered the ARP probe (conflict_check); not bound")]
+    Conflict {
+        /// The address.
+        ip: String,
+        /// The MAC that claimed it.
+        mac: String,
+    },
+    /// One address of several failed: the failure, named by its address.
+    #[error("{ip}: {source}")]
+    For {
+        /// The address.
+        ip: String,
+        /// What went wrong with it.
+        source: Box<Error>,
+    },
+    /// Several failures at once (stop of several addresses).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    All(Vec<Error>),
     /// The process lacks a capability.
     #[error("missing {cap}: run as root (the cluster does)")]
     Privilege {
@@ -126,7 +145,11 @@ impl Error {
             | Error::AddressElsewhere { .. }
             | Error::AddressOtherPrefix { .. } => Status::ErrInstalled,
             Error::Privilege { .. } => Status::ErrPerm,
+            Error::For { source, .. } => source.status(),
+            // the first failure's code (stop reports them all in the text)
+            Error::All(all) => all.first().map_or(Status::ErrGeneric, Error::status),
             Error::DadFailed { .. }
+            | Error::Conflict { .. }
             | Error::NoCarrier { .. }
             | Error::NotReady(_)
             | Error::StillRunning(_)

@@ -72,6 +72,73 @@ impl FromStr for Vip {
     }
 }
 
+/// At most this many addresses in one `ip`.
+pub const MAX_ADDRESSES: usize = 100;
+
+/// The `ip` parameter: one or more addresses separated by blanks and/or
+/// commas. An empty item (two commas, a leading or trailing comma), more
+/// than [`MAX_ADDRESSES`], or one address twice (with any prefix) is refused
+/// with a reason that names the item.
+pub fn parse_list(s: &str) -> Result<Vec<Vip>, String> {
+    let mut vips: Vec<Vip> = Vec::new();
+    // Blanks around a comma belong to it; a run of blanks alone separates.
+    for (n, group) in s.split(',').enumerate() {
+        let words: Vec<&str> = group.split_whitespace().collect();
+        if words.is_empty() {
+            return Err(match (n, s.trim().is_empty()) {
+                (_, true) => "no address given".into(),
+                (0, _) => "empty item before the first comma".into(),
+                _ => format!("empty item after comma {n}"),
+            });
+        }
+        for w in words {
+            let vip: Vip = w.parse().map_err(|e: String| {
+                if vips.is_empty() && !s.trim().contains(|c: char| c == ',' || c.is_whitespace()) {
+                    e
+                } else {
+                    format!("{}: {e}", short(w))
+                }
+            })?;
+            if let Some(first) = vips.iter().find(|v| v.addr == vip.addr) {
+                let p = |v: &Vip| v.prefix.map_or("no prefix".into(), |p| format!("/{p}"));
+                return Err(if first.prefix == vip.prefix {
+                    format!("{} is given twice", vip.addr)
+                } else {
+                    format!("{} is given twice ({} and {})", vip.addr, p(first), p(&vip))
+                });
+            }
+            if vips.len() == MAX_ADDRESSES {
+                return Err(format!("more than {MAX_ADDRESSES} addresses"));
+            }
+            vips.push(vip);
+        }
+    }
+    Ok(vips)
+}
+
+/// An item as a reason quotes it: printable, at most 16 characters once
+/// escaped, then `…`.
+fn short(w: &str) -> String {
+    let mut out = String::new();
+    for c in w.chars() {
+        let e: String = c.escape_debug().collect();
+        if out.chars().count() + e.chars().count() > 16 {
+            out.push('…');
+            break;
+        }
+        out.push_str(&e);
+    }
+    out
+}
+
+/// The list as `ip` would give it: the addresses separated by a blank.
+pub fn list_string(vips: &[Vip]) -> String {
+    vips.iter()
+        .map(Vip::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl fmt::Display for Vip {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.prefix {
@@ -148,6 +215,51 @@ mod tests {
             let e = bad.parse::<Vip>().err().unwrap_or_default();
             assert!(e.contains("loopback"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn lists_take_blanks_and_commas() {
+        let l = parse_list("192.0.2.10/24 2001:db8::10/64").unwrap_or_default();
+        assert_eq!(list_string(&l), "192.0.2.10/24 2001:db8::10/64");
+        let l = parse_list(" 192.0.2.10/24 ,\t2001:db8::10/64,192.0.2.11  198.51.100.1 ")
+            .unwrap_or_default();
+        assert_eq!(l.len(), 4);
+        assert_eq!(parse_list("192.0.2.10/24"), Ok(vec![ok("192.0.2.10/24")]));
+    }
+
+    #[test]
+    fn lists_refuse_empty_items_duplicates_and_bad_items() {
+        for (bad, why) in [
+            ("", "no address given"),
+            (" , ", "empty item before the first comma"),
+            (",192.0.2.1", "empty item before the first comma"),
+            ("192.0.2.1,", "empty item after comma 1"),
+            ("192.0.2.1,,192.0.2.2", "empty item after comma 1"),
+            ("192.0.2.1 192.0.2.1", "192.0.2.1 is given twice"),
+            (
+                "192.0.2.1/24,192.0.2.1/25",
+                "192.0.2.1 is given twice (/24 and /25)",
+            ),
+            (
+                "192.0.2.1 fe80::1%eth0/64",
+                "fe80::1%eth0/64: zone ids are not supported: name the interface in nic",
+            ),
+            (
+                "192.0.2.1 2001:db8::1/64 2001:db8:0:0:0:0:0:1",
+                "2001:db8::1 is given twice (/64 and no prefix)",
+            ),
+            ("192.0.2.1/33", "prefix must be 1 to 32"),
+        ] {
+            assert_eq!(parse_list(bad), Err(why.to_string()), "{bad:?}");
+        }
+        let many: Vec<String> = (1..=101)
+            .map(|i| format!("10.0.{}.{}", i / 200, i % 200 + 1))
+            .collect();
+        assert_eq!(parse_list(&many[..100].join(" ")).map(|l| l.len()), Ok(100));
+        assert_eq!(
+            parse_list(&many.join(",")),
+            Err("more than 100 addresses".to_string())
+        );
     }
 
     #[test]

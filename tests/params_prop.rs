@@ -118,6 +118,7 @@ fn junk() -> impl Strategy<Value = String> {
         1 => (1usize..2000, proptest::char::any().prop_filter("no NUL", |c| *c != '\0'))
             .prop_map(|(n, c)| c.to_string().repeat(n)),
         2 => cidr_like(),
+        2 => list_like(),
         1 => "[a-zA-Z0-9_.:/-]{1,40}",
         1 => "[ -~]{0,40}",
     ]
@@ -145,6 +146,49 @@ fn cidr_like() -> impl Strategy<Value = String> {
             }
             s
         })
+}
+
+/// Lists of address-shaped items (valid and not) joined by any mix of
+/// separators, empty items included.
+fn list_like() -> impl Strategy<Value = String> {
+    proptest::collection::vec((cidr_like(), separator()), 0..110).prop_map(|items| {
+        items
+            .into_iter()
+            .map(|(item, sep)| format!("{item}{sep}"))
+            .collect()
+    })
+}
+
+/// What may stand between two items: blanks, a comma with or without
+/// blanks; sometimes two commas (an empty item).
+fn separator() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => Just(" ".to_string()),
+        3 => Just(",".to_string()),
+        2 => "[ \t]{0,2},[ \t]{0,2}",
+        2 => "[ \t]{1,4}",
+        1 => Just(",,".to_string()),
+        1 => Just(", ,".to_string()),
+    ]
+}
+
+/// A usable address of either family with a prefix, numbered so that a list
+/// of them holds no duplicate.
+fn numbered(i: usize, v6: bool) -> Vip {
+    let n = u32::try_from(i).unwrap_or(0);
+    if v6 {
+        let a = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x100 + n as u16);
+        Vip {
+            addr: IpAddr::V6(a),
+            prefix: Some(64),
+        }
+    } else {
+        let a = Ipv4Addr::from(0xc000_0200u32 + 10 + n);
+        Vip {
+            addr: IpAddr::V4(a),
+            prefix: Some(24),
+        }
+    }
 }
 
 /// Unset or some value, for each declared parameter; plus `$DOCKER_HOST`
@@ -289,7 +333,7 @@ proptest! {
         prop_assert_eq!(bare.prefix, None);
         let env = Env::from_pairs([("OCF_RESKEY_ip", text)]);
         let cfg = Config::from_env(&env).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(cfg.vip, vip);
+        prop_assert_eq!(cfg.vips, vec![vip]);
     }
 
     /// Any usable IPv6 address, in any spelling Rust prints, with any prefix
@@ -324,6 +368,67 @@ proptest! {
         prop_assert!(zero.is_err(), "{:?}", zero);
         let zoned = format!("{a}%{zone}/64").parse::<Vip>();
         prop_assert!(matches!(&zoned, Err(e) if e.contains("zone")), "{:?}", zoned);
+    }
+
+    /// One to a hundred distinct addresses, IPv4 and IPv6 mixed, joined by
+    /// any mix of blanks and commas (and blanks around the whole), parse to
+    /// themselves in order.
+    #[test]
+    fn address_lists_round_trip(
+        fams in proptest::collection::vec(any::<bool>(), 1..=100),
+        seps in proptest::collection::vec("[ \t]{1,3}|[ \t]{0,2},[ \t]{0,2}", 100),
+        lead in "[ \t]{0,2}", trail in "[ \t]{0,2}",
+    ) {
+        let vips: Vec<Vip> = fams.iter().enumerate().map(|(i, v6)| numbered(i, *v6)).collect();
+        let mut text = lead.clone();
+        for (i, v) in vips.iter().enumerate() {
+            if i > 0 {
+                text.push_str(&seps[i]);
+            }
+            text.push_str(&v.to_string());
+        }
+        text.push_str(&trail);
+        let env = Env::from_pairs([("OCF_RESKEY_ip", text.clone())]);
+        let cfg = Config::from_env(&env).map_err(|e| TestCaseError::fail(format!("{text:?}: {e}")))?;
+        prop_assert_eq!(&cfg.vips, &vips);
+        prop_assert_eq!(validate_all(&env).status, Status::Success);
+    }
+
+    /// Defects in a list are 6 with a reason that names ip and says what:
+    /// an empty item (two commas, a leading or trailing comma), an address
+    /// twice (same or other prefix), a zone id, a 101st address.
+    #[test]
+    fn list_defects_are_6_with_a_reason(
+        n in 1usize..=100, at in any::<proptest::sample::Index>(), defect in 0u8..7,
+        zone in "[a-z0-9]{1,12}", v6 in any::<bool>(),
+    ) {
+        let vips: Vec<String> = (0..n).map(|i| numbered(i, v6 ^ (i % 3 == 0)).to_string()).collect();
+        let i = at.index(n);
+        let mut items = vips.clone();
+        let (text, says) = match defect {
+            0 => { items.insert(i, String::new()); (items.join(","), "empty item") }
+            1 => (format!(",{}", items.join(" ")), "empty item"),
+            2 => (format!("{},", items.join(", ")), "empty item"),
+            3 => { items.push(vips[i].clone()); (items.join(" "), "twice") }
+            4 => {
+                let other = vips[i].replace("/24", "/25").replace("/64", "/80");
+                items.push(other);
+                (items.join(" , "), "twice")
+            }
+            5 => { items.insert(i, format!("fe80::1%{zone}/64")); (items.join(" "), "zone ids") }
+            _ => {
+                let many: Vec<String> = (0..101).map(|k| numbered(k, k % 2 == 0).to_string()).collect();
+                (many.join(","), "more than 100")
+            }
+        };
+        let env = Env::from_pairs([("OCF_RESKEY_ip", text.clone())]);
+        let e = Config::from_env(&env).err();
+        prop_assert_eq!(e.as_ref().map(|e| e.name()), Some("ip"), "{:?}: {:?}", text, e);
+        let report = validate_all(&env);
+        prop_assert_eq!(report.status, Status::ErrConfigured);
+        let reason = report.reason.unwrap_or_default();
+        assert_reason_fits(&reason, "ip");
+        prop_assert!(reason.contains(says), "{:?}: {:?}", text, reason);
     }
 
     /// Loopback addresses are refused by name; an IPv6 link-local address

@@ -10,6 +10,7 @@ use std::time::Duration;
 use croit_container::agent::{ContainerAgent, Setup};
 use croit_container::error::Error;
 use croit_container::params::{self, Config, PARAMS};
+use croit_container::vip;
 use libfuzzer_sys::fuzz_target;
 use ra_api::{Action, Agent, Context, Deadline, Env, Status, EXIT_REASON_MAX};
 
@@ -58,9 +59,14 @@ fuzz_target!(|data: &[u8]| {
         }
         (other, p) => panic!("configure {other:?} vs from_env {p:?}"),
     }
-    // valid configurations print and parse back to the same address
+    // valid configurations print and parse back to the same addresses:
+    // at least one, at most 100, no address twice
     if let Ok(c) = &parsed {
-        assert_eq!(c.vip.to_string().parse(), Ok(c.vip));
+        assert_eq!(vip::parse_list(&c.ip_list()).as_ref(), Ok(&c.vips));
+        assert!((1..=vip::MAX_ADDRESSES).contains(&c.vips.len()));
+        for (i, v) in c.vips.iter().enumerate() {
+            assert!(c.vips[..i].iter().all(|w| w.addr != v.addr), "{:?}", c.vips);
+        }
         assert!(c.monitor_cmd.as_ref().is_none_or(|argv| !argv.is_empty()));
     }
 });

@@ -1,6 +1,7 @@
 //! One file per action; each decides from the classification in
 //! [`crate::classify`].
 
+pub mod addresses;
 pub mod monitor;
 pub mod start;
 pub mod stop;

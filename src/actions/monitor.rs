@@ -6,7 +6,7 @@ use tracing::warn;
 use crate::classify::{classify, AddrView, EngineView, Verdict};
 use crate::engine::{ContainerState, Engine, EngineError};
 use crate::error::Error;
-use crate::observe::observe;
+use crate::observe::{observe, Sights};
 use crate::params::Config;
 
 use super::{announce, tokio_deadline, Io};
@@ -17,31 +17,15 @@ pub fn monitor(cfg: &Config, deadline: &Deadline, probe: bool) -> Result<Verdict
     super::block_on(async {
         let io = Io::open(cfg, tokio_deadline(deadline))?
             .reserve(deadline, super::timing::monitor_reserve);
-        let (obs, sight) = observe(&io, cfg, !probe).await;
-        let verdict = classify(&obs, cfg.check_health, &cfg.container, &cfg.vip.to_string());
+        let (obs, sights) = observe(&io, cfg, !probe).await;
+        let verdict = classify(&obs, cfg.check_health, &cfg.container, &sights.label);
         if let EngineView::Container(st) = &obs.engine {
             if st.restart_policy != "no" {
                 restart_policy(&io.engine, cfg, st).await;
             }
         }
-        // Only a settled address is announced: never one still in (or
-        // failed at) IPv6 DAD, never on a link that resolves nothing.
-        let settled = sight.addr_view == AddrView::Present;
-        if verdict.status == Status::Success && !probe && cfg.arp_count_refresh > 0 && settled {
-            if let Some(link) = sight.link.as_ref().filter(|l| l.mute().is_none()) {
-                let sent = announce(
-                    &io.nl,
-                    link,
-                    cfg.ip(),
-                    cfg.arp_count_refresh,
-                    cfg.arp_interval,
-                    io.announce_until,
-                )
-                .await;
-                if let Err(e) = sent {
-                    warn!("refresh announcements for {} failed: {e}", cfg.ip());
-                }
-            }
+        if verdict.status == Status::Success && !probe && cfg.arp_count_refresh > 0 {
+            refresh(&io, cfg, &sights).await;
         }
         Ok(match (&obs.engine, verdict) {
             // Stopped, as far as the container goes, but this node cannot
@@ -53,6 +37,33 @@ pub fn monitor(cfg: &Config, deadline: &Deadline, probe: bool) -> Result<Verdict
             (_, v) => v,
         })
     })
+}
+
+/// The refresh rounds after a successful recurring monitor, for every
+/// address at once. Only a settled address is announced: never one still
+/// in (or failed at) IPv6 DAD, never on a link that resolves nothing.
+async fn refresh(io: &Io, cfg: &Config, sights: &Sights) {
+    let rounds = sights.each.iter().filter_map(|(vip, sight)| {
+        let link = sight.link.as_ref().filter(|l| l.mute().is_none())?;
+        if sight.addr_view != AddrView::Present {
+            return None;
+        }
+        Some(async move {
+            let sent = announce(
+                &io.nl,
+                link,
+                vip.addr,
+                cfg.arp_count_refresh,
+                cfg.arp_interval,
+                io.announce_until,
+            )
+            .await;
+            if let Err(e) = sent {
+                warn!("refresh announcements for {} failed: {e}", vip.addr);
+            }
+        })
+    });
+    futures_util::future::join_all(rounds).await;
 }
 
 /// A restart policy other than `no` lets the engine start the container

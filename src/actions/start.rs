@@ -8,12 +8,11 @@ use tracing::{info, warn};
 use crate::classify::{classify, EngineView, Verdict};
 use crate::engine::{ContainerStatus, Engine, EngineError, Health};
 use crate::error::Error;
-use crate::net::{DadOutcome, NetError};
 use crate::observe::{is_running, observe};
 use crate::params::Config;
 
 use super::validate::{check_node, Checked};
-use super::{announce, tokio_deadline, wait_carrier, Io};
+use super::{addresses, announce, tokio_deadline, Io};
 
 /// How often start looks again while waiting for the container.
 const POLL: Duration = Duration::from_millis(50);
@@ -31,8 +30,7 @@ pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
 }
 
 async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error> {
-    let Checked { target, container } = checked;
-    let ip = cfg.ip();
+    let Checked { targets, container } = checked;
     if container.restart_policy != "no" {
         warn!(
             "container {} had restart policy {}: set to no (Pacemaker restarts it)",
@@ -49,70 +47,36 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
                 e => e.into(),
             })?;
     }
-    io.nl.set_up(&target.link).await?;
-    let added = io
-        .nl
-        .add_addr(target.link.index, ip, target.prefix)
-        .await
-        .map_err(|e| match e {
-            NetError::Ipv6Disabled { .. } => NetError::Ipv6Disabled {
-                name: target.link.name.clone(),
-            },
-            e => e,
-        })?;
-    if added {
-        info!("added {ip}/{} to {}", target.prefix, target.link.name);
-    } else {
-        // EEXIST: IPv6 answers it for the address with any prefix; ours
-        // only when it is there with our prefix.
-        let here = io.nl.find_addr(ip).await?;
-        let on_link = |b: &&crate::net::BoundAddr| b.link_index == target.link.index;
-        if let Some(b) = here
-            .iter()
-            .filter(on_link)
-            .find(|b| b.prefix != target.prefix)
-        {
-            if !here
-                .iter()
-                .filter(on_link)
-                .any(|b| b.prefix == target.prefix)
-            {
-                return Err(Error::AddressOtherPrefix {
-                    ip: ip.to_string(),
-                    nic: target.link.name.clone(),
-                    found: b.prefix,
-                    want: target.prefix,
-                });
-            }
-        }
-        info!("{ip}/{} was already on {}", target.prefix, target.link.name);
-    }
+    let added = addresses::bind_all(io, cfg, targets).await?;
     let announcing = async {
         // Carrier first: DAD does not run and announcements go nowhere
-        // without it (start may just have brought the link up).
-        wait_carrier(&io.nl, &target.link, io.deadline)
+        // without it (start may just have brought the link up). Every
+        // address settles before the first round of any goes out.
+        addresses::settle(io, targets, &added)
             .await
             .map_err(timed_out)?;
-        if io.nl.wait_dad(target.link.index, ip).await? == DadOutcome::Failed {
-            if let Err(e) = io.nl.del_addr(target.link.index, ip, target.prefix).await {
-                warn!("could not remove {ip} after failed DAD: {e}");
+        let loud = targets.iter().filter(|t| match t.link.mute() {
+            Some(why) => {
+                warn!("{why}: no announcements sent for {}", t.ip);
+                false
             }
-            return Err(Error::DadFailed { ip: ip.to_string() });
+            None => true,
+        });
+        // One task per address: their rounds go out together.
+        let rounds = loud.map(|t| {
+            announce(
+                &io.nl,
+                &t.link,
+                t.ip,
+                cfg.arp_count,
+                cfg.arp_interval,
+                io.announce_until,
+            )
+        });
+        for sent in futures_util::future::join_all(rounds).await {
+            sent.map_err(timed_out)?;
         }
-        if let Some(why) = target.link.mute() {
-            warn!("{why}: no announcements sent for {ip}");
-            return Ok(());
-        }
-        announce(
-            &io.nl,
-            &target.link,
-            ip,
-            cfg.arp_count,
-            cfg.arp_interval,
-            io.announce_until,
-        )
-        .await
-        .map_err(timed_out)
+        Ok::<(), Error>(())
     };
     let starting = async {
         if container.paused || container.status == ContainerStatus::Paused {
@@ -133,6 +97,9 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
 fn timed_out(e: Error) -> Error {
     match e {
         Error::NoCarrier { .. } => Error::NotReady(format!("start timed out: {e}")),
+        Error::For { ip, source } if matches!(*source, Error::NoCarrier { .. }) => {
+            Error::NotReady(format!("start timed out: {ip}: {source}"))
+        }
         e => e,
     }
 }
@@ -140,13 +107,12 @@ fn timed_out(e: Error) -> Error {
 /// Waits until monitor would return 0 (and the container is healthy when
 /// `wait_healthy`), or fails with the last reason when it cannot get there.
 async fn wait_ready(io: &Io, cfg: &Config) -> Result<(), Error> {
-    let vip = cfg.vip.to_string();
     // Why it was not ready when the engine last answered: an inspect cut
     // short by the deadline itself says less than that.
     let mut answered: Option<String> = None;
     loop {
-        let (obs, _) = observe(io, cfg, true).await;
-        let verdict = classify(&obs, cfg.check_health, &cfg.container, &vip);
+        let (obs, sights) = observe(io, cfg, true).await;
+        let verdict = classify(&obs, cfg.check_health, &cfg.container, &sights.label);
         let state = match &obs.engine {
             EngineView::Container(st) => Some(st),
             _ => None,

@@ -54,8 +54,8 @@ pub fn grace_period(stop_timeout: Option<u32>, budget: Duration) -> u32 {
 pub struct StopPlan {
     /// The container and its engine, when both are readable.
     pub container: Option<(String, String)>,
-    /// The address and its interface, when both are readable.
-    pub address: Option<(Vip, Option<String>)>,
+    /// The addresses and their interface, when both are readable.
+    pub address: Option<(Vec<Vip>, Option<String>)>,
     /// `stop_timeout`, when set and readable.
     pub stop_timeout: Option<u32>,
     /// Where container ids are remembered.
@@ -67,7 +67,7 @@ impl StopPlan {
     pub fn of(cfg: &Config) -> StopPlan {
         StopPlan {
             container: Some((cfg.container.clone(), cfg.docker_host.clone())),
-            address: Some((cfg.vip, cfg.nic.clone())),
+            address: Some((cfg.vips.clone(), cfg.nic.clone())),
             stop_timeout: cfg.stop_timeout,
             state_dir: cfg.state_dir.clone(),
         }
@@ -86,18 +86,8 @@ pub fn stop(plan: &StopPlan, deadline: &Deadline) -> Result<(), Error> {
         if let Some((container, host)) = &plan.container {
             end_container(plan, container, host, end, budget).await?;
         }
-        if let Some((vip, nic)) = &plan.address {
-            remove_address(&nl, vip, nic.as_deref()).await?;
-            let sight = net_sight_of(&nl, vip, nic.as_deref()).await;
-            match &sight.addr_view {
-                AddrView::Unknown(why) => return Err(Error::StillRunning(why.clone())),
-                // Not this resource's: left alone; monitor keeps reporting it.
-                AddrView::Foreign(why) => warn!("{why}; left as it is"),
-                a if a.is_bound() => {
-                    return Err(Error::StillRunning(format!("{vip} is still bound")))
-                }
-                _ => {}
-            }
+        if let Some((vips, nic)) = &plan.address {
+            remove_addresses(&nl, vips, nic.as_deref()).await?;
         }
         Ok(())
     })
@@ -287,6 +277,40 @@ async fn stop_container(engine: &impl Engine, container: &str, grace: u32) -> Re
         }
         engine.stop(&state.id, grace).await?;
         stops += 1;
+    }
+}
+
+/// Removes every address, going on past a failure on one; 0 only when
+/// none is left bound. With several, each failure names its address and
+/// all of them are reported.
+async fn remove_addresses(nl: &Netlink, vips: &[Vip], nic: Option<&str>) -> Result<(), Error> {
+    let several = vips.len() > 1;
+    let mut failed = Vec::new();
+    for vip in vips {
+        if let Err(e) = remove_checked(nl, vip, nic).await {
+            failed.push(crate::observe::named(several, vip.addr, e));
+        }
+    }
+    match failed.len() {
+        0 => Ok(()),
+        1 => Err(failed.remove(0)),
+        _ => Err(Error::All(failed)),
+    }
+}
+
+/// Removes one address and checks that it is gone.
+async fn remove_checked(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<(), Error> {
+    remove_address(nl, vip, nic).await?;
+    let sight = net_sight_of(nl, vip, nic).await;
+    match &sight.addr_view {
+        AddrView::Unknown(why) => Err(Error::StillRunning(why.clone())),
+        // Not this resource's: left alone; monitor keeps reporting it.
+        AddrView::Foreign(why) => {
+            warn!("{why}; left as it is");
+            Ok(())
+        }
+        a if a.is_bound() => Err(Error::StillRunning(format!("{vip} is still bound"))),
+        _ => Ok(()),
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::engine::{ContainerState, Engine};
 use crate::error::Error;
 use crate::net::NetError;
-use crate::observe::{foreign, resolve, Target};
+use crate::observe::{foreign, named, resolve, Target};
 use crate::params::Config;
 use crate::privilege;
 
@@ -11,8 +11,8 @@ use super::Io;
 
 /// What start needs to know after a successful check of this node.
 pub struct Checked {
-    /// The interface and prefix.
-    pub target: Target,
+    /// The interface and prefix of each address, in the order of `ip`.
+    pub targets: Vec<Target>,
     /// The container as it is now.
     pub container: ContainerState,
 }
@@ -23,8 +23,9 @@ pub struct Checked {
 /// prefix on the configured one).
 pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
     privilege::require_net_admin_and_raw()?;
-    let (target, container) = tokio::join!(resolve(&io.nl, cfg), io.engine.inspect(&cfg.container));
-    let target = target?;
+    let (targets, container) =
+        tokio::join!(resolve(&io.nl, cfg), io.engine.inspect(&cfg.container));
+    let targets = targets?;
     let container = container?.ok_or_else(|| Error::ContainerMissing {
         container: cfg.container.clone(),
     })?;
@@ -36,16 +37,19 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
             policy: container.restart_policy.clone(),
         });
     }
-    if let Some(e) = foreign(&io.nl, cfg.ip(), &target.link, target.prefix, &target.bound).await? {
-        return Err(e);
-    }
-    if cfg.vip.is_v6() && ipv6_disabled(&target.link.name) {
-        return Err(NetError::Ipv6Disabled {
-            name: target.link.name.clone(),
+    let several = targets.len() > 1;
+    for t in &targets {
+        if let Some(e) = foreign(&io.nl, t.ip, &t.link, t.prefix, &t.bound).await? {
+            return Err(named(several, t.ip, e));
         }
-        .into());
+        if t.ip.is_ipv6() && ipv6_disabled(&t.link.name) {
+            let e = NetError::Ipv6Disabled {
+                name: t.link.name.clone(),
+            };
+            return Err(named(several, t.ip, e.into()));
+        }
     }
-    Ok(Checked { target, container })
+    Ok(Checked { targets, container })
 }
 
 /// `net.ipv6.conf.<nic>.disable_ipv6` is set (read in this process's
@@ -61,9 +65,11 @@ pub fn validate_node(cfg: &Config, deadline: &ra_api::Deadline) -> Result<(), Er
     super::block_on(async {
         let io = Io::open(cfg, super::tokio_deadline(deadline))?;
         let checked = check_node(&io, cfg).await?;
-        if let Some(why) = checked.target.link.mute() {
-            // Not a fault: such a link needs no announcements.
-            tracing::info!("{why}: start will send no announcements for {}", cfg.ip());
+        for t in &checked.targets {
+            if let Some(why) = t.link.mute() {
+                // Not a fault: such a link needs no announcements.
+                tracing::info!("{why}: start will send no announcements for {}", t.ip);
+            }
         }
         Ok(())
     })

@@ -3,9 +3,10 @@
 
 pub mod announce;
 pub mod netlink;
+pub mod probe;
 
 pub use announce::{garp_reply, garp_request, unsolicited_na, Announcer};
-pub use netlink::{BoundAddr, ConnectedRoute, DadOutcome, Link, Netlink, OperState};
+pub use netlink::{AddOptions, BoundAddr, ConnectedRoute, DadOutcome, Link, Netlink, OperState};
 
 /// Deleting the primary IPv4 address of a subnet from an interface deletes
 /// its secondaries with it, unless `promote_secondaries` is set: another

@@ -11,7 +11,7 @@ use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use rtnetlink::packet_core::{
     NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
 };
-use rtnetlink::{AddressMessageBuilder, Handle, LinkUnspec, RouteMessageBuilder};
+use rtnetlink::{Handle, LinkUnspec, RouteMessageBuilder};
 use tokio::time::Instant;
 
 use super::NetError;
@@ -284,65 +284,6 @@ impl Netlink {
         Ok((!interrupted).then_some(found))
     }
 
-    /// Adds `ip/prefix` to the link: `true` when added, `false` when it was
-    /// already there.
-    pub async fn add_addr(
-        &self,
-        link_index: u32,
-        ip: IpAddr,
-        prefix: u8,
-    ) -> Result<bool, NetError> {
-        self.bounded("add address", async {
-            match self
-                .handle
-                .address()
-                .add(link_index, ip, prefix)
-                .execute()
-                .await
-            {
-                Ok(()) => Ok(true),
-                Err(e) if errno(&e) == Some(EEXIST) => Ok(false),
-                // addrconf refuses with EACCES where IPv6 is disabled
-                // (CAP_NET_ADMIN missing is EPERM).
-                Err(e) if ip.is_ipv6() && errno(&e) == Some(EACCES) => {
-                    Err(NetError::Ipv6Disabled {
-                        name: format!("#{link_index}"),
-                    })
-                }
-                Err(e) => Err(kernel("add address", e)),
-            }
-        })
-        .await
-    }
-
-    /// Removes `ip/prefix` from the link: `true` when removed, `false` when
-    /// it was not there.
-    pub async fn del_addr(
-        &self,
-        link_index: u32,
-        ip: IpAddr,
-        prefix: u8,
-    ) -> Result<bool, NetError> {
-        let msg = match ip {
-            IpAddr::V4(a) => AddressMessageBuilder::<Ipv4Addr>::new()
-                .index(link_index)
-                .address(a, prefix)
-                .build(),
-            IpAddr::V6(a) => AddressMessageBuilder::<Ipv6Addr>::new()
-                .index(link_index)
-                .address(a, prefix)
-                .build(),
-        };
-        self.bounded("remove address", async {
-            match self.handle.address().del(msg).execute().await {
-                Ok(()) => Ok(true),
-                Err(e) if matches!(errno(&e), Some(EADDRNOTAVAIL | ENODEV)) => Ok(false),
-                Err(e) => Err(kernel("remove address", e)),
-            }
-        })
-        .await
-    }
-
     /// The on-link route of the main table whose destination contains `ip`
     /// (optionally only on `link_index`): longest prefix, then lowest metric.
     /// Host routes and default routes do not count.
@@ -415,7 +356,10 @@ impl Netlink {
     }
 }
 
+mod addr;
 mod parse;
+
+pub use addr::AddOptions;
 
 pub use parse::contains;
 use parse::{bound_if, connected, link_from};

@@ -30,7 +30,7 @@ fn refused(pairs: &[(&str, &str)]) -> ParamError {
 #[test]
 fn defaults_come_from_the_declarations() {
     let c = cfg(&[("ip", "192.0.2.10/24")]);
-    assert_eq!(c.vip.to_string(), "192.0.2.10/24");
+    assert_eq!(c.ip_list(), "192.0.2.10/24");
     assert_eq!(c.nic, None);
     assert_eq!(c.container, "croit");
     assert_eq!(c.docker_host, DEFAULT_DOCKER_HOST);
@@ -213,6 +213,8 @@ fn exactly_the_values_read_on_every_call_are_reloadable() {
     assert_eq!(
         reloadable,
         [
+            "conflict_check",
+            "conflict_window",
             "arp_count",
             "arp_interval",
             "arp_count_refresh",

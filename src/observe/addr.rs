@@ -1,0 +1,292 @@
+//! The addresses and their interfaces, as netlink shows them.
+
+use std::net::IpAddr;
+
+use crate::classify::{combine, AddrView, LinkView};
+use crate::error::Error;
+use crate::net::{BoundAddr, Link, Netlink, OperState};
+use crate::params::Config;
+use crate::vip::Vip;
+
+/// The interface and prefix an address belongs on, resolved on this node.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The address.
+    pub ip: IpAddr,
+    /// The interface.
+    pub link: Link,
+    /// The prefix length.
+    pub prefix: u8,
+    /// Where the address is bound on this node now (any interface).
+    pub bound: Vec<BoundAddr>,
+}
+
+/// Where the address is, as netlink shows it.
+#[derive(Debug, Clone)]
+pub struct NetSight {
+    /// The interface the address belongs on, when one is known.
+    pub link: Option<Link>,
+    /// The address on that interface, when bound there.
+    pub bound: Option<BoundAddr>,
+    /// For the classification.
+    pub link_view: LinkView,
+    /// For the classification.
+    pub addr_view: AddrView,
+}
+
+/// Every address of the resource, as netlink shows it.
+#[derive(Debug, Clone)]
+pub struct Sights {
+    /// Each address with what was seen of it, in the order of `ip`.
+    pub each: Vec<(Vip, NetSight)>,
+    /// All of them reduced to one view ([`combine`]).
+    pub addr_view: AddrView,
+    /// The interfaces reduced to one view.
+    pub link_view: LinkView,
+    /// The addresses the classification's reasons name.
+    pub label: String,
+}
+
+/// Resolves interface and prefix of every address strictly, as start and
+/// validate-all need. With several addresses a failure names its address.
+pub async fn resolve(nl: &Netlink, cfg: &Config) -> Result<Vec<Target>, Error> {
+    let all = futures_util::future::join_all(
+        cfg.vips
+            .iter()
+            .map(|v| resolve_one(nl, v, cfg.nic.as_deref())),
+    )
+    .await;
+    let several = cfg.vips.len() > 1;
+    cfg.vips
+        .iter()
+        .zip(all)
+        .map(|(v, r)| r.map_err(|e| named(several, v.addr, e)))
+        .collect()
+}
+
+/// `e` named by its address when the resource has several.
+pub fn named(several: bool, ip: IpAddr, e: Error) -> Error {
+    if several {
+        Error::For {
+            ip: ip.to_string(),
+            source: Box::new(e),
+        }
+    } else {
+        e
+    }
+}
+
+async fn resolve_one(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<Target, Error> {
+    let ip = vip.addr;
+    let bound = nl.find_addr(ip).await?;
+    let link = match nic {
+        Some(nic) => nl
+            .link_by_name(nic)
+            .await?
+            .ok_or_else(|| Error::NicMissing {
+                nic: nic.to_string(),
+            })?,
+        None => {
+            let index = match preferred(&bound, vip.prefix) {
+                Some(b) => b.link_index,
+                None => route_link(nl, vip, nic, None).await?.0,
+            };
+            nl.link_by_index(index)
+                .await?
+                .ok_or_else(|| no_route(vip, nic))?
+        }
+    };
+    let prefix = match vip.prefix {
+        Some(p) => p,
+        None => match bound.iter().find(|b| b.link_index == link.index) {
+            Some(b) => b.prefix,
+            None => route_link(nl, vip, nic, Some(link.index)).await?.1,
+        },
+    };
+    Ok(Target {
+        ip,
+        link,
+        prefix,
+        bound,
+    })
+}
+
+/// The binding that is most likely ours when `nic` is not set: one with
+/// the configured prefix, else the first.
+fn preferred(bound: &[BoundAddr], prefix: Option<u8>) -> Option<&BoundAddr> {
+    bound
+        .iter()
+        .find(|b| prefix.map_or(true, |p| p == b.prefix))
+        .or(bound.first())
+}
+
+async fn route_link(
+    nl: &Netlink,
+    vip: &Vip,
+    nic: Option<&str>,
+    link: Option<u32>,
+) -> Result<(u32, u8), Error> {
+    let r = nl
+        .connected_route(vip.addr, link)
+        .await?
+        .ok_or_else(|| no_route(vip, nic))?;
+    Ok((r.link_index, r.prefix))
+}
+
+fn no_route(vip: &Vip, nic: Option<&str>) -> Error {
+    Error::NoRoute {
+        ip: vip.addr.to_string(),
+        nic: nic.map(str::to_string),
+        prefix_given: vip.prefix.is_some(),
+    }
+}
+
+/// A binding of the address on this node that is not this resource's: on
+/// `link` with another prefix, or on another interface. What start refuses
+/// with 5 and monitor reports (never 7 while one exists).
+pub async fn foreign(
+    nl: &Netlink,
+    ip: IpAddr,
+    link: &Link,
+    prefix: u8,
+    bound: &[BoundAddr],
+) -> Result<Option<Error>, Error> {
+    let ip = ip.to_string();
+    if let Some(b) = bound
+        .iter()
+        .find(|b| b.link_index == link.index && b.prefix != prefix)
+    {
+        return Ok(Some(Error::AddressOtherPrefix {
+            ip,
+            nic: link.name.clone(),
+            found: b.prefix,
+            want: prefix,
+        }));
+    }
+    let Some(b) = bound.iter().find(|b| b.link_index != link.index) else {
+        return Ok(None);
+    };
+    let other = match nl.link_by_index(b.link_index).await? {
+        Some(l) => l.name,
+        None => format!("interface #{}", b.link_index),
+    };
+    Ok(Some(Error::AddressElsewhere { ip, other }))
+}
+
+/// Looks for every address without failing: what monitor and stop need.
+pub async fn net_sights(nl: &Netlink, vips: &[Vip], nic: Option<&str>) -> Sights {
+    let seen = futures_util::future::join_all(vips.iter().map(|v| net_sight_of(nl, v, nic))).await;
+    let each: Vec<(Vip, NetSight)> = vips.iter().copied().zip(seen).collect();
+    let views: Vec<_> = each
+        .iter()
+        .map(|(v, s)| (v.to_string(), s.addr_view.clone(), s.link_view.clone()))
+        .collect();
+    let (addr_view, link_view, label) = combine(&views);
+    Sights {
+        each,
+        addr_view,
+        link_view,
+        label,
+    }
+}
+
+/// [`net_sight`] for an address and interface alone (a stop whose other
+/// parameters are malformed).
+pub async fn net_sight_of(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> NetSight {
+    match try_net_sight(nl, vip, nic).await {
+        Ok(s) => s,
+        Err(e) => NetSight {
+            link: None,
+            bound: None,
+            link_view: LinkView::Up,
+            addr_view: AddrView::Unknown(e.to_string()),
+        },
+    }
+}
+
+async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<NetSight, Error> {
+    let ip = vip.addr;
+    let bound = nl.find_addr(ip).await?;
+    let link = match nic {
+        Some(nic) => nl.link_by_name(nic).await?,
+        None => match preferred(&bound, vip.prefix) {
+            Some(b) => nl.link_by_index(b.link_index).await?,
+            None => match nl.connected_route(ip, None).await? {
+                Some(r) => nl.link_by_index(r.link_index).await?,
+                None => None,
+            },
+        },
+    };
+    let Some(link) = link else {
+        let why = match nic {
+            Some(nic) => format!("nic {nic} does not exist on this node"),
+            None => format!("no interface on this node has a route to {ip}"),
+        };
+        // Our interface is missing, but the address may be live here on
+        // another one: that is never "stopped".
+        let addr_view = match bound.first() {
+            Some(b) => {
+                let other = match nl.link_by_index(b.link_index).await? {
+                    Some(l) => l.name,
+                    None => format!("interface #{}", b.link_index),
+                };
+                AddrView::Foreign(
+                    Error::AddressElsewhere {
+                        ip: ip.to_string(),
+                        other,
+                    }
+                    .to_string(),
+                )
+            }
+            None => AddrView::Absent,
+        };
+        return Ok(NetSight {
+            link: None,
+            bound: None,
+            link_view: LinkView::Missing(why),
+            addr_view,
+        });
+    };
+    // Ours: on the interface with the configured prefix (any prefix when
+    // none is configured), among every binding of the address there.
+    let mine = bound
+        .iter()
+        .find(|b| b.link_index == link.index && vip.prefix.map_or(true, |p| p == b.prefix))
+        .copied();
+    let addr_view = match &mine {
+        Some(b) if b.dadfailed => AddrView::DadFailed,
+        Some(b) if b.tentative => AddrView::Tentative,
+        Some(_) => AddrView::Present,
+        None => {
+            let prefix = vip.prefix.unwrap_or(0);
+            match foreign(nl, ip, &link, prefix, &bound).await? {
+                Some(e) => AddrView::Foreign(e.to_string()),
+                None => AddrView::Absent,
+            }
+        }
+    };
+    let link_view = link_view(&link);
+    Ok(NetSight {
+        link: Some(link),
+        bound: mine,
+        link_view,
+        addr_view,
+    })
+}
+
+/// Up, or down with the reason an administrator can act on.
+pub fn link_view(link: &Link) -> LinkView {
+    if !link.admin_up {
+        LinkView::Down(format!("nic {} is administratively down", link.name))
+    } else if link.is_down() {
+        let why = match link.oper {
+            _ if !link.carrier => "has no carrier",
+            OperState::LowerLayerDown => "has no carrier (lower layer down)",
+            OperState::NotPresent => "is not present",
+            _ => "is down",
+        };
+        LinkView::Down(format!("nic {} {why}", link.name))
+    } else {
+        LinkView::Up
+    }
+}
