@@ -123,6 +123,10 @@ pub struct Netlink {
     /// only that message carries NLM_F_DUMP_INTR (rtnetlink's own requests
     /// would take a forwarded Done for an unexpected message).
     dumps: Handle,
+    /// One dump at a time on `dumps`: the kernel refuses a second one on
+    /// the same socket while the first runs (EBUSY), and several addresses
+    /// are looked at concurrently.
+    dumping: futures_util::lock::Mutex<()>,
     deadline: Instant,
 }
 
@@ -173,6 +177,7 @@ impl Netlink {
         Ok(Netlink {
             handle,
             dumps,
+            dumping: futures_util::lock::Mutex::new(()),
             deadline,
         })
     }
@@ -251,6 +256,7 @@ impl Netlink {
 
     /// One address dump; `None` when the kernel flagged it interrupted.
     async fn dump_addr(&self, ip: IpAddr) -> Result<Option<Vec<BoundAddr>>, NetError> {
+        let _one = self.dumping.lock().await;
         let mut msg = AddressMessage::default();
         // The kernel dumps only the address's family: a node's IPv6
         // link-local addresses are not parsed for an IPv4 lookup.
