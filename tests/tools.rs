@@ -168,6 +168,11 @@ fn rig(tag: &str) -> (NetnsPair, TestContainer) {
 }
 
 fn ocf_tester(net: &NetnsPair, ctr: &TestContainer, ip: &str) {
+    ocf_tester_at(net, ctr, ip, install::OCF_PATH);
+}
+
+/// ocf-tester against the agent at `agent`.
+fn ocf_tester_at(net: &NetnsPair, ctr: &TestContainer, ip: &str, agent: &str) {
     let host = docker::docker_host();
     let o = tool(&[
         "ip",
@@ -187,7 +192,7 @@ fn ocf_tester(net: &NetnsPair, ctr: &TestContainer, ip: &str) {
         &format!("docker_host={host}"),
         "-o",
         "arp_interval=10",
-        install::OCF_PATH,
+        agent,
     ]);
     let out = text(&o);
     eprintln!("{out}");
@@ -207,6 +212,37 @@ fn ocf_tester_passes_ipv4() {
 fn ocf_tester_passes_ipv6() {
     let (net, ctr) = rig("oct6");
     ocf_tester(&net, &ctr, "2001:db8::10/64");
+}
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn ocf_tester_passes_dual_stack() {
+    // the binary as built, not installed: the OCF path is shared with the
+    // cluster tests, which may run meanwhile
+    docker::require_engine();
+    let (net, ctr) = (
+        NetnsPair::new("oct46"),
+        TestContainer::create("oct46", &[], SERVE),
+    );
+    let both = "192.0.2.10/24 2001:db8::10/64";
+    ocf_tester_at(&net, &ctr, both, env!("CARGO_BIN_EXE_container"));
+    for cidr in ["192.0.2.10/24", "2001:db8::10/64"] {
+        let o = tool(&[
+            "ip",
+            "-n",
+            &net.node,
+            "-o",
+            "addr",
+            "show",
+            "dev",
+            &net.node_if,
+        ]);
+        assert!(
+            !text(&o).contains(cidr),
+            "ocf-tester left {cidr}: {}",
+            text(&o)
+        );
+    }
 }
 
 fn crm(net: &NetnsPair, op: &str, opts: &[String]) -> Output {
