@@ -7,7 +7,8 @@
 //! every call, nothing to move) are declared `.reloadable()`: Pacemaker then
 //! calls `reload-agent` instead of stop and start when only they change.
 //! `ip`, `nic`, `container` and `docker_host` are not: a new value means
-//! another address or another container.
+//! another address or another container; nor are `preferred_lft` and
+//! `nodad`, which apply when start binds the address.
 //! Syntax errors are [`ParamError`]s, which the error table maps to
 //! `OCF_ERR_CONFIGURED` (6): they are wrong on every node.
 
