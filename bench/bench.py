@@ -18,6 +18,8 @@ import tempfile
 import threading
 import time
 
+import addresses
+
 NODE, PEER = "cb-node", "cb-peer"
 NODE_MAC = "02:cb:00:00:00:01"
 VIP, PREFIX = "198.51.100.10", 24
@@ -521,6 +523,8 @@ class Bench:
             L.append(f"| 6 | calls made / non-zero exits | {self.med('scale', 'ours', 'calls'):.0f} / "
                      f"{self.med('scale', 'ours', 'nonzero_exits'):.0f} | {self.med('scale', 'croit', 'calls'):.0f} / "
                      f"{self.med('scale', 'croit', 'nonzero_exits'):.0f} | - | - | - | - |")
+        if self.values("addresses", "v4", "start_ms"):
+            L.extend(addresses.rows(self, fmt))
         L.append("")
         L.append("croit's agent has the container name `croit` hard-coded: in the scale run its 200 "
                  "instances differ by address only and all inspect the one container. Its arping is "
@@ -601,17 +605,21 @@ def main():
     p.add_argument("--start-rounds", type=int, default=15)
     p.add_argument("--scale-n", type=int, default=200)
     p.add_argument("--scale-seconds", type=int, default=60)
+    p.add_argument("--only", help="run this scenario alone (e.g. addresses)")
     a = p.parse_args()
     b = Bench(a)
     try:
         b.setup()
         for name, fn in [("monitor", b.monitor), ("processes", b.processes), ("start/stop", b.start_stop),
-                         ("memory", b.memory), ("scale", b.scale)]:
+                         ("memory", b.memory), ("scale", b.scale),
+                         ("addresses", lambda: addresses.run(b, sh, NODE, PEER))]:
             if name == "scale" and a.scale_n == 0:
+                continue
+            if a.only and name != a.only:
                 continue
             print(f"== {name}", file=sys.stderr, flush=True)
             fn()
-        print(b.report(a.out))
+        print(addresses.summary(b, a.out) if a.only == "addresses" else b.report(a.out))
     finally:
         b.teardown()
 

@@ -8,7 +8,8 @@
 # through the scenarios and prints a markdown table; raw numbers (CSV), the
 # table and a chart go to bench/results/<time>/. Cleans up what it created.
 # Environment: ROUNDS (60), START_ROUNDS (30), SCALE_N (200, 0 = skip),
-# SCALE_SECONDS (60).
+# SCALE_SECONDS (60), ONLY (one scenario alone, e.g. addresses: IPv6 start with
+# and without nodad, what conflict_check adds, dual stack).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -61,5 +62,5 @@ python3 bench/bench.py --agent "$AGENT" \
   --raw "$ROOT/target/release/examples/raw_engine" --croit "$CROIT" \
   --socket "$SOCK" --exec-root "$EXEC" --out "$OUT" \
   --rounds "${ROUNDS:-60}" --start-rounds "${START_ROUNDS:-30}" \
-  --scale-n "${SCALE_N:-200}" --scale-seconds "${SCALE_SECONDS:-60}"
+  --scale-n "${SCALE_N:-200}" --scale-seconds "${SCALE_SECONDS:-60}" ${ONLY:+--only "$ONLY"}
 echo "raw numbers, table and chart: $OUT"
