@@ -1,36 +1,125 @@
 //! start: bind, announce, start the container, return once monitor would say 0.
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use ra_api::Deadline;
+use tokio::time::Instant;
 use tracing::{info, warn};
 
+use crate::announcer::{self, Handover};
 use crate::classify::{classify, EngineView, Verdict};
 use crate::engine::{ContainerStatus, Engine, EngineError, Health};
 use crate::error::Error;
-use crate::net::{DadOutcome, NetError};
+use crate::net::{Announcer, BoundCheck, DadOutcome, NetError};
 use crate::observe::{is_running, observe};
 use crate::params::Config;
 
 use super::validate::{check_node, Checked};
-use super::{announce, tokio_deadline, wait_carrier, Io};
+use super::{announce_tracked, tokio_deadline, wait_carrier, Io, Progress};
 
 /// How often start looks again while waiting for the container.
 const POLL: Duration = Duration::from_millis(50);
 
 /// Starts the resource. Idempotent: a running resource is left as it is
-/// (the address is announced again).
+/// (the address is announced again). Returns once the container is ready
+/// and the first announcement round is out; the rounds still due then go
+/// out from the background announcer ([`crate::announcer`]).
 pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
-    super::block_on(async {
+    // At most one background announcer per resource: an earlier start's
+    // ends before anything else.
+    announcer::end(&cfg.state_dir, &cfg.container).map_err(Error::StillRunning)?;
+    let progress = RefCell::new(Progress::default());
+    let later = super::block_on(async {
         let io = Io::open(cfg, tokio_deadline(deadline))?
             .reserve(deadline, super::timing::start_reserve);
         let checked = check_node(&io, cfg).await?;
-        bring_up(&io, cfg, &checked).await?;
-        wait_ready(&io, cfg).await
-    })
+        bind(&io, cfg, &checked).await?;
+        come_up(&io, cfg, &checked, &progress).await
+    })?;
+    if let (Some(later), Some(announcer)) = (later, progress.into_inner().announcer) {
+        hand_over(cfg, deadline, later, announcer);
+    }
+    Ok(())
 }
 
-async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error> {
+/// The rounds still due when start is done.
+struct Later {
+    rounds: u32,
+    interval: Duration,
+    next: Instant,
+    /// No round after this (start's deadline less its reserve, as in the
+    /// foreground: see [`super::timing`]).
+    until: Instant,
+    link: (u32, String),
+}
+
+impl Later {
+    /// The rounds due by `until`; warns about the rest.
+    fn fitting(mut self, ip: std::net::IpAddr, total: u32) -> Later {
+        let mut fit = 0;
+        while fit < self.rounds && self.next + self.interval_times(fit) <= self.until {
+            fit += 1;
+        }
+        if fit < self.rounds {
+            warn!(
+                "sending {} of {total} announcement rounds for {ip} on {}: the rest would \
+outlast the start timeout (arp_count x arp_interval is too long for it)",
+                total - self.rounds + fit,
+                self.link.1
+            );
+            self.rounds = fit;
+        }
+        self
+    }
+
+    fn interval_times(&self, k: u32) -> Duration {
+        self.interval.saturating_mul(k)
+    }
+}
+
+/// Sends the rounds still due from the background announcer, or, when it
+/// cannot be forked or recorded, here before start returns.
+fn hand_over(cfg: &Config, deadline: &Deadline, later: Later, announcer: Announcer) {
+    let ip = cfg.ip();
+    if later.rounds == 0 {
+        return;
+    }
+    let (index, name) = later.link;
+    let check = BoundCheck::open(index, ip)
+        .map_err(|e| warn!("cannot prepare the background announcer ({e})"))
+        .ok();
+    let mut h = Handover {
+        announcer,
+        check,
+        rounds: later.rounds,
+        interval: cfg.arp_interval,
+        next: later.next.into_std(),
+    };
+    if h.check.is_some() {
+        if let Some(pid) = announcer::spawn(&mut h, &cfg.state_dir, &cfg.container) {
+            info!(
+                "{} more announcement round(s) for {ip} on {name} from pid {pid}",
+                later.rounds
+            );
+            return;
+        }
+    }
+    let until = deadline.at().checked_sub(FOREGROUND_RESERVE);
+    let sent = h.run(until);
+    if sent < later.rounds {
+        warn!(
+            "sent {sent} of the last {} announcement round(s) for {ip} on {name}",
+            later.rounds
+        );
+    }
+}
+
+/// What start keeps after announcing in the foreground, up to its deadline.
+const FOREGROUND_RESERVE: Duration = Duration::from_millis(50);
+
+/// Turns on the restart policy fix, brings the link up and binds the address.
+async fn bind(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error> {
     let Checked { target, container } = checked;
     let ip = cfg.ip();
     if container.restart_policy != "no" {
@@ -87,6 +176,21 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
         }
         info!("{ip}/{} was already on {}", target.prefix, target.link.name);
     }
+    Ok(())
+}
+
+/// Announces the address and starts the container at once. Returns once
+/// the container is ready and the first round is out, with the rounds still
+/// due then (none when `arp_count` is 1 or `arp_interval` 0: those go out
+/// before start returns, as all did before the background announcer).
+async fn come_up(
+    io: &Io,
+    cfg: &Config,
+    checked: &Checked,
+    progress: &RefCell<Progress>,
+) -> Result<Option<Later>, Error> {
+    let Checked { target, container } = checked;
+    let ip = cfg.ip();
     let announcing = async {
         // Carrier first: DAD does not run and announcements go nowhere
         // without it (start may just have brought the link up).
@@ -103,18 +207,18 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
             warn!("{why}: no announcements sent for {ip}");
             return Ok(());
         }
-        announce(
+        announce_tracked(
             &io.nl,
             &target.link,
             ip,
-            cfg.arp_count,
-            cfg.arp_interval,
+            (cfg.arp_count, cfg.arp_interval),
             io.announce_until,
+            progress,
         )
         .await
         .map_err(timed_out)
     };
-    let starting = async {
+    let ready = async {
         if container.paused || container.status == ContainerStatus::Paused {
             io.engine.unpause(&container.id).await?;
         }
@@ -122,11 +226,46 @@ async fn bring_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error>
             io.engine.start(&container.id).await?;
             info!("started container {}", cfg.container);
         }
-        Ok::<(), Error>(())
+        wait_ready(io, cfg).await
     };
-    let (announced, started) = tokio::join!(announcing, starting);
-    announced?;
-    started
+    let background = cfg.arp_count > 1 && !cfg.arp_interval.is_zero();
+    let mut announcing = Box::pin(announcing);
+    let mut ready = Box::pin(ready);
+    let (mut announced, mut up) = (None, None);
+    loop {
+        tokio::select! {
+            a = &mut announcing, if announced.is_none() => announced = Some(a),
+            r = &mut ready, if up.is_none() => up = Some(r),
+        }
+        if matches!(announced, Some(Err(_))) || matches!(up, Some(Err(_))) {
+            break;
+        }
+        let first_out = progress.borrow().sent > 0;
+        if up.is_some() && (announced.is_some() || (background && first_out)) {
+            break;
+        }
+    }
+    drop(announcing);
+    if let Some(Err(e)) = announced {
+        return Err(e);
+    }
+    if let Some(Err(e)) = up {
+        return Err(e);
+    }
+    if announced.is_some() {
+        return Ok(None);
+    }
+    let p = progress.borrow();
+    Ok(p.next.map(|next| {
+        Later {
+            rounds: cfg.arp_count.saturating_sub(p.sent),
+            interval: cfg.arp_interval,
+            next,
+            until: io.announce_until,
+            link: (target.link.index, target.link.name.clone()),
+        }
+        .fitting(ip, cfg.arp_count)
+    }))
 }
 
 /// A wait for carrier that ran into start's deadline.
