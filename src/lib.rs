@@ -10,6 +10,7 @@
 
 pub mod actions;
 pub mod agent;
+pub mod announcer;
 pub mod classify;
 pub mod cmdline;
 pub mod engine;

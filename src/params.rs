@@ -100,8 +100,13 @@ pub const ARP_COUNT: ParamSpec = ParamSpec::integer("arp_count")
 request and one gratuitous ARP reply, because some switches honour only one kind. IPv6: each \
 round is one unsolicited neighbour advertisement to ff02::1 with the Override flag. The first \
 round goes out as soon as the address is bound and the interface has carrier (start waits for \
-carrier, bounded by its timeout), the rest while the container starts; a round after which the \
-interface has no carrier does not count and is sent again. Interfaces without an Ethernet \
+carrier, bounded by its timeout), the next ones while the container starts; a round after which \
+the interface has no carrier does not count and is sent again. Start returns once the container \
+is ready and the first round is out: the rounds still due then go out on schedule from a forked \
+copy of the agent (no other program), detached from the cluster's pipes, which checks before \
+every round that the address is still bound and ends otherwise; stop and the next start end it \
+first, so nothing is announced after stop returned. With arp_count=1 or arp_interval=0 every \
+round goes out before start returns. Interfaces without an Ethernet \
 address or with NOARP (tun, WireGuard, GRE, InfiniBand) get none: start logs a warning and \
 validate-all at OCF_CHECK_LEVEL=10 a notice. 1 to 1000. \
 Rounds that would end too late for the start timeout are left out with a warning; validate-all \

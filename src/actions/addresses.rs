@@ -8,7 +8,7 @@ use futures_util::future::join_all;
 use tracing::{info, warn};
 
 use crate::error::Error;
-use crate::net::{probe, AddOptions, BoundAddr, DadOutcome, NetError};
+use crate::net::{probe, AddOptions, BoundAddr, DadOutcome, Link, NetError};
 use crate::observe::{named, Target};
 use crate::params::Config;
 
@@ -140,10 +140,27 @@ pub async fn settle(io: &Io, targets: &[Target], added: &[bool]) -> Result<(), E
     Err(Error::DadFailed { ip: ips.join(" ") })
 }
 
+/// The addresses that get announcements, grouped by link in the order of
+/// `ip` (links without ARP or MAC get none: a warning says so).
+pub fn by_link(targets: &[Target]) -> Vec<(Link, Vec<IpAddr>)> {
+    let mut groups: Vec<(Link, Vec<IpAddr>)> = Vec::new();
+    for t in targets {
+        if let Some(why) = t.link.mute() {
+            warn!("{why}: no announcements sent for {}", t.ip);
+            continue;
+        }
+        match groups.iter_mut().find(|(l, _)| l.index == t.link.index) {
+            Some((_, ips)) => ips.push(t.ip),
+            None => groups.push((t.link.clone(), vec![t.ip])),
+        }
+    }
+    groups
+}
+
 /// `conflict_check`: the ARP probe for every IPv4 address (links probed at
 /// once, each in a thread of its own), before anything is bound.
 async fn check_conflicts(cfg: &Config, targets: &[Target]) -> Result<(), Error> {
-    let mut per_link: Vec<(crate::net::Link, Vec<Ipv4Addr>)> = Vec::new();
+    let mut per_link: Vec<(Link, Vec<Ipv4Addr>)> = Vec::new();
     for t in targets {
         let IpAddr::V4(a) = t.ip else { continue };
         if let Some(why) = t.link.mute() {

@@ -79,6 +79,11 @@ impl StopPlan {
 /// address. 0 only when no process of the container is left and the address
 /// is gone; while the container may still serve, the address stays.
 pub fn stop(plan: &StopPlan, deadline: &Deadline) -> Result<(), Error> {
+    // The background announcer of the last start first: nothing may
+    // announce the address once stop has returned.
+    if let Some((container, _)) = &plan.container {
+        crate::announcer::end(&plan.state_dir, container).map_err(Error::StillRunning)?;
+    }
     super::block_on(async {
         let end = tokio_deadline(deadline);
         let budget = deadline.remaining();

@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use std::os::fd::IntoRawFd;
+use std::os::fd::{IntoRawFd, RawFd};
 
 use nix::sys::socket::{socket, AddressFamily, SockFlag, SockType};
 use pnet_datalink::{Channel, ChannelType, DataLinkSender, MacAddr, NetworkInterface};
@@ -93,6 +93,8 @@ pub struct Announcer {
     /// `None` only once dropped.
     tx: Option<Box<dyn DataLinkSender>>,
     frames: Vec<Vec<u8>>,
+    /// The packet socket (owned by `tx`).
+    fd: RawFd,
 }
 
 impl Announcer {
@@ -135,12 +137,13 @@ impl Announcer {
                 message: e.to_string(),
             },
         })?;
+        let fd = fd.into_raw_fd();
         let config = pnet_datalink::Config {
             promiscuous: false,
             read_buffer_size: 64,
             read_timeout: Some(std::time::Duration::from_millis(1)),
             channel_type: ChannelType::Layer3(0),
-            socket_fd: Some(fd.into_raw_fd()),
+            socket_fd: Some(fd),
             ..Default::default()
         };
         let tx = match pnet_datalink::channel(&iface, config) {
@@ -166,6 +169,7 @@ impl Announcer {
         Ok(Announcer {
             tx: Some(tx),
             frames,
+            fd,
         })
     }
 
@@ -195,6 +199,33 @@ impl Announcer {
             }
         }
         Ok(())
+    }
+
+    /// The packet socket's descriptor (kept open across the fork of the
+    /// background announcer).
+    pub fn raw_fd(&self) -> RawFd {
+        self.fd
+    }
+
+    /// [`Announcer::open`] for several addresses on one link: a round sends
+    /// the frames of each, back to back, in the order given.
+    pub fn open_all(link: &Link, ips: &[IpAddr]) -> Result<Announcer, NetError> {
+        let Some((first, rest)) = ips.split_first() else {
+            return Err(NetError::Io {
+                op: "announce",
+                message: "no address".into(),
+            });
+        };
+        let mut a = Announcer::open(link, *first)?;
+        if let Some(mac) = link.mac {
+            for ip in rest {
+                a.frames.extend(match ip {
+                    IpAddr::V4(v4) => vec![garp_request(mac, *v4), garp_reply(mac, *v4)],
+                    IpAddr::V6(v6) => vec![unsolicited_na(mac, *v6)],
+                });
+            }
+        }
+        Ok(a)
     }
 
     /// Frames in one round.

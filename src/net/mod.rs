@@ -2,10 +2,12 @@
 //! No netlink message or packet type leaves this module.
 
 pub mod announce;
+pub mod bound;
 pub mod netlink;
 pub mod probe;
 
 pub use announce::{garp_reply, garp_request, unsolicited_na, Announcer};
+pub use bound::BoundCheck;
 pub use netlink::{AddOptions, BoundAddr, ConnectedRoute, DadOutcome, Link, Netlink, OperState};
 
 /// Deleting the primary IPv4 address of a subnet from an interface deletes
