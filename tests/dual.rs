@@ -269,3 +269,42 @@ fn nodad_skips_the_tentative_phase() {
     assert!(after < Duration::from_millis(50), "{after:?}");
     rig.stop_leaves_nothing(&call, V6);
 }
+
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn dual_stack_rounds_after_start_come_from_the_background_together() {
+    let rig = Rig::new("dualbg", &[], SERVE);
+    let call = rig
+        .call(BOTH)
+        .param("arp_count", "5")
+        .param("arp_interval", "200");
+    let cap = netns::Capture::start(&rig.net.peer, &rig.net.peer_if);
+    let run = expect(call.run(rig.node(), "start"), 0);
+    let returned = Instant::now();
+    std::thread::sleep(Duration::from_millis(1200));
+    let frames = cap.stop();
+    let v4: Vec<Instant> = frames
+        .iter()
+        .filter(|f| arp_rounds(std::slice::from_ref(f), [192, 0, 2, 10]).0 == 1)
+        .map(|f| f.0)
+        .collect();
+    let v6: Vec<Instant> = nas_for(&frames, V6_IP).iter().map(|(t, _)| *t).collect();
+    assert_eq!(arp_rounds(&frames, [192, 0, 2, 10]), (5, 5), "IPv4 rounds");
+    assert_eq!(v6.len(), 5, "IPv6 rounds");
+    let after = v4.iter().filter(|t| **t > returned).count();
+    eprintln!(
+        "dual-stack defaults: start {} ms, {after} of 5 rounds after it returned",
+        run.took.as_millis()
+    );
+    assert!(
+        after >= 3,
+        "the rounds after the first come from the background"
+    );
+    // each round carries both addresses, back to back
+    for (a, n) in v4.iter().zip(&v6) {
+        let gap = if a > n { *a - *n } else { *n - *a };
+        assert!(gap < Duration::from_millis(20), "round split by {gap:?}");
+    }
+    rig.stop_leaves_nothing(&call, V4);
+    assert!(!has_addr(&rig.net.node, &rig.net.node_if, V6));
+}

@@ -121,6 +121,10 @@ fn hand_over(cfg: &Config, deadline: &Deadline, later: Later, announcer: Announc
     }
 }
 
+/// How often start, ready before its first announcement round, looks
+/// whether that round is out.
+const FIRST_ROUND_POLL: Duration = Duration::from_millis(5);
+
 /// What start keeps after announcing in the foreground, up to its deadline.
 const FOREGROUND_RESERVE: Duration = Duration::from_millis(50);
 
@@ -204,6 +208,9 @@ async fn come_up(
         tokio::select! {
             a = &mut announcing, if announced.is_none() => announced = Some(a),
             r = &mut ready, if up.is_none() => up = Some(r),
+            // Ready before the first round (IPv6 DAD outlasts the container's
+            // start): look again soon, the first round ends the wait.
+            () = tokio::time::sleep(FIRST_ROUND_POLL), if up.is_some() && background => {}
         }
         if matches!(announced, Some(Err(_))) || matches!(up, Some(Err(_))) {
             break;
