@@ -41,7 +41,7 @@ fn help_lists_every_parameter_and_action_of_the_meta_data() {
     assert!(help.stderr.is_empty(), "{}", help.stderr);
     let meta = expect(ocf11().run(None, "meta-data"), 0).stdout;
     let params = names(&meta, "parameter");
-    assert_eq!(params.len(), 12, "{meta}");
+    assert_eq!(params.len(), 16, "{meta}");
     // `--name-with-dashes <TYPE>` lines of the Parameters section
     let flags: BTreeSet<String> = help
         .stdout

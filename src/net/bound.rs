@@ -29,6 +29,9 @@ const NLM_F_REQUEST: u16 = 1;
 const NLM_F_DUMP: u16 = 0x300;
 const IFA_ADDRESS: u16 = 1;
 const IFA_LOCAL: u16 = 2;
+const IFA_FLAGS: u16 = 8;
+const IFA_F_DADFAILED: u32 = 0x08;
+const IFA_F_TENTATIVE: u32 = 0x40;
 /// How long one answer may take before the check counts as failed.
 const ANSWER: Duration = Duration::from_secs(1);
 
@@ -176,7 +179,10 @@ fn scan(b: &[u8], seq: u32, index: u32, addr: &[u8]) -> Result<Seen, nix::errno:
     Ok(Seen { found, done: false })
 }
 
-/// Whether one `RTM_NEWADDR` message is `addr` on interface `index`.
+/// Whether one `RTM_NEWADDR` message is `addr` on interface `index`,
+/// settled: an IPv6 address still in duplicate address detection
+/// (tentative, e.g. bound again by hand) or that failed it is not
+/// announced, as the monitor's refresh never announces one.
 fn holds(msg: &[u8], index: u32, addr: &[u8]) -> bool {
     let Some(ifindex) = u32_at(msg, NLMSG_HDR + 4) else {
         return false;
@@ -184,6 +190,8 @@ fn holds(msg: &[u8], index: u32, addr: &[u8]) -> bool {
     if ifindex != index {
         return false;
     }
+    let mut flags = msg.get(NLMSG_HDR + 2).map_or(0, |f| u32::from(*f));
+    let mut matched = false;
     let mut at = NLMSG_HDR + IFADDRMSG;
     while at + 4 <= msg.len() {
         let (Some(len), Some(kind)) = (u16_at(msg, at), u16_at(msg, at + 2)) else {
@@ -194,11 +202,14 @@ fn holds(msg: &[u8], index: u32, addr: &[u8]) -> bool {
             return false;
         }
         if matches!(kind, IFA_ADDRESS | IFA_LOCAL) && &msg[at + 4..at + len] == addr {
-            return true;
+            matched = true;
+        }
+        if kind == IFA_FLAGS && len >= 8 {
+            flags |= u32_at(msg, at + 4).unwrap_or(0);
         }
         at += align4(len);
     }
-    false
+    matched && flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED) == 0
 }
 
 #[cfg(test)]
@@ -286,6 +297,30 @@ mod tests {
         let mut cut = newaddr(1, 2, 3, &[(IFA_LOCAL, &A)]);
         cut[NLMSG_HDR + IFADDRMSG] = 60;
         assert!(!holds(&cut, 3, &A));
+    }
+
+    #[test]
+    fn a_tentative_or_dad_failed_address_is_not_settled() {
+        let v6 = [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10];
+        let plain = newaddr(1, 10, 3, &[(IFA_ADDRESS, &v6)]);
+        assert!(holds(&plain, 3, &v6));
+        let mut tentative = plain.clone();
+        tentative[NLMSG_HDR + 2] = 0x40;
+        assert!(!holds(&tentative, 3, &v6), "header flags");
+        let attr = newaddr(
+            1,
+            10,
+            3,
+            &[(IFA_ADDRESS, &v6), (IFA_FLAGS, &0x08u32.to_ne_bytes())],
+        );
+        assert!(!holds(&attr, 3, &v6), "IFA_FLAGS: dadfailed");
+        let deprecated = newaddr(
+            1,
+            10,
+            3,
+            &[(IFA_ADDRESS, &v6), (IFA_FLAGS, &0x20u32.to_ne_bytes())],
+        );
+        assert!(holds(&deprecated, 3, &v6), "deprecated is settled");
     }
 
     #[test]
