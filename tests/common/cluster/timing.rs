@@ -6,7 +6,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::network::{client_arp_resolution, client_get, CLIENT};
-use super::watch::{first_log, ip_ts, parse_tcpdump, ArpLine, Watcher};
+use super::watch::{first_log, ip_ts, last_log, parse_tcpdump, ArpLine, Watcher};
 use super::{now, sh, wait_until, Cluster, VIP};
 
 /// What one failover looked like, in seconds after the failure (T0).
@@ -18,6 +18,9 @@ pub struct Failover {
     /// The fence of the dead node answered by the power controller.
     pub fenced: Option<f64>,
     pub start_initiated: Option<f64>,
+    /// Pacemaker has the result of the last start (the resource, or the
+    /// last of the stock group, is Started: what is ordered after it may go).
+    pub start_done: Option<f64>,
     pub bound: Option<f64>,
     pub first_garp: Option<f64>,
     pub neigh_switched: Option<f64>,
@@ -34,6 +37,10 @@ impl Failover {
     /// Our own share: start initiated -> client served.
     pub fn agent_share(&self) -> Option<f64> {
         Some(self.served? - self.start_initiated?)
+    }
+    /// Pacemaker's start duration: start initiated -> result of the last start.
+    pub fn start_duration(&self) -> Option<f64> {
+        Some(self.start_done? - self.start_initiated?)
     }
     /// Address bound -> client neighbour switched.
     pub fn switch_lag(&self) -> Option<f64> {
@@ -133,6 +140,7 @@ pub fn failover(c: &mut Cluster, first_rsc: &str) -> Failover {
             &format!("Initiating start operation {first_rsc}_start_0"),
             t0,
         )),
+        start_done: rel(last_log(&log, "Result of start operation for ", t0)),
         bound: rel(bound),
         first_garp: rel(garps.first().map(|f| f.t)),
         neigh_switched: rel(neigh),
@@ -182,7 +190,7 @@ pub fn timing_table(token: u32, runs: &[(&str, &[Failover])]) -> String {
     }
     out.push('\n');
     type Get = fn(&Failover) -> Option<f64>;
-    let rows: [(&str, Get); 10] = [
+    let rows: [(&str, Get); 12] = [
         ("new membership (corosync)", |f| f.membership),
         ("dead node fenced (power controller)", |f| f.fenced),
         ("start initiated (pacemaker)", |f| f.start_initiated),
@@ -190,6 +198,12 @@ pub fn timing_table(token: u32, runs: &[(&str, &[Failover])]) -> String {
         ("first GARP seen by the client", |f| f.first_garp),
         ("client neighbour switched", |f| f.neigh_switched),
         ("client served by the survivor", |f| f.served),
+        ("start done (pacemaker: result of the last start)", |f| {
+            f.start_done
+        }),
+        ("pacemaker's start duration: initiated -> done", |f| {
+            f.start_duration()
+        }),
         ("agents' share: start initiated -> served", |f| {
             f.agent_share()
         }),

@@ -199,6 +199,16 @@ pub fn first_log(text: &str, needle: &str, since: f64) -> Option<f64> {
         .find(|t| *t >= since - 0.05)
 }
 
+/// The time of the last line with `needle` at or after `since`.
+pub fn last_log(text: &str, needle: &str, since: f64) -> Option<f64> {
+    let year = this_year();
+    text.lines()
+        .filter(|l| l.contains(needle))
+        .filter_map(|l| log_ts(l, year))
+        .filter(|t| *t >= since - 0.05)
+        .reduce(f64::max)
+}
+
 /// What the client and the node saw while something was being changed.
 #[derive(Debug)]
 pub struct Seen {
