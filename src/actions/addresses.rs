@@ -21,15 +21,15 @@ use super::{wait_carrier, Io};
 /// its address (with several).
 pub async fn bind_all(io: &Io, cfg: &Config, targets: &[Target]) -> Result<Vec<bool>, Error> {
     let several = targets.len() > 1;
-    if cfg.conflict_check {
-        check_conflicts(cfg, targets).await?;
-    }
     let mut links: Vec<u32> = Vec::new();
     for t in targets {
         if !links.contains(&t.link.index) {
             io.nl.set_up(&t.link).await?;
             links.push(t.link.index);
         }
+    }
+    if cfg.conflict_check {
+        check_conflicts(io, cfg, targets).await?;
     }
     let opts = AddOptions {
         nodad: cfg.nodad,
@@ -158,8 +158,9 @@ pub fn by_link(targets: &[Target]) -> Vec<(Link, Vec<IpAddr>)> {
 }
 
 /// `conflict_check`: the ARP probe for every IPv4 address (links probed at
-/// once, each in a thread of its own), before anything is bound.
-async fn check_conflicts(cfg: &Config, targets: &[Target]) -> Result<(), Error> {
+/// once, each in a thread of its own, once they have carrier), before
+/// anything is bound.
+async fn check_conflicts(io: &Io, cfg: &Config, targets: &[Target]) -> Result<(), Error> {
     let mut per_link: Vec<(Link, Vec<Ipv4Addr>)> = Vec::new();
     for t in targets {
         let IpAddr::V4(a) = t.ip else { continue };
@@ -171,6 +172,10 @@ async fn check_conflicts(cfg: &Config, targets: &[Target]) -> Result<(), Error> 
             Some((_, ips)) => ips.push(a),
             None => per_link.push((t.link.clone(), vec![a])),
         }
+    }
+    // a probe without carrier goes nowhere and would find nobody
+    for (link, _) in &per_link {
+        wait_carrier(&io.nl, link, io.deadline).await?;
     }
     let window = cfg.conflict_window;
     let probes = per_link
