@@ -140,7 +140,9 @@ fn conflict_check_with_nobody_holding_it_starts_after_the_window() {
                 _ => panic!("probe or announcement not captured"),
             };
             eprintln!("first probe -> first announcement: {} ms", gap.as_millis());
-            assert!(gap >= Duration::from_millis(200), "{gap:?}");
+            // (the capture stamps frames as its thread reads them: a late
+            // read of the probe shortens the gap by a few ms under load)
+            assert!(gap >= Duration::from_millis(180), "{gap:?}");
             assert!(gap < Duration::from_millis(400), "{gap:?}");
             gaps.push(gap);
         }
