@@ -1,7 +1,9 @@
 //! A dual-stack resource under real Pacemaker (issue 17): one resource with
 //! an IPv4 and an IPv6 address on a two-node cluster, fencing on; a power
 //! failure of the holder moves both, and the client reaches the service
-//! over IPv4 and over IPv6 before and after.
+//! over IPv4 and over IPv6 before and after. Then, in the same run, the
+//! stock pair with the IPv6 address (IPaddr2 + heartbeat docker): power
+//! failure to the client served over IPv6, next to ours.
 //!
 //! Privileged (root, namespaces, corosync, pacemaker, dockerd): `#[ignore]`d
 //! for the quick loop. Takes the cluster lock like the other cluster tests.
