@@ -142,4 +142,64 @@ fn dual_stack_resource_fails_over_and_serves_both_families() {
         client_get6(Duration::from_secs(2)).as_deref(),
         Some(want.as_str())
     );
+
+    // the same power failure, timed alike for both: off -> served over IPv6
+    let ours = v6_takeover(&mut c, &f.to);
+    one_holder(&c, RSC, "croit", &other(&f.to));
+
+    // the stock pair with the IPv6 address, in the same run
+    c.on_ok("n1", &["pcs", "resource", "delete", RSC]);
+    c.settle();
+    c.sh_on(
+        "n1",
+        &format!(
+            "pcs resource create vip6 ocf:heartbeat:IPaddr2 ip={VIP6} cidr_netmask=64 nic=eth0 \
+             op monitor interval=2s --group svc && \
+             pcs resource create web ocf:heartbeat:docker image={} name=hc-web \
+             run_opts='--network host --init' run_cmd=/start.sh op monitor interval=2s --group svc && \
+             pcs resource meta svc priority={}",
+            cluster::IMAGE,
+            fencing::PRIORITY
+        ),
+    );
+    let ok = cluster::wait_until(Duration::from_secs(60), || {
+        c.locate("web").len() == 1 && c.dc_idle()
+    });
+    assert!(ok, "stock group did not start:\n{}", c.crm_mon());
+    let holder = c.locate("web").pop().unwrap_or_default();
+    let up = cluster::wait_until(Duration::from_secs(10), || {
+        client_get6(Duration::from_secs(1)).is_some()
+    });
+    assert!(up, "stock pair not served over IPv6 on {holder}");
+    let stock = v6_takeover(&mut c, &holder);
+    eprintln!(
+        "power failure -> client served over IPv6: ocf:croit:container (dual stack) {:.2} s, \
+         IPaddr2 + docker {:.2} s",
+        ours.as_secs_f64(),
+        stock.as_secs_f64()
+    );
+}
+
+fn other(node: &str) -> String {
+    if node == "n1" { "n2" } else { "n1" }.to_string()
+}
+
+/// Powers `holder` off and returns how long until the client is served
+/// over IPv6 by the other node; powers it on again.
+fn v6_takeover(c: &mut Cluster, holder: &str) -> Duration {
+    let to = other(holder);
+    let want = format!("served by {to}");
+    let t0 = Instant::now();
+    c.power_off(holder);
+    let mut took = None;
+    while t0.elapsed() < Duration::from_secs(90) {
+        if client_get6(Duration::from_millis(300)).as_deref() == Some(want.as_str()) {
+            took = Some(t0.elapsed());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let took = took.unwrap_or_else(|| panic!("not served over IPv6 by {to} within 90 s"));
+    c.power_on(holder);
+    took
 }
