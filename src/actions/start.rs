@@ -53,9 +53,10 @@ struct Later {
     /// foreground: see [`super::timing`]).
     until: Instant,
     link: (u32, String),
-    /// The address the announcer checks is still bound (the first of
-    /// the link's), and all of them as the log names them.
-    ip: IpAddr,
+    /// The link's addresses: the announcer ends as soon as one of them is
+    /// no longer bound (nothing is announced for an address the node does
+    /// not hold); and as the log names them.
+    ips: Vec<IpAddr>,
     label: String,
 }
 
@@ -87,12 +88,12 @@ outlast the start timeout (arp_count x arp_interval is too long for it)",
 /// Sends the rounds still due from the background announcer, or, when it
 /// cannot be forked or recorded, here before start returns.
 fn hand_over(cfg: &Config, deadline: &Deadline, later: Later, announcer: Announcer) {
-    let (ip, label) = (later.ip, &later.label);
+    let label = &later.label;
     if later.rounds == 0 {
         return;
     }
     let (index, name) = later.link;
-    let check = BoundCheck::open(index, ip)
+    let check = BoundCheck::open(index, &later.ips)
         .map_err(|e| warn!("cannot prepare the background announcer ({e})"))
         .ok();
     let mut h = Handover {
@@ -234,14 +235,14 @@ async fn come_up(
     let Some((link, ips)) = groups.first() else {
         return Ok(None);
     };
-    Ok(p.next.zip(ips.first()).map(|(next, ip)| {
+    Ok(p.next.map(|next| {
         Later {
             rounds: cfg.arp_count.saturating_sub(p.sent),
             interval: cfg.arp_interval,
             next,
             until: io.announce_until,
             link: (link.index, link.name.clone()),
-            ip: *ip,
+            ips: ips.clone(),
             label: list(ips),
         }
         .fitting(cfg.arp_count)

@@ -35,14 +35,16 @@ const IFA_F_TENTATIVE: u32 = 0x40;
 /// How long one answer may take before the check counts as failed.
 const ANSWER: Duration = Duration::from_secs(1);
 
-/// A prepared question about one address on one interface.
+/// A prepared question about the addresses of one interface.
 pub struct BoundCheck {
     fd: OwnedFd,
     index: u32,
+    /// The address family to dump (0: all, for IPv4 and IPv6 together).
     family: u8,
-    /// The address as the kernel writes it (4 or 16 bytes).
-    addr: [u8; 16],
-    len: usize,
+    /// The addresses as the kernel writes them (4 or 16 bytes each).
+    addrs: Vec<([u8; 16], usize)>,
+    /// Which of them one dump has shown so far.
+    found: Vec<bool>,
     seq: u32,
     buf: Vec<u8>,
 }
@@ -58,14 +60,20 @@ struct Seen {
 
 impl BoundCheck {
     /// Opens the socket and allocates everything [`BoundCheck::is_bound`]
-    /// will use.
-    pub fn open(index: u32, ip: IpAddr) -> Result<BoundCheck, NetError> {
+    /// will use, for `ips` (at least one) on interface `index`.
+    pub fn open(index: u32, ips: &[IpAddr]) -> Result<BoundCheck, NetError> {
         let io = |op: &'static str| {
             move |e: nix::errno::Errno| NetError::Io {
                 op,
                 message: e.to_string(),
             }
         };
+        if ips.is_empty() {
+            return Err(NetError::Io {
+                op: "prepare address check",
+                message: "no address".into(),
+            });
+        }
         let fd = socket(
             AddressFamily::Netlink,
             SockType::Raw,
@@ -76,20 +84,30 @@ impl BoundCheck {
         bind(fd.as_raw_fd(), &NetlinkAddr::new(0, 0)).map_err(io("bind netlink socket"))?;
         let timeout = TimeVal::new(ANSWER.as_secs() as _, 0);
         setsockopt(&fd, sockopt::ReceiveTimeout, &timeout).map_err(io("netlink timeout"))?;
-        let (family, addr, len) = match ip {
-            IpAddr::V4(a) => {
-                let mut b = [0u8; 16];
-                b[..4].copy_from_slice(&a.octets());
-                (libc_af(AddressFamily::Inet), b, 4)
-            }
-            IpAddr::V6(a) => (libc_af(AddressFamily::Inet6), a.octets(), 16),
+        let addrs: Vec<([u8; 16], usize)> = ips
+            .iter()
+            .map(|ip| match ip {
+                IpAddr::V4(a) => {
+                    let mut b = [0u8; 16];
+                    b[..4].copy_from_slice(&a.octets());
+                    (b, 4)
+                }
+                IpAddr::V6(a) => (a.octets(), 16),
+            })
+            .collect();
+        let family = if ips.iter().all(IpAddr::is_ipv4) {
+            libc_af(AddressFamily::Inet)
+        } else if ips.iter().all(IpAddr::is_ipv6) {
+            libc_af(AddressFamily::Inet6)
+        } else {
+            0
         };
         Ok(BoundCheck {
             fd,
             index,
             family,
-            addr,
-            len,
+            found: vec![false; addrs.len()],
+            addrs,
             seq: 0,
             // a dump of all addresses comes in messages of at most a page
             buf: vec![0u8; 32 * 1024],
@@ -101,21 +119,26 @@ impl BoundCheck {
         self.fd.as_raw_fd()
     }
 
-    /// Whether the address is bound on the interface now. Errors (a kernel
-    /// that does not answer within a second) are errors, not "gone".
+    /// Whether every address is bound (and settled) on the interface now.
+    /// Errors (a kernel that does not answer within a second) are errors,
+    /// not "gone".
     pub fn is_bound(&mut self) -> Result<bool, nix::errno::Errno> {
         self.seq = self.seq.wrapping_add(1);
         let req = request(self.seq, self.family);
         send(self.fd.as_raw_fd(), &req, MsgFlags::empty())?;
-        let mut found = false;
+        self.found.iter_mut().for_each(|f| *f = false);
         loop {
             let n = recv(self.fd.as_raw_fd(), &mut self.buf, MsgFlags::empty())?;
-            let seen = scan(&self.buf[..n], self.seq, self.index, &self.addr[..self.len])?;
+            let mut done = false;
+            for (i, (addr, len)) in self.addrs.iter().enumerate() {
+                let seen = scan(&self.buf[..n], self.seq, self.index, &addr[..*len])?;
+                self.found[i] |= seen.found;
+                done |= seen.done;
+            }
             // read the dump to its end even once found: otherwise the
             // next question reads the rest of this one
-            found |= seen.found;
-            if seen.done {
-                return Ok(found);
+            if done {
+                return Ok(self.found.iter().all(|f| *f));
             }
         }
     }
@@ -336,7 +359,7 @@ mod tests {
     #[test]
     fn asks_the_kernel_of_this_namespace() {
         // loopback's 127.0.0.1 is bound in every namespace with IPv4
-        let mut c = match BoundCheck::open(1, IpAddr::from([127, 0, 0, 1])) {
+        let mut c = match BoundCheck::open(1, &[IpAddr::from([127, 0, 0, 1])]) {
             Ok(c) => c,
             Err(e) => panic!("netlink socket: {e}"),
         };
@@ -346,10 +369,29 @@ mod tests {
             Ok(true),
             "a second question on the same socket"
         );
-        let mut other = match BoundCheck::open(1, IpAddr::from([127, 0, 0, 9])) {
+        let mut other = match BoundCheck::open(1, &[IpAddr::from([127, 0, 0, 9])]) {
             Ok(c) => c,
             Err(e) => panic!("netlink socket: {e}"),
         };
         assert_eq!(other.is_bound(), Ok(false));
+        // several addresses, both families: bound only when all are
+        let v6 = std::net::Ipv6Addr::LOCALHOST.into();
+        let has_v6 = std::fs::read_to_string("/proc/net/if_inet6")
+            .is_ok_and(|t| t.contains("00000000000000000000000000000001"));
+        let mut both = match BoundCheck::open(1, &[IpAddr::from([127, 0, 0, 1]), v6]) {
+            Ok(c) => c,
+            Err(e) => panic!("netlink socket: {e}"),
+        };
+        assert_eq!(both.family, 0, "a dump of every family");
+        assert_eq!(both.is_bound(), Ok(has_v6));
+        let mut one_gone = match BoundCheck::open(
+            1,
+            &[IpAddr::from([127, 0, 0, 1]), IpAddr::from([127, 0, 0, 9])],
+        ) {
+            Ok(c) => c,
+            Err(e) => panic!("netlink socket: {e}"),
+        };
+        assert_eq!(one_gone.is_bound(), Ok(false), "one of two gone");
+        assert!(BoundCheck::open(1, &[]).is_err());
     }
 }
