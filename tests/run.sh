@@ -34,7 +34,7 @@ cleanup() {
   done
   # cluster nodes (tests/common/cluster/) left by a crashed test run, and their fence agent
   pkill -KILL -f "node-init.sh /tmp/croit-hc/" 2>/dev/null
-  for ns in hc-n1 hc-n2 hc-client hc-lan hc-ring; do ip netns del "$ns" 2>/dev/null; done
+  for ns in hc-n1 hc-n2 hc-n3 hc-client hc-lan hc-ring; do ip netns del "$ns" 2>/dev/null; done
   grep -qs "fence agent of the croit-hc test harness" /usr/sbin/fence_hc && rm -f /usr/sbin/fence_hc
   # the agent the tests installed: restore what was there before
   if [ -n "$BACKUP" ]; then mv -f "$BACKUP" "$AGENT"; else rm -f "$AGENT"; rmdir --ignore-fail-on-non-empty /usr/lib/ocf/resource.d/croit 2>/dev/null; fi

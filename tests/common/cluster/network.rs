@@ -31,7 +31,7 @@ const RING_BRIDGE: &str = "hc-ring0";
 
 /// Deletes every namespace of the harness (their links go with them).
 pub fn remove() {
-    for ns in ["hc-n1", "hc-n2", CLIENT, LAN, RING] {
+    for ns in ["hc-n1", "hc-n2", "hc-n3", CLIENT, LAN, RING] {
         let _ = Command::new("ip")
             .args(["netns", "del", ns])
             .stderr(Stdio::null())
