@@ -15,6 +15,7 @@
 //! times), [`timing`] (failover and move measurements, tables).
 #![allow(dead_code)]
 
+pub mod agents;
 pub mod faults;
 pub mod fencing;
 pub mod network;

@@ -152,6 +152,19 @@ pub fn heal_ring(n: &Node) {
     );
 }
 
+/// The node's port on the LAN bridge down (`false`: its eth0 has
+/// NO-CARRIER, a pulled cable) or up again.
+pub fn carrier(n: &Node, on: bool) {
+    let state = if on { "up" } else { "down" };
+    sh_ok("ip", &["-n", LAN, "link", "set", &n.port(), state]);
+}
+
+/// Whether the node's eth0 has carrier.
+pub fn has_carrier(n: &Node) -> bool {
+    let o = sh("ip", &["-n", &n.ns(), "link", "show", "dev", "eth0"]);
+    !String::from_utf8_lossy(&o.stdout).contains("NO-CARRIER")
+}
+
 /// Whether the address is on eth0 of the namespace `ns` (a node's
 /// namespace outlives its power-off).
 pub fn vip_in(ns: &str) -> bool {
