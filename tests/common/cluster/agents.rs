@@ -28,7 +28,7 @@ pub fn agent_pids(node: &Node, action: &str) -> Vec<i32> {
         };
         let words: Vec<&[u8]> = cmd.split(|b| *b == 0).collect();
         let runs_agent = words.iter().any(|w| w.ends_with(AGENT.as_bytes()));
-        if !runs_agent || !words.iter().any(|w| *w == action.as_bytes()) {
+        if !runs_agent || !words.contains(&action.as_bytes()) {
             continue;
         }
         if fs::metadata(e.path().join("ns/net")).is_ok_and(|m| m.ino() == want) {
