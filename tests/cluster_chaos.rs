@@ -94,7 +94,7 @@ fn chaos_campaign_never_two_copies_and_always_served_again() {
         checker.begin(i);
         let t0 = now();
         inject(&mut c, target, kind, &node, &other);
-        let seen = reacted(&c, target, kind, &node, &other);
+        let seen = reacted(&c, target, kind, &node, &other, t0);
         let serves = serving(&c, target, Duration::from_secs_f64(kind.bound() + 30.0));
         checker.settled();
         let window = checker.client_since(t0);

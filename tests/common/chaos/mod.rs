@@ -218,11 +218,15 @@ pub fn inject(c: &mut Cluster, t: &Target, kind: Kind, node: &str, other: &str) 
     fault.inject(c);
 }
 
-/// Waits until the cluster reacted to the fault: a node powered off, a
-/// failed action recorded, the move done. False after 40 s.
-pub fn reacted(c: &Cluster, t: &Target, kind: Kind, node: &str, other: &str) -> bool {
+/// Waits until the cluster reacted to the fault (`t0`: when it was
+/// injected): the node that was powered off fenced (confirmed off: healing
+/// must not boot it under a fence still on its way), a node fenced after a
+/// partition, a failed action recorded, the move done. False after 40 s.
+pub fn reacted(c: &Cluster, t: &Target, kind: Kind, node: &str, other: &str, t0: f64) -> bool {
     wait_until(Duration::from_secs(40), || match kind {
-        Kind::PowerOff => true,
+        Kind::PowerOff => fencing::events()
+            .iter()
+            .any(|e| e.target == node && e.action == "off" && e.rc == 0 && e.at >= t0),
         Kind::RingCut => c.nodes.iter().any(|n| !n.is_up()),
         Kind::Move => c.locate(t.locate) == [other.to_string()],
         _ => !c.node(node).is_up() || c.crm_mon().contains("Failed Resource Actions"),
