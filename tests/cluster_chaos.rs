@@ -136,9 +136,13 @@ fn chaos_campaign_never_two_copies_and_always_served_again() {
     let took = began.elapsed().as_secs_f64();
     let samples = checker.stop();
     let v = violations(&records, &samples);
+    // the probes see what they must: an answer, a served request, most of the time
+    let answered = samples.arp.iter().filter(|a| !a.macs.is_empty()).count();
+    let served = samples.client.iter().filter(|s| s.by.is_some()).count();
     let title = format!(
         "Fault campaign, {who}: {} faults, seed {}, two nodes, token {TOKEN} ms, {took:.0} s \
-         ({:.1} s per fault); {} copy samples, {} ARP samples, {} client requests",
+         ({:.1} s per fault); {} copy samples, {} ARP samples ({answered} answered), {} client \
+         requests ({served} served)",
         records.len(),
         cfg.seed,
         took / records.len().max(1) as f64,
@@ -170,6 +174,10 @@ fn chaos_campaign_never_two_copies_and_always_served_again() {
     assert!(
         samples.copies.len() as f64 >= took * 5.0 && samples.arp.len() as f64 >= took * 5.0,
         "the checker fell behind its 100 ms"
+    );
+    assert!(
+        answered * 2 > samples.arp.len() && served * 2 > samples.client.len(),
+        "the ARP prober or the client saw nothing most of the time: {title}"
     );
     if !cfg.stock {
         assert!(v.is_empty(), "{} violations:\n{text}", v.len());
