@@ -295,7 +295,8 @@ impl Cluster {
         else {
             return false;
         };
-        let o = self.on(self.any_up(), &["crmadmin", "-S", dc]);
+        // a DC that was just fenced can hang crmadmin without a timeout
+        let o = self.on(self.any_up(), &["crmadmin", "-t", "5s", "-S", dc]);
         let text =
             String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
         text.contains("S_IDLE")
