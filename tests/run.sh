@@ -34,7 +34,7 @@ cleanup() {
   done
   # cluster nodes (tests/common/cluster/) left by a crashed test run, and their fence agent
   pkill -KILL -f "node-init.sh /tmp/croit-hc/" 2>/dev/null
-  for ns in hc-n1 hc-n2 hc-client hc-lan hc-ring; do ip netns del "$ns" 2>/dev/null; done
+  for ns in hc-n1 hc-n2 hc-n3 hc-client hc-lan hc-ring; do ip netns del "$ns" 2>/dev/null; done
   grep -qs "fence agent of the croit-hc test harness" /usr/sbin/fence_hc && rm -f /usr/sbin/fence_hc
   # the agent the tests installed: restore what was there before
   if [ -n "$BACKUP" ]; then mv -f "$BACKUP" "$AGENT"; else rm -f "$AGENT"; rmdir --ignore-fail-on-non-empty /usr/lib/ocf/resource.d/croit 2>/dev/null; fi
@@ -55,8 +55,11 @@ cargo fmt --all --check
 cargo fmt --manifest-path fuzz/Cargo.toml --all --check   # fuzz/ is a workspace of its own
 cargo clippy --workspace --all-targets -- -D warnings
 cargo build --workspace --all-targets
-# every test, the privileged ones (#[ignore]d for a quick unprivileged loop) included
-cargo test --workspace --all-targets -- --include-ignored
+# every test, the privileged ones (#[ignore]d for a quick unprivileged loop) included;
+# the fault campaign on its own below, where its seed and table are printed
+cargo test --workspace --all-targets -- --include-ignored --skip chaos_campaign
+# the fault campaign (tests/cluster_chaos.rs): 40 faults, the seed from the clock
+bash tests/chaos.sh
 cargo test --workspace --doc
 # the .deb and .rpm, built, inspected, installed, used by the cluster tools and
 # purged (after the Rust tests: it sets their copy at the OCF path aside and
@@ -64,5 +67,7 @@ cargo test --workspace --doc
 bash tests/package.sh
 # the parameter parser and the environment snapshot under libFuzzer (FUZZ_SECONDS each)
 bash tests/fuzz.sh
-# the failover timing of this run (tests/cluster.rs), ours next to the stock pair
+# the failover timing of this run (tests/cluster.rs), ours next to the stock pair,
+# and the fault campaign's table
 cat target/tmp/cluster-timing.md
+cat target/tmp/chaos-table.md

@@ -1,6 +1,7 @@
 //! Steps the fenced scenarios share (tests/cluster_fencing.rs): where the
 //! resource started, the copy checker started and judged, the fences the
 //! power controller executed, a note for the record.
+#![allow(dead_code)]
 
 use std::time::Duration;
 
@@ -12,22 +13,28 @@ use crate::{copies, procs};
 /// How often the checker samples.
 pub const EVERY: Duration = Duration::from_millis(250);
 
-/// The node that runs our resource once it started, and the other one.
+/// The node that runs our resource once it started, and another one.
 pub fn started(c: &Cluster) -> (String, String) {
     let ok = wait_until(Duration::from_secs(40), || {
         c.locate(RSC).len() == 1 && c.dc_idle()
     });
     assert!(ok, "{RSC} did not start:\n{}", c.crm_mon());
     let holder = c.holder();
-    let other = if holder == "n1" { "n2" } else { "n1" }.to_string();
+    let other = c
+        .nodes
+        .iter()
+        .map(|n| n.name.clone())
+        .find(|n| *n != holder)
+        .unwrap_or_default();
     (holder, other)
 }
 
-/// Starts the copy checker on both nodes; the holder's container id.
+/// Starts the copy checker on every node; the holder's container id.
 pub fn watch_copies(c: &Cluster, holder: &str) -> (copies::CopyWatch, String) {
-    let ids: Vec<(String, String)> = ["n1", "n2"]
+    let ids: Vec<(String, String)> = c
+        .nodes
         .iter()
-        .map(|n| (n.to_string(), c.container_id(n, "croit")))
+        .map(|n| (n.name.clone(), c.container_id(&n.name, "croit")))
         .collect();
     let holder_id = ids
         .iter()

@@ -21,6 +21,12 @@ pub enum Fault {
     EngineFreeze(String),
     /// The container killed through the node's dockerd.
     ContainerKill(String, String),
+    /// The container frozen (`docker pause`).
+    ContainerPause(String, String),
+    /// The node's service LAN port down on the bridge: its eth0 loses carrier.
+    NicDown(String),
+    /// The virtual address deleted by hand on the node.
+    VipDelete(String),
 }
 
 impl Fault {
@@ -31,7 +37,10 @@ impl Fault {
             | Fault::EngineKill(n)
             | Fault::EngineStop(n)
             | Fault::EngineFreeze(n)
-            | Fault::ContainerKill(n, _) => n,
+            | Fault::ContainerKill(n, _)
+            | Fault::ContainerPause(n, _)
+            | Fault::NicDown(n)
+            | Fault::VipDelete(n) => n,
         }
     }
 
@@ -58,18 +67,27 @@ impl Fault {
             Fault::ContainerKill(_, name) => {
                 c.on_ok(&n, &["docker", "kill", name]);
             }
+            Fault::ContainerPause(_, name) => {
+                c.on_ok(&n, &["docker", "pause", name]);
+            }
+            Fault::NicDown(_) => network::carrier(c.node(&n), false),
+            Fault::VipDelete(_) => c.delete_vip(&n),
         }
     }
 }
 
 /// Back to a healthy cluster, whatever happened: every ring port attached,
-/// a frozen dockerd thawed, a node whose dockerd is gone fenced through the
+/// every node's LAN port up (a node that is off stays unplugged), a paused
+/// container unpaused, a frozen dockerd thawed, a node whose dockerd is gone fenced through the
 /// cluster (its containers may run on: only a power-off is certain), every
 /// node that is off booted, all online, failures cleaned up.
 pub fn restore(c: &mut Cluster) {
     let names: Vec<String> = c.nodes.iter().map(|n| n.name.clone()).collect();
     for n in &c.nodes {
         network::heal_ring(n);
+        if n.is_up() {
+            network::carrier(n, true);
+        }
     }
     for name in &names {
         if !c.node(name).is_up() {
@@ -87,7 +105,16 @@ pub fn restore(c: &mut Cluster) {
             "T" => {
                 c.sh_on(name, "kill -CONT $(cat /run/hc-dockerd.pid)");
             }
-            "S" | "R" | "D" => {}
+            "S" | "R" | "D" => {
+                let _ = c.on(
+                    name,
+                    &[
+                        "sh",
+                        "-c",
+                        "docker ps -q --filter status=paused | xargs -r docker unpause",
+                    ],
+                );
+            }
             _ => {
                 let peer = names.iter().find(|p| *p != name && c.node(p).is_up());
                 if let Some(p) = peer {

@@ -233,7 +233,7 @@ pub fn events_in(d: &Path) -> Vec<FenceEvent> {
 /// The `pcs` commands that register the device and turn fencing on: the
 /// device can fence every node (a static list), a fence powers the node off
 /// and leaves it off (the test boots it again), and two nodes get
-/// `priority-fencing-delay`.
+/// `priority-fencing-delay`, three `no-quorum-policy=stop`.
 pub fn setup_commands(names: &[&str]) -> Vec<String> {
     let mut cmds = vec![format!(
         "pcs stonith create {DEVICE} fence_hc pcmk_host_list='{}' pcmk_reboot_action=off \
@@ -244,6 +244,10 @@ pub fn setup_commands(names: &[&str]) -> Vec<String> {
         cmds.push(format!(
             "crm_attribute --type crm_config --name priority-fencing-delay --update {PRIORITY_DELAY_S}s"
         ));
+    }
+    if names.len() > 2 {
+        // quorum decides: a minority stops its resources (and is fenced)
+        cmds.push("crm_attribute --type crm_config --name no-quorum-policy --update stop".into());
     }
     cmds.push("crm_attribute --type crm_config --name stonith-enabled --update true".into());
     cmds

@@ -15,6 +15,7 @@
 //! times), [`timing`] (failover and move measurements, tables).
 #![allow(dead_code)]
 
+pub mod agents;
 pub mod faults;
 pub mod fencing;
 pub mod network;
@@ -92,7 +93,7 @@ pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
 /// How a cluster is built.
 #[derive(Debug, Clone)]
 pub struct Setup {
-    /// One or two nodes.
+    /// One to three nodes (three: quorum decides, no `two_node`).
     pub nodes: usize,
     /// corosync's token timeout, ms.
     pub token: u32,
@@ -100,7 +101,7 @@ pub struct Setup {
     pub live_restore: bool,
 }
 
-/// A running cluster of one or two nodes plus a client, fencing on.
+/// A running cluster of one to three nodes plus a client, fencing on.
 pub struct Cluster {
     pub nodes: Vec<Node>,
     token: u32,
@@ -123,8 +124,8 @@ impl Cluster {
     pub fn start(setup: Setup) -> Cluster {
         let count = setup.nodes;
         assert!(
-            (1..=2).contains(&count),
-            "the harness builds one or two nodes"
+            (1..=3).contains(&count),
+            "the harness builds one to three nodes"
         );
         let lock = match File::create(OCF_LOCK) {
             Ok(f) => match Flock::lock(f, FlockArg::LockExclusive) {
@@ -185,7 +186,8 @@ impl Cluster {
     }
 
     /// The fence device registered and started, fencing on (two nodes:
-    /// with `priority-fencing-delay`; tests give their resource a priority).
+    /// with `priority-fencing-delay`; tests give their resource a priority;
+    /// three nodes: `no-quorum-policy=stop`).
     /// A single node needs a device too: with fencing on and none, Pacemaker
     /// starts nothing.
     fn enable_fencing(&self) {
@@ -293,7 +295,8 @@ impl Cluster {
         else {
             return false;
         };
-        let o = self.on(self.any_up(), &["crmadmin", "-S", dc]);
+        // a DC that was just fenced can hang crmadmin without a timeout
+        let o = self.on(self.any_up(), &["crmadmin", "-t", "5s", "-S", dc]);
         let text =
             String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
         text.contains("S_IDLE")

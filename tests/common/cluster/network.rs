@@ -31,7 +31,7 @@ const RING_BRIDGE: &str = "hc-ring0";
 
 /// Deletes every namespace of the harness (their links go with them).
 pub fn remove() {
-    for ns in ["hc-n1", "hc-n2", CLIENT, LAN, RING] {
+    for ns in ["hc-n1", "hc-n2", "hc-n3", CLIENT, LAN, RING] {
         let _ = Command::new("ip")
             .args(["netns", "del", ns])
             .stderr(Stdio::null())
@@ -150,6 +150,19 @@ pub fn heal_ring(n: &Node) {
             RING_BRIDGE,
         ],
     );
+}
+
+/// The node's port on the LAN bridge down (`false`: its eth0 has
+/// NO-CARRIER, a pulled cable) or up again.
+pub fn carrier(n: &Node, on: bool) {
+    let state = if on { "up" } else { "down" };
+    sh_ok("ip", &["-n", LAN, "link", "set", &n.port(), state]);
+}
+
+/// Whether the node's eth0 has carrier.
+pub fn has_carrier(n: &Node) -> bool {
+    let o = sh("ip", &["-n", &n.ns(), "link", "show", "dev", "eth0"]);
+    !String::from_utf8_lossy(&o.stdout).contains("NO-CARRIER")
 }
 
 /// Whether the address is on eth0 of the namespace `ns` (a node's

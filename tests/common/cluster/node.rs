@@ -333,7 +333,7 @@ pub fn cleanup_stale() {
     network::remove();
     if let Ok(dirs) = fs::read_dir("/sys/fs/cgroup") {
         for d in dirs.flatten() {
-            for n in ["hc-n1", "hc-n2"] {
+            for n in ["hc-n1", "hc-n2", "hc-n3"] {
                 let p = d.path().join(n);
                 if p.is_dir() {
                     let _ = Command::new("find")
