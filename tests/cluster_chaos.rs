@@ -97,8 +97,18 @@ fn chaos_campaign_never_two_copies_and_always_served_again() {
         let seen = reacted(&c, target, kind, &node, &other, t0);
         let serves = serving(&c, target, Duration::from_secs_f64(kind.bound() + 30.0));
         checker.settled();
+        // serving() saw the client served with its own request; the
+        // checker's client samples on its own clock and may not have had a
+        // success since its last failure yet: wait for it (the time taken is
+        // the checker's first success, never earlier than the truth)
+        let mut served = None;
+        if serves.is_some() {
+            cluster::wait_until(Duration::from_secs(5), || {
+                served = served_again(t0, &checker.client_since(t0));
+                served.is_some()
+            });
+        }
         let window = checker.client_since(t0);
-        let served = serves.as_ref().and_then(|_| served_again(t0, &window));
         let r = Record {
             i,
             kind,
