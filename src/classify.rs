@@ -103,6 +103,8 @@ pub enum HostView {
         /// the configured name (Docker's `config.v2.json`); `false` when
         /// only the record says so.
         verified: bool,
+        /// Its cgroup is frozen (paused): it serves nothing.
+        frozen: bool,
     },
     /// No process of the container is alive (and none of a container that
     /// could be it).
@@ -246,8 +248,14 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
                 id,
                 count,
                 verified,
+                frozen,
             },
         ) => {
+            if *frozen {
+                return Verdict::failed(format!(
+                    "container {container} is paused (frozen), and {why}"
+                ));
+            }
             if *verified {
                 Run::Away {
                     why,

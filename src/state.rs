@@ -108,6 +108,11 @@ impl State {
         }
     }
 
+    /// The engine endpoint the records are for.
+    pub fn engine(&self) -> &str {
+        &self.engine
+    }
+
     /// The directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -147,6 +152,45 @@ impl State {
     /// stop whose `docker_host` is malformed still ends it.
     pub fn announcer_path(&self) -> PathBuf {
         self.dir.join(format!("{}.announcer", self.base(false)))
+    }
+
+    /// The file of what is known of the engine itself (per engine only:
+    /// every resource on it learns and uses it).
+    fn engine_path(&self) -> PathBuf {
+        self.dir.join(format!(
+            "croit-container.engine.{:016x}.root",
+            fnv1a(&self.engine)
+        ))
+    }
+
+    /// Where the engine keeps its containers' files, as it last said
+    /// (see `ContainerState::engine_root`); `None` when never learned.
+    pub fn engine_root(&self) -> Option<PathBuf> {
+        let text = std::fs::read_to_string(self.engine_path()).ok()?;
+        let field = |k: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(k).and_then(|r| r.strip_prefix('=')))
+        };
+        if field("engine") != Some(self.engine.as_str()) {
+            return None;
+        }
+        field("root")
+            .filter(|r| r.starts_with('/'))
+            .map(PathBuf::from)
+    }
+
+    /// Remembers the engine's root when the record says anything else.
+    pub fn remember_engine_root(&self, root: &Path) {
+        if self.engine_root().as_deref() == Some(root) {
+            return;
+        }
+        let text = format!("root={}\nengine={}\n", root.display(), self.engine);
+        if let Err(e) = write_atomic(&self.engine_path(), &text) {
+            tracing::warn!(
+                "cannot record the engine's root under {} ({e})",
+                self.dir.display()
+            );
+        }
     }
 
     fn render(&self, o: &Ours) -> String {

@@ -165,7 +165,16 @@ async fn end_container(
         }
     };
     match seen {
-        HostView::Alive { id, .. } => by_kernel(plan, container, &id, &why, end, budget).await,
+        HostView::Alive { id, .. } => {
+            by_kernel(plan, container, &id, &why, end, budget).await?;
+            // what was ended is what a later look with the engine away
+            // checks again
+            state.remember(&Ours {
+                id,
+                name: container.to_string(),
+            });
+            Ok(())
+        }
         HostView::Gone | HostView::NotAsked => {
             info!("{why}; no process of container {container} is alive");
             Ok(())

@@ -8,7 +8,7 @@ use crate::classify::EngineView;
 use crate::engine::{ContainerState, Engine, EngineError};
 use crate::error::Error;
 use crate::net::NetError;
-use crate::observe::{engine_wait, foreign, identify, named, resolve, Target};
+use crate::observe::{foreign, identify, named, resolve, Target};
 use crate::params::Config;
 use crate::privilege;
 
@@ -30,12 +30,13 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
     privilege::require_net_admin_and_raw()?;
     let (targets, container) = tokio::join!(resolve(&io.nl, cfg), inspect_waiting(io, cfg));
     let targets = targets?;
-    let container = container?.ok_or_else(|| Error::ContainerMissing {
-        container: cfg.container.clone(),
-    })?;
+    let container = container?;
     // The container this node remembers, when it runs under another name
-    // now: starting the one with the name would make two copies.
-    let view = EngineView::Container(container.clone());
+    // now: starting the one with the name (or moving away because there
+    // is none) would make two copies.
+    let view = container
+        .clone()
+        .map_or(EngineView::NoContainer, EngineView::Container);
     if let Some(stray) = identify(&io.engine, &io.host, &io.state, &cfg.container, &view)
         .await
         .stray
@@ -45,6 +46,9 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
             stray: stray.label(),
         });
     }
+    let container = container.ok_or_else(|| Error::ContainerMissing {
+        container: cfg.container.clone(),
+    })?;
     if container.restart_policy != "no" && !cfg.fix_restart_policy {
         return Err(Error::RestartPolicy {
             container: cfg.container.clone(),
@@ -69,18 +73,28 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
 /// How often start asks an engine that is not running again.
 const ENGINE_POLL: Duration = Duration::from_millis(200);
 
+/// How long start waits for an engine that is not running: a third of its
+/// budget, 1 to 20 s (an engine restart takes seconds; a node whose engine
+/// stays away should not hold a failover much longer).
+fn engine_patience(budget: Duration) -> Duration {
+    (budget / 3)
+        .clamp(Duration::from_secs(1), Duration::from_secs(20))
+        .min(budget)
+}
+
 /// Inspects the container; an engine that is not running (restarting:
-/// `systemctl restart docker` during a failover) is asked again for the
-/// engine's share of the budget before start gives up with 1.
+/// `systemctl restart docker` during a failover) is asked again for
+/// [`engine_patience`] before start gives up with 1.
 async fn inspect_waiting(io: &Io, cfg: &Config) -> Result<Option<ContainerState>, Error> {
-    let until = Instant::now() + engine_wait(io.budget);
+    let patience = engine_patience(io.budget);
+    let until = Instant::now() + patience;
     let mut waited = false;
     loop {
         match io.engine.inspect(&cfg.container).await {
             Err(e @ EngineError::Absent { .. }) => {
                 if Instant::now() + ENGINE_POLL >= until {
                     return Err(Error::EngineAway {
-                        waited: io.budget.min(engine_wait(io.budget)),
+                        waited: patience,
                         source: e,
                     });
                 }

@@ -14,6 +14,7 @@ fn state(status: ContainerStatus, health: Health) -> ContainerState {
         health_output: Some("curl: connection refused\n".into()),
         restart_policy: "no".into(),
         exit_code: None,
+        engine_root: None,
     }
 }
 
@@ -272,6 +273,7 @@ fn alive(verified: bool) -> HostView {
         id: ID.into(),
         count: 3,
         verified,
+        frozen: false,
     }
 }
 

@@ -28,6 +28,8 @@ pub(super) struct Raw<'a> {
     pub health: Option<&'a str>,
     pub health_output: Option<&'a str>,
     pub restart_policy: Option<&'a str>,
+    /// `HostnamePath`: the engine's file for the container.
+    pub hostname_path: Option<&'a str>,
 }
 
 /// `HostConfig.RestartPolicy.Name`: absent or empty (Podman without
@@ -91,6 +93,9 @@ pub(super) fn build(raw: Raw<'_>) -> ContainerState {
         health_output: raw.health_output.map(|o| tail(o.trim(), TAIL)),
         restart_policy,
         exit_code,
+        engine_root: raw
+            .hostname_path
+            .and_then(|p| super::disk::root_of(std::path::Path::new(p), raw.id)),
     }
 }
 
@@ -128,6 +133,7 @@ pub(super) fn from_json(body: &str) -> Result<ContainerState, String> {
         health: health_status.as_deref(),
         health_output: health_output.as_deref(),
         restart_policy: policy.as_deref(),
+        hostname_path: str_at(&v, "HostnamePath").as_deref(),
     }))
 }
 

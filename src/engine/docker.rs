@@ -203,6 +203,7 @@ impl Docker {
             health: health.map(|h| h.status.as_ref().map_or("", |s| s.as_ref())),
             health_output,
             restart_policy: policy.map(|p| p.as_ref()),
+            hostname_path: info.hostname_path.as_deref(),
         })))
     }
 }

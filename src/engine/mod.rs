@@ -67,6 +67,10 @@ pub struct ContainerState {
     pub restart_policy: String,
     /// `State.ExitCode` when the container is not running.
     pub exit_code: Option<i64>,
+    /// Where the engine keeps its containers' files (the directory above
+    /// the container's own, from `HostnamePath`): what tells this engine's
+    /// containers from other engines' when it cannot be asked.
+    pub engine_root: Option<std::path::PathBuf>,
 }
 
 impl ContainerState {

@@ -99,6 +99,38 @@ impl Kernel {
     }
 }
 
+impl Kernel {
+    /// Whether container `id` (with process `pid`) is frozen (paused):
+    /// its v1 freezer cgroup is not THAWED, or its v2 `cgroup.freeze` is 1.
+    /// A frozen container serves nothing, whatever else is true.
+    pub fn frozen(&self, pid: i32, id: &str) -> bool {
+        let Ok(cg) = std::fs::read_to_string(self.proc_root.join(format!("{pid}/cgroup"))) else {
+            return false;
+        };
+        let mounts = self.cgroup_mounts();
+        let read = |root: &Option<String>, path: Option<&str>, file: &str| {
+            let (Some(root), Some(path)) = (root, path) else {
+                return None;
+            };
+            let p = Path::new(root)
+                .join(path.trim_start_matches('/'))
+                .join(file);
+            std::fs::read_to_string(p).ok()
+        };
+        let v1 = read(
+            &mounts.freezer,
+            cgroup::freezer_path(&cg, id),
+            "freezer.state",
+        );
+        let v2 = read(
+            &mounts.unified,
+            cgroup::unified_path(&cg, id),
+            "cgroup.freeze",
+        );
+        v1.is_some_and(|s| s.trim() != "THAWED") || v2.is_some_and(|s| s.trim() == "1")
+    }
+}
+
 /// One line of mountinfo: device, root within it, mount point.
 struct Mount {
     dev: String,

@@ -12,6 +12,8 @@
 //!   where they say ([`crate::engine::disk`]); the record alone never makes
 //!   a container stopped, and no record never makes nothing run.
 
+use std::path::Path;
+
 use tracing::warn;
 
 use crate::classify::{EngineView, HostView, Stray};
@@ -49,6 +51,9 @@ pub async fn identify(
                     name: st.name.clone(),
                 });
             }
+            if let Some(root) = &st.engine_root {
+                state.remember_engine_root(root);
+            }
             Identity {
                 host: HostView::NotAsked,
                 stray,
@@ -65,7 +70,10 @@ pub async fn identify(
             }
         }
         EngineView::Down(_) | EngineView::Unresponsive(_) | EngineView::NotSocket(_) => {
-            by_kernel(host, &known, container)
+            let root = state
+                .engine_root()
+                .or_else(|| disk::default_root(state.engine()));
+            by_kernel(host, &known, container, root.as_deref())
         }
         EngineView::Broken(_) | EngineView::Forbidden(_) => Identity {
             host: HostView::NotAsked,
@@ -107,7 +115,9 @@ async fn remembered(engine: &impl Engine, host: &Kernel, state: &State, id: &str
 }
 
 /// Ours among the containers alive in the kernel, with the engine away.
-fn by_kernel(host: &Kernel, known: &Known, container: &str) -> Identity {
+/// With the engine's root known, only its containers count (a name is
+/// unique per engine, not per node); without it, every container does.
+fn by_kernel(host: &Kernel, known: &Known, container: &str, root: Option<&Path>) -> Identity {
     let alive = match host.alive_containers() {
         Ok(a) => a,
         Err(e) => {
@@ -119,14 +129,25 @@ fn by_kernel(host: &Kernel, known: &Known, container: &str) -> Identity {
     };
     let named: Vec<(&Alive, Option<String>)> = alive
         .iter()
-        .map(|a| {
-            let name = host
-                .engine_dir(a.pid)
-                .and_then(|dir| disk::docker_name(&dir, &a.id));
-            (a, name)
+        .filter_map(|a| {
+            let dir = host.engine_dir(a.pid);
+            let theirs = dir.as_deref().and_then(|d| disk::root_of(d, &a.id));
+            if let (Some(root), Some(theirs)) = (root, &theirs) {
+                if theirs != root {
+                    return None;
+                }
+            }
+            let name = dir.and_then(|d| disk::docker_name(&d, &a.id));
+            Some((a, name))
         })
         .collect();
-    decide(&named, known.id(), container, known)
+    let mut found = decide(&named, known.id(), container, known);
+    if let HostView::Alive { id, frozen, .. } = &mut found.host {
+        if let Some(a) = alive.iter().find(|a| a.id == *id) {
+            *frozen = host.frozen(a.pid, id);
+        }
+    }
+    found
 }
 
 /// The decision of [`by_kernel`], given every alive container with the
@@ -140,6 +161,20 @@ pub fn decide(
     let mine = alive
         .iter()
         .find(|(a, _)| Some(a.id.as_str()) == remembered);
+    let with_name = alive
+        .iter()
+        .filter(|(_, n)| n.as_deref() == Some(container))
+        .count();
+    if with_name > 1 {
+        // on several engines whose roots are not known apart
+        return Identity {
+            host: HostView::Unknown(format!(
+                "{with_name} containers named {container} run on this node, on engines \
+                 not known apart"
+            )),
+            stray: None,
+        };
+    }
     let by_name = alive
         .iter()
         .find(|(a, n)| n.as_deref() == Some(container) && Some(a.id.as_str()) != remembered);
@@ -161,6 +196,7 @@ pub fn decide(
             id: a.id.clone(),
             count: a.count,
             verified,
+            frozen: false,
         },
         None => {
             let unnamed = alive

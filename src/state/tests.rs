@@ -110,3 +110,21 @@ fn only_full_ids_are_recorded() {
     assert!(is_full_id(ID));
     assert!(!is_full_id(&ID.to_uppercase()));
 }
+
+#[test]
+fn the_engine_root_is_kept_per_engine_whatever_the_resource() {
+    let d = scratch("e");
+    let a = State::new(&d, "pxe", E);
+    assert_eq!(a.engine_root(), None);
+    a.remember_engine_root(Path::new("/var/lib/docker/containers"));
+    let b = State::new(&d, "other", E);
+    assert_eq!(
+        b.engine_root(),
+        Some(PathBuf::from("/var/lib/docker/containers"))
+    );
+    // forgetting the container keeps what is known of the engine
+    a.forget();
+    assert!(a.engine_root().is_some());
+    assert_eq!(State::new(&d, "pxe", "unix:///x").engine_root(), None);
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -46,6 +46,7 @@ impl Engine for Scripted {
             health_output: None,
             restart_policy: "always".into(),
             exit_code: None,
+            engine_root: None,
         }))
     }
     async fn start(&self, _: &str) -> Result<(), EngineError> {

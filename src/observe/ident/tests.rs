@@ -40,7 +40,8 @@ fn the_remembered_container_confirmed_on_disk_is_verified() {
         HostView::Alive {
             id: A.into(),
             count: 2,
-            verified: true
+            verified: true,
+            frozen: false
         }
     );
     assert_eq!(i.stray, None);
@@ -54,7 +55,8 @@ fn no_record_the_name_on_disk_finds_it() {
         HostView::Alive {
             id: B.into(),
             count: 2,
-            verified: true
+            verified: true,
+            frozen: false
         }
     );
 }
@@ -94,7 +96,8 @@ fn a_remembered_id_whose_name_cannot_be_read_is_alive_unverified() {
         HostView::Alive {
             id: A.into(),
             count: 2,
-            verified: false
+            verified: false,
+            frozen: false
         }
     );
 }
@@ -116,4 +119,13 @@ fn unnamed_containers_make_it_unknown_never_gone() {
     // ours verified: unnamed others cannot have its name
     let i = run(&[(alive(C), None), (alive(A), Some("croit"))], &rec(A));
     assert!(matches!(i.host, HostView::Alive { verified: true, .. }));
+}
+
+#[test]
+fn two_containers_with_the_name_on_unknown_engines_are_unknown() {
+    let i = run(
+        &[(alive(B), Some("croit")), (alive(C), Some("croit"))],
+        &Known::Nothing,
+    );
+    assert!(matches!(i.host, HostView::Unknown(_)), "{:?}", i.host);
 }
