@@ -314,7 +314,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
                     Status::Success
                 },
                 reason: Some(format!(
-                    "{why}; container {container} ({}) runs ({count} processes) and {vip} is bound",
+                    "container {container} ({}) runs, {count} processes, {vip} bound; but {why}",
                     id.get(..12).unwrap_or(id)
                 )),
             },

@@ -20,7 +20,17 @@ use super::{leftover, tail, ContainerState, Engine, EngineError, ExecResult};
 pub struct Docker {
     client: Result<bollard::Docker, Unusable>,
     endpoint: String,
+    path: String,
     deadline: Instant,
+}
+
+/// A client for the socket at `path` (no connection yet), once the path
+/// holds a socket.
+fn client_for(path: &str) -> Result<bollard::Docker, Unusable> {
+    endpoint::examine(path).and_then(|()| {
+        bollard::Docker::connect_with_unix(path, 3600, bollard::API_DEFAULT_VERSION)
+            .map_err(|_| Unusable::Missing)
+    })
 }
 
 impl Docker {
@@ -40,13 +50,10 @@ impl Docker {
         // bollard's own timeout is whole seconds and covers only the headers:
         // the deadline below is what bounds each call. API version
         // negotiation is skipped: it costs a round trip per call.
-        let client = endpoint::examine(path).and_then(|()| {
-            bollard::Docker::connect_with_unix(path, 3600, bollard::API_DEFAULT_VERSION)
-                .map_err(|_| Unusable::Missing)
-        });
         Ok(Docker {
-            client,
+            client: client_for(path),
             endpoint: endpoint.to_string(),
+            path: path.to_string(),
             deadline,
         })
     }
@@ -56,8 +63,18 @@ impl Docker {
         &self.endpoint
     }
 
-    fn client(&self) -> Result<&bollard::Docker, EngineError> {
-        self.client.as_ref().map_err(|u| match u {
+    /// The client; a socket that was missing is looked for again (an
+    /// engine restarting comes back while start waits for it).
+    fn client(&self) -> Result<bollard::Docker, EngineError> {
+        let fresh;
+        let client = match &self.client {
+            Err(Unusable::Missing) => {
+                fresh = client_for(&self.path);
+                &fresh
+            }
+            c => c,
+        };
+        client.clone().map_err(|u| match u {
             Unusable::Missing => EngineError::Absent {
                 endpoint: self.endpoint.clone(),
                 detail: "socket file missing".into(),

@@ -132,10 +132,10 @@ fn by_kernel(host: &Kernel, known: &Known, container: &str, root: Option<&Path>)
         .filter_map(|a| {
             let dir = host.engine_dir(a.pid);
             let theirs = dir.as_deref().and_then(|d| disk::root_of(d, &a.id));
-            if let (Some(root), Some(theirs)) = (root, &theirs) {
-                if theirs != root {
-                    return None;
-                }
+            // with the root known, a container is this engine's only when
+            // its files are there (every Docker container has them)
+            if root.is_some() && theirs.as_deref() != root {
+                return None;
             }
             let name = dir.and_then(|d| disk::docker_name(&d, &a.id));
             Some((a, name))
