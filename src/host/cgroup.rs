@@ -166,14 +166,33 @@ pub fn status_alive(status: &str) -> bool {
     }
 }
 
-/// Whether the process is the init of a PID namespace below the host's
-/// (`NSpid:` has more than one entry and ends in 1).
-pub fn status_is_ns_init(status: &str) -> bool {
-    let Some(ids) = status.lines().find_map(|l| l.strip_prefix("NSpid:")) else {
-        return false;
-    };
+/// Where a process sits among PID namespaces, from the `NSpid:` line of
+/// `/proc/<pid>/status`: its pid in each namespace from the one `/proc`
+/// belongs to down to its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NsPid {
+    /// How many PID namespaces deep it is (1: the host's own).
+    pub depth: usize,
+    /// Whether it is PID 1 of its own namespace.
+    pub init: bool,
+}
+
+/// The `NSpid:` line read; `None` without one (kernels before 4.1).
+pub fn status_nspid(status: &str) -> Option<NsPid> {
+    let ids = status.lines().find_map(|l| l.strip_prefix("NSpid:"))?;
     let ids: Vec<&str> = ids.split_whitespace().collect();
-    ids.len() > 1 && ids.last() == Some(&"1")
+    let last = ids.last()?;
+    Some(NsPid {
+        depth: ids.len(),
+        init: *last == "1",
+    })
+}
+
+/// Whether the process is the init of a PID namespace below the host's
+/// (`NSpid:` has more than one entry and ends in 1). A container that runs
+/// PID namespaces of its own has several: its init is the shallowest one.
+pub fn status_is_ns_init(status: &str) -> bool {
+    status_nspid(status).is_some_and(|n| n.init && n.depth > 1)
 }
 
 #[cfg(test)]
@@ -284,5 +303,22 @@ mod tests {
         assert!(!status_is_ns_init("NSpid:\t9619\t7\n"));
         // the host's own PID 1 is not a container's init
         assert!(!status_is_ns_init("NSpid:\t1\n"));
+        assert!(!status_is_ns_init("State:\tS\n"));
+        assert_eq!(
+            status_nspid("NSpid:\t9620\t12\t1\n"),
+            Some(NsPid {
+                depth: 3,
+                init: true
+            })
+        );
+        assert_eq!(
+            status_nspid("NSpid:\t9621\t13\t2\n"),
+            Some(NsPid {
+                depth: 3,
+                init: false
+            })
+        );
+        assert_eq!(status_nspid("NSpid:\n"), None);
+        assert_eq!(status_nspid("State:\tS\n"), None);
     }
 }

@@ -2,7 +2,9 @@
 //! of a container found by its full id in `/proc/<pid>/cgroup`, and ending
 //! them (SIGTERM to the container's init, a grace period, then SIGKILL to
 //! every process: cgroup v2 `cgroup.kill` where present, else each pid until
-//! none is left).
+//! none is left). Every signal to a pid goes through a pidfd opened and
+//! checked against the container's cgroup just before: a pid reused by
+//! another process since it was read never gets it (`end.rs`).
 //!
 //! A container's processes outlive its engine: dockerd killed (its
 //! `containerd-shim` keeps them), dockerd stopped under `live-restore`, or
@@ -10,15 +12,14 @@
 //! stop tell the truth then.
 
 pub mod cgroup;
+mod end;
+pub mod pidfd;
 mod scan;
+
+pub use end::Ending;
 pub use scan::Alive;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use nix::sys::signal::{kill, Signal};
-use nix::unistd::Pid;
-use tokio::time::Instant;
 
 /// What went wrong reading the process table.
 #[derive(Debug, thiserror::Error)]
@@ -40,21 +41,14 @@ pub enum HostError {
 pub struct Members {
     /// Their pids (host PID namespace).
     pub pids: Vec<i32>,
-    /// The container's init (PID 1 in its namespace), when one is among them.
+    /// The container's init (PID 1 in its namespace), when one is among them:
+    /// the shallowest namespace init, and only when no member sits in a
+    /// shallower namespace (`--pid=host`). A container that runs PID
+    /// namespaces of its own (`unshare -pf`, Docker in Docker) has deeper
+    /// inits too, which are not it.
     pub init: Option<i32>,
     /// `/proc/<pid>/cgroup` of one of them (where its cgroups are).
     pub cgroup: Option<String>,
-}
-
-/// How ending a container went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ending {
-    /// Processes alive when it began.
-    pub found: usize,
-    /// Whether SIGKILL was needed (the grace period ran out).
-    pub killed: bool,
-    /// Processes still alive at the end (0: the container is gone).
-    pub left: usize,
 }
 
 /// The process table of this node.
@@ -68,9 +62,6 @@ impl Default for Kernel {
         Kernel::new()
     }
 }
-
-/// How often ending a container looks again.
-const POLL: Duration = Duration::from_millis(20);
 
 impl Kernel {
     /// The real `/proc`.
@@ -103,6 +94,8 @@ impl Kernel {
         let dir = std::fs::read_dir(&self.proc_root)
             .map_err(|e| Self::unreadable(&self.proc_root, &e))?;
         let mut m = Members::default();
+        let mut shallowest: Option<usize> = None;
+        let mut inits = Vec::new();
         for entry in dir.flatten() {
             let name = entry.file_name();
             let Some(pid) = name.to_str().and_then(|s| s.parse::<i32>().ok()) else {
@@ -122,8 +115,11 @@ impl Kernel {
             if !cgroup::status_alive(&status) {
                 continue;
             }
-            if cgroup::status_is_ns_init(&status) {
-                m.init = Some(pid);
+            if let Some(ns) = cgroup::status_nspid(&status) {
+                shallowest = Some(shallowest.map_or(ns.depth, |d| d.min(ns.depth)));
+                if ns.init && ns.depth > 1 {
+                    inits.push((ns.depth, pid));
+                }
             }
             m.pids.push(pid);
             if m.cgroup.is_none() {
@@ -131,10 +127,11 @@ impl Kernel {
             }
         }
         m.pids.sort_unstable();
+        m.init = container_init(shallowest, &inits);
         Ok(m)
     }
 
-    fn cgroup_mounts(&self) -> cgroup::Mounts {
+    pub(crate) fn cgroup_mounts(&self) -> cgroup::Mounts {
         std::fs::read_to_string(self.proc_root.join("self/mountinfo"))
             .map(|s| cgroup::mounts(&s))
             .unwrap_or_default()
@@ -142,7 +139,7 @@ impl Kernel {
 
     /// Thaws a paused (frozen) container: a frozen process acts on no
     /// signal, SIGTERM included.
-    fn thaw(&self, m: &Members, id: &str) {
+    pub(crate) fn thaw(&self, m: &Members, id: &str) {
         let Some(cg) = &m.cgroup else { return };
         let mounts = self.cgroup_mounts();
         if let (Some(root), Some(path)) = (&mounts.freezer, cgroup::freezer_path(cg, id)) {
@@ -167,100 +164,26 @@ impl Kernel {
             }
         }
     }
+}
 
-    /// SIGKILL to every process of the container: one write to cgroup v2's
-    /// `cgroup.kill` of the container's own cgroup where there is one, else
-    /// a signal to each pid just read.
-    fn kill_all(&self, m: &Members, id: &str) {
-        if let Some(cg) = &m.cgroup {
-            let mounts = self.cgroup_mounts();
-            if let (Some(root), Some(path)) = (&mounts.unified, cgroup::unified_path(cg, id)) {
-                let file = Path::new(root)
-                    .join(path.trim_start_matches('/'))
-                    .join("cgroup.kill");
-                if std::fs::write(&file, "1").is_ok() {
-                    return;
-                }
-            }
-        }
-        for pid in &m.pids {
-            let _ = kill(Pid::from_raw(*pid), Signal::SIGKILL);
-        }
-    }
-
-    /// Ends container `id`: SIGTERM to its init (to every process when no
-    /// init is among them, as with `--pid=host`), up to `grace` for them to
-    /// exit, then SIGKILL until none is left or `until` comes.
-    pub async fn end(
-        &self,
-        id: &str,
-        grace: Duration,
-        until: Instant,
-    ) -> Result<Ending, HostError> {
-        let first = self.members(id)?;
-        let found = first.pids.len();
-        if found == 0 {
-            return Ok(Ending {
-                found,
-                killed: false,
-                left: 0,
-            });
-        }
-        self.thaw(&first, id);
-        let targets = match first.init {
-            Some(init) => vec![init],
-            None => first.pids.clone(),
-        };
-        for pid in targets {
-            let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
-        }
-        let term_end = (Instant::now() + grace).min(until);
-        loop {
-            tokio::time::sleep(POLL).await;
-            let m = self.members(id)?;
-            if m.pids.is_empty() {
-                return Ok(Ending {
-                    found,
-                    killed: false,
-                    left: 0,
-                });
-            }
-            if Instant::now() >= term_end {
-                break;
-            }
-        }
-        // SIGKILL at least once, however late it is: a kill costs nothing
-        // and may still end the container before the deadline.
-        loop {
-            let m = self.members(id)?;
-            if m.pids.is_empty() {
-                return Ok(Ending {
-                    found,
-                    killed: true,
-                    left: 0,
-                });
-            }
-            self.kill_all(&m, id);
-            tokio::time::sleep(POLL).await;
-            if Instant::now() >= until {
-                let m = self.members(id)?;
-                return Ok(Ending {
-                    found,
-                    killed: true,
-                    left: m.pids.len(),
-                });
-            }
-        }
-    }
+/// The container's init among the namespace inits found (depth, pid): the
+/// one at the shallowest depth of any member. None when a member sits
+/// shallower than every init (the container shares a PID namespace above:
+/// `--pid=host`), or when two inits share that depth (no single init).
+fn container_init(shallowest: Option<usize>, inits: &[(usize, i32)]) -> Option<i32> {
+    let depth = shallowest?;
+    let mut at = inits.iter().filter(|(d, _)| *d == depth);
+    let (_, pid) = at.next()?;
+    at.next().is_none().then_some(*pid)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const ID: &str = "24af5fa908a9c5d8ed325196c9c6d14d3f02f2c8ef549b85999dbc34ba5bb161";
+    pub(crate) const ID: &str = "24af5fa908a9c5d8ed325196c9c6d14d3f02f2c8ef549b85999dbc34ba5bb161";
 
-    fn fake_proc(procs: &[(i32, &str, &str)]) -> tempdir::Dir {
+    pub(crate) fn fake_proc(procs: &[(i32, &str, &str)]) -> tempdir::Dir {
         let d = tempdir::Dir::new();
         for (pid, cg, status) in procs {
             let p = d.path().join(pid.to_string());
@@ -273,7 +196,7 @@ mod tests {
         d
     }
 
-    mod tempdir {
+    pub(crate) mod tempdir {
         use std::path::{Path, PathBuf};
         pub struct Dir(PathBuf);
         impl Dir {
@@ -336,66 +259,74 @@ mod tests {
         }
     }
 
-    #[test]
-    fn ending_a_container_without_processes_does_nothing() {
-        let d = fake_proc(&[(1, "0::/\n", "State:\tS\n")]);
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let e = rt
-            .block_on(Kernel::at(d.path()).end(ID, Duration::from_secs(5), Instant::now()))
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            e,
-            Ending {
-                found: 0,
-                killed: false,
-                left: 0
-            }
-        );
+    fn st(nspid: &str) -> String {
+        format!("State:\tS (sleeping)\nThreads:\t1\nNSpid:\t{nspid}\n")
     }
 
-    /// A real process in a real cgroup named like a container: SIGTERM
-    /// ignored, the deadline already passed; SIGKILL still goes out once
-    /// and ends it (cgroup v2 `cgroup.kill` of that cgroup).
-    #[test]
-    #[ignore = "needs root and a cgroup2 mount: run with --include-ignored"]
-    fn a_late_end_still_kills_a_process_deaf_to_sigterm() {
-        let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-        let Some(root) = cgroup::mounts(&info).unified else {
-            panic!("no cgroup2 mount: this test needs one (run as root on Linux)");
-        };
-        let id = format!("{:0>64}", format!("c0ffee{:x}", std::process::id()));
-        let dir = std::path::Path::new(&root).join(&id);
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e} (root?)", dir.display()));
-        let mut child = std::process::Command::new("sh")
-            .args(["-c", "trap '' TERM; exec sleep 600"])
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.join("cgroup.procs"), child.id().to_string())
-            .unwrap_or_else(|e| panic!("{e}"));
-        let k = Kernel::new();
-        let m = k.members(&id).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(m.pids, vec![child.id() as i32]);
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let e = rt
-            .block_on(k.end(&id, Duration::from_secs(5), Instant::now()))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
-        let _ = std::fs::remove_dir(&dir);
-        assert_eq!(
-            e,
-            Ending {
-                found: 1,
-                killed: true,
-                left: 0
-            }
+    fn init_of(procs: &[(i32, String)]) -> Option<i32> {
+        let mut all: Vec<(i32, &str, &str)> = vec![(1, "0::/\n", "State:\tS\nNSpid:\t1\n")];
+        all.extend(
+            procs
+                .iter()
+                .map(|(p, s)| (*p, "0::/docker/{id}\n", s.as_str())),
         );
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(status.signal(), Some(9), "{status:?}");
+        let d = fake_proc(&all);
+        let m = Kernel::at(d.path())
+            .members(ID)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.pids.len(), procs.len());
+        m.init
+    }
+
+    /// A container that runs PID namespaces of its own (`unshare -pf`,
+    /// Docker in Docker): the nested inits end in 1 too, with longer NSpid
+    /// lists; the container's init is the one with the shortest, whatever
+    /// the pid numbers (they wrap) and the order `/proc` lists them in.
+    #[test]
+    fn the_init_of_a_container_with_nested_pid_namespaces_is_the_shallowest() {
+        let nested = |outer: i32, nested: [i32; 2]| {
+            vec![
+                (outer, st(&format!("{outer}\t1"))),
+                // `unshare -f` itself, in the container's namespace
+                (nested[0] - 1, st(&format!("{}\t5", nested[0] - 1))),
+                (nested[0], st(&format!("{}\t6\t1", nested[0]))),
+                (nested[0] + 1, st(&format!("{}\t7\t2", nested[0] + 1))),
+                // a second level (Docker in Docker running a container)
+                (nested[1], st(&format!("{}\t8\t3\t1", nested[1]))),
+                (nested[1] + 1, st(&format!("{}\t9\t4\t2", nested[1] + 1))),
+            ]
+        };
+        for (outer, inner) in [
+            (400, [460, 480]),
+            (400, [300, 350]),
+            (400, [300, 480]),
+            (400, [460, 350]),
+            (30000, [12, 40]),
+            (7, [29999, 31000]),
+        ] {
+            assert_eq!(
+                init_of(&nested(outer, inner)),
+                Some(outer),
+                "{outer} {inner:?}"
+            );
+        }
+    }
+
+    /// `--pid=host`: the container's processes are in the host's
+    /// namespace; a namespace it made (`unshare -pf`) has an init, which
+    /// is not the container's: no init, SIGTERM goes to every process.
+    #[test]
+    fn a_container_in_the_hosts_pid_namespace_has_no_init() {
+        for procs in [
+            vec![(500, st("500")), (510, st("510\t1")), (511, st("511\t2"))],
+            vec![(510, st("510\t1")), (520, st("520"))],
+        ] {
+            assert_eq!(init_of(&procs), None, "{procs:?}");
+        }
+        // two inits at the same depth and nobody above them: no single init
+        let twins = vec![(510, st("510\t1")), (520, st("520\t1"))];
+        assert_eq!(init_of(&twins), None);
+        // without NSpid (kernels before 4.1) nothing can be told
+        assert_eq!(init_of(&[(510, "State:\tS\n".to_string())]), None);
     }
 }
