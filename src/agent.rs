@@ -88,10 +88,11 @@ fn malformed_plan(env: &ra_api::Env) -> StopPlan {
         .flatten()
         .and_then(|v| u32::try_from(v).ok());
     StopPlan {
-        container: container.zip(host),
+        container: container.clone().zip(host),
         address: params::address_only(env).ok(),
         stop_timeout,
         state_dir: params::state_dir(env),
+        instance: params::instance(env, container.as_deref().unwrap_or_default()),
     }
 }
 
@@ -162,7 +163,13 @@ impl Agent for ContainerAgent {
     }
 
     fn monitor(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
-        let verdict = monitor::monitor(Self::valid(setup)?, &ctx.deadline, ctx.is_probe())?;
+        let knows_degraded = ctx.env.ocf_version().is_some_and(|v| v >= (1, 1));
+        let verdict = monitor::monitor(
+            Self::valid(setup)?,
+            &ctx.deadline,
+            ctx.is_probe(),
+            knows_degraded,
+        )?;
         ra_api::outcome(verdict.status, verdict.reason)
     }
 }

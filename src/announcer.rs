@@ -19,7 +19,7 @@
 //!   until it is gone) before they touch the address, so no announcement
 //!   leaves the node after stop returned.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
@@ -71,11 +71,6 @@ impl Handover {
     }
 }
 
-/// Where the background announcer of `container`'s resource is recorded.
-pub fn record_path(dir: &Path, container: &str) -> PathBuf {
-    dir.join(format!("croit-container.{container}.announcer"))
-}
-
 /// A process as recorded: its pid and its start time (field 22 of
 /// `/proc/<pid>/stat`), so a reused pid is never mistaken for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +116,7 @@ impl Proc {
 /// Forks the announcer for `h` and records it; returns its pid. `None`
 /// when it could not be forked or recorded (a forked child is then ended
 /// again): the caller sends the rounds itself.
-pub fn spawn(h: &mut Handover, dir: &Path, container: &str) -> Option<i32> {
+pub fn spawn(h: &mut Handover, record_at: &Path) -> Option<i32> {
     use nix::unistd::{fork, ForkResult};
     let devnull = std::fs::OpenOptions::new()
         .read(true)
@@ -141,13 +136,13 @@ pub fn spawn(h: &mut Handover, dir: &Path, container: &str) -> Option<i32> {
         Ok(ForkResult::Child) => child(h, keep),
         Ok(ForkResult::Parent { child }) => {
             let pid = child.as_raw();
-            match record(dir, container, pid) {
+            match record(record_at, pid) {
                 Ok(()) => Some(pid),
                 Err(e) => {
                     tracing::warn!(
                         "cannot record the background announcer under {} ({e}): \
                          announcing in the foreground",
-                        dir.display()
+                        record_at.display()
                     );
                     let _ = kill(child, Signal::SIGKILL);
                     let _ = nix::sys::wait::waitpid(child, None);
@@ -212,26 +207,22 @@ fn close_range(first: u32, last: u32) {
     }
 }
 
-fn record(dir: &Path, container: &str, pid: i32) -> std::io::Result<()> {
+fn record(path: &Path, pid: i32) -> std::io::Result<()> {
     let started = stat(pid)
         .map(|(s, _)| s)
         .ok_or_else(|| std::io::Error::other(format!("no /proc/{pid}/stat")))?;
-    std::fs::create_dir_all(dir)?;
-    let path = record_path(dir, container);
-    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    std::fs::write(&tmp, Proc { pid, started }.render())?;
-    std::fs::rename(&tmp, &path)
+    crate::state::write_atomic(path, &Proc { pid, started }.render())
 }
 
 /// How long [`end`] waits for a SIGKILLed announcer to be gone.
 const GONE: Duration = Duration::from_secs(1);
 
-/// Ends the recorded announcer of `container`'s resource, if one runs, and
-/// returns once it is gone. `Err` (with the reason) only when it survives
-/// SIGKILL for a second: it may still send.
-pub fn end(dir: &Path, container: &str) -> Result<(), String> {
-    let path = record_path(dir, container);
-    let Ok(text) = std::fs::read_to_string(&path) else {
+/// Ends the announcer recorded at `path` (the resource's, see
+/// [`crate::state::State::announcer_path`]), if one runs, and returns once
+/// it is gone. `Err` (with the reason) only when it survives SIGKILL for a
+/// second: it may still send.
+pub fn end(path: &Path) -> Result<(), String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
         return Ok(());
     };
     if let Some(p) = Proc::parse(&text) {
@@ -250,7 +241,7 @@ pub fn end(dir: &Path, container: &str) -> Result<(), String> {
             tracing::debug!("ended the background announcer (pid {})", p.pid);
         }
     }
-    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(path);
     Ok(())
 }
 
@@ -300,19 +291,20 @@ mod tests {
             Err(e) => panic!("sleep: {e}"),
         };
         let pid = sleeper.id() as i32;
-        if let Err(e) = record(&dir, "c1", pid) {
+        let at = dir.join("c1.announcer");
+        if let Err(e) = record(&at, pid) {
             panic!("record: {e}");
         }
         // reap it as soon as it dies, as init does for a real announcer
         let reaper = std::thread::spawn(move || sleeper.wait());
-        assert_eq!(end(&dir, "c1"), Ok(()));
-        assert!(!record_path(&dir, "c1").exists());
+        assert_eq!(end(&at), Ok(()));
+        assert!(!at.exists());
         let status = reaper.join().ok().and_then(Result::ok);
         assert_eq!(
             status.and_then(|s| std::os::unix::process::ExitStatusExt::signal(&s)),
             Some(9)
         );
-        assert_eq!(end(&dir, "c1"), Ok(()), "nothing recorded: nothing to do");
+        assert_eq!(end(&at), Ok(()), "nothing recorded: nothing to do");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -89,15 +89,48 @@ pub enum LinkView {
 pub enum HostView {
     /// The engine answered: the kernel was not asked.
     NotAsked,
-    /// The container's full id is not known on this node (never recorded
-    /// since boot, or the record is unreadable): nothing can be checked.
+    /// Whether the container runs cannot be told: containers whose name
+    /// cannot be read run on this node and the remembered id does not
+    /// settle it (the text says why).
     Unknown(String),
     /// Processes of the container are alive.
-    Alive(usize),
-    /// No process of the container is alive.
+    Alive {
+        /// Its full id.
+        id: String,
+        /// How many of its processes live.
+        count: usize,
+        /// Whether the engine's own files on disk confirm that this id has
+        /// the configured name (Docker's `config.v2.json`); `false` when
+        /// only the record says so.
+        verified: bool,
+    },
+    /// No process of the container is alive (and none of a container that
+    /// could be it).
     Gone,
     /// `/proc` cannot be read; the text says why.
     Unreadable(String),
+}
+
+/// A container this node started or found under the configured name, which
+/// runs but no longer has that name (renamed, or the name reused by a new
+/// container while it lives on): a second copy of the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stray {
+    /// Its full id.
+    pub id: String,
+    /// Its name now, when known.
+    pub name: Option<String>,
+}
+
+impl Stray {
+    /// How a reason names it: `croit_old (24af5fa908a9)`.
+    pub fn label(&self) -> String {
+        let short = self.id.get(..12).unwrap_or(&self.id);
+        match &self.name {
+            Some(n) => format!("{n} ({short})"),
+            None => short.to_string(),
+        }
+    }
 }
 
 /// The outcome of `monitor_cmd`.
@@ -124,6 +157,22 @@ pub struct Observation {
     pub link: LinkView,
     /// `monitor_cmd`.
     pub cmd: CmdView,
+    /// The container this node remembers as the resource's, when it still
+    /// runs without the configured name.
+    pub stray: Option<Stray>,
+}
+
+/// What the table needs besides the observation.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules<'a> {
+    /// `check_health`.
+    pub check_health: bool,
+    /// The configured container name.
+    pub container: &'a str,
+    /// The addresses as reasons name them.
+    pub label: &'a str,
+    /// The caller speaks OCF 1.1 (degraded, 190, is understood).
+    pub degraded: bool,
 }
 
 /// The status and, for anything but running or cleanly stopped, the reason.
@@ -163,23 +212,59 @@ impl Verdict {
 /// How the container is doing, reduced to what decides the verdict.
 enum Run<'a> {
     Running(&'a ContainerState),
+    /// The engine cannot be asked, the kernel shows the container's
+    /// processes and the engine's own files confirm its id.
+    Away {
+        why: &'a str,
+        id: &'a str,
+        count: usize,
+    },
     Stopped,
     Broken(String),
 }
 
 /// The one table: observation in, verdict out.
-pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &str) -> Verdict {
+pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
+    let container = rules.container;
+    let vip = rules.label;
+    if let HostView::Unreadable(e) = &obs.host {
+        return Verdict {
+            status: Status::ErrPerm,
+            reason: Some(e.clone()),
+        };
+    }
+    if let Some(stray) = &obs.stray {
+        return Verdict::failed(format!(
+            "container {} started here as {container} still runs under another name: stop ends it",
+            stray.label()
+        ));
+    }
     let run = match (&obs.engine, &obs.host) {
-        (_, HostView::Unreadable(e)) => {
-            return Verdict {
-                status: Status::ErrPerm,
-                reason: Some(e.clone()),
+        (
+            EngineView::Down(why) | EngineView::Unresponsive(why) | EngineView::NotSocket(why),
+            HostView::Alive {
+                id,
+                count,
+                verified,
+            },
+        ) => {
+            if *verified {
+                Run::Away {
+                    why,
+                    id,
+                    count: *count,
+                }
+            } else {
+                return Verdict::failed(format!(
+                    "container {container} ({}) still runs, but {why}; its name cannot be checked",
+                    id.get(..12).unwrap_or(id)
+                ));
             }
         }
         (
             EngineView::Down(why) | EngineView::Unresponsive(why) | EngineView::NotSocket(why),
-            HostView::Alive(_),
-        ) => return Verdict::failed(format!("container {container} still runs, but {why}")),
+            HostView::Unknown(what),
+        ) => return Verdict::failed(format!("{why}; {what}")),
         (EngineView::Unresponsive(_), HostView::Gone) => Run::Stopped,
         (EngineView::Unresponsive(e) | EngineView::Broken(e), _) => {
             return Verdict::failed(e.clone())
@@ -212,33 +297,51 @@ pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &st
                 Verdict::stopped()
             }
         }
+        Run::Away { why, id, count } => match served(obs, container, vip) {
+            Some(failed) => failed,
+            None => Verdict {
+                status: if rules.degraded {
+                    Status::Degraded
+                } else {
+                    Status::Success
+                },
+                reason: Some(format!(
+                    "{why}; container {container} ({}) runs ({count} processes) and {vip} is bound",
+                    id.get(..12).unwrap_or(id)
+                )),
+            },
+        },
         Run::Running(st) => {
-            if check_health && st.health == Health::Unhealthy {
+            if rules.check_health && st.health == Health::Unhealthy {
                 let tail = st.health_output.as_deref().unwrap_or("").trim();
                 return Verdict::failed(format!("container {container} is unhealthy: {tail}"));
             }
             if let CmdView::Failed(why) = &obs.cmd {
                 return Verdict::failed(format!("monitor_cmd {why}"));
             }
-            match (&obs.link, &obs.addr) {
-                (LinkView::Missing(why), _) => Verdict::failed(why.clone()),
-                (_, AddrView::Unknown(why) | AddrView::Foreign(why)) => {
-                    Verdict::failed(why.clone())
-                }
-                (_, AddrView::DadFailed) => {
-                    Verdict::failed(format!("{vip}: duplicate address detection failed"))
-                }
-                (_, AddrView::Absent) => Verdict::failed(format!(
-                    "container {container} runs but {vip} is not bound (partial)"
-                )),
-                (_, AddrView::Partial { missing, .. }) => Verdict::failed(format!(
-                    "container {container} runs but {missing} not bound (partial)"
-                )),
-                (LinkView::Down(why), _) => Verdict::failed(why.clone()),
-                (LinkView::Up, AddrView::Present | AddrView::Tentative) => Verdict::ok(),
-            }
+            served(obs, container, vip).unwrap_or_else(Verdict::ok)
         }
     }
+}
+
+/// With the container running: the failure the address and the link show,
+/// if any.
+fn served(obs: &Observation, container: &str, vip: &str) -> Option<Verdict> {
+    Some(match (&obs.link, &obs.addr) {
+        (LinkView::Missing(why), _) => Verdict::failed(why.clone()),
+        (_, AddrView::Unknown(why) | AddrView::Foreign(why)) => Verdict::failed(why.clone()),
+        (_, AddrView::DadFailed) => {
+            Verdict::failed(format!("{vip}: duplicate address detection failed"))
+        }
+        (_, AddrView::Absent) => Verdict::failed(format!(
+            "container {container} runs but {vip} is not bound (partial)"
+        )),
+        (_, AddrView::Partial { missing, .. }) => Verdict::failed(format!(
+            "container {container} runs but {missing} not bound (partial)"
+        )),
+        (LinkView::Down(why), _) => Verdict::failed(why.clone()),
+        (LinkView::Up, AddrView::Present | AddrView::Tentative) => return None,
+    })
 }
 
 fn container_run<'a>(st: &'a ContainerState, container: &str) -> Run<'a> {

@@ -98,6 +98,23 @@ pub enum Error {
     /// Several failures at once (stop of several addresses).
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     All(Vec<Error>),
+    /// The container this node started or found under the configured name
+    /// runs under another name now (renamed, or the name reused).
+    #[error("container {stray}, started here as {container}, still runs under another name: stop the resource first")]
+    Stray {
+        /// The configured name.
+        container: String,
+        /// The other container, as reasons name it.
+        stray: String,
+    },
+    /// The engine did not come back while start waited for it.
+    #[error("{source} (waited {} s)", waited.as_secs())]
+    EngineAway {
+        /// How long start waited.
+        waited: std::time::Duration,
+        /// The last answer.
+        source: EngineError,
+    },
     /// The process lacks a capability.
     #[error("missing {cap}: run as root (the cluster does)")]
     Privilege {
@@ -125,6 +142,9 @@ pub enum Error {
     /// The process table.
     #[error(transparent)]
     Host(#[from] HostError),
+    /// The process table cannot be read (as the observation saw it).
+    #[error("{0}")]
+    ProcUnreadable(String),
     /// The async runtime could not be built.
     #[error("cannot set up the runtime: {0}")]
     Runtime(String),
@@ -153,17 +173,21 @@ impl Error {
             | Error::NoCarrier { .. }
             | Error::NotReady(_)
             | Error::StillRunning(_)
+            | Error::Stray { .. }
+            | Error::EngineAway { .. }
             | Error::Runtime(_) => Status::ErrGeneric,
             Error::Engine(e) => match e {
-                E::Absent { .. }
-                | E::NotFound { .. }
-                | E::Unsupported { .. }
-                | E::NotSocket { .. } => Status::ErrInstalled,
+                // not running now: a restart in progress as likely as a
+                // missing engine (start waits for it first)
+                E::Absent { .. } => Status::ErrGeneric,
+                E::NotFound { .. } | E::Unsupported { .. } | E::NotSocket { .. } => {
+                    Status::ErrInstalled
+                }
                 E::Permission { .. } => Status::ErrPerm,
                 E::BadEndpoint { .. } => Status::ErrConfigured,
                 E::Timeout { .. } | E::Api { .. } | E::Protocol { .. } => Status::ErrGeneric,
             },
-            Error::Host(HostError::Unreadable { .. }) => Status::ErrPerm,
+            Error::Host(HostError::Unreadable { .. }) | Error::ProcUnreadable(_) => Status::ErrPerm,
             Error::Net(e) => match e {
                 N::Permission { .. } => Status::ErrPerm,
                 N::NoSuchLink { .. } | N::Ipv6Disabled { .. } => Status::ErrInstalled,
@@ -220,14 +244,17 @@ mod tests {
             .status(),
             Status::ErrInstalled
         );
-        assert_eq!(
-            Error::Engine(EngineError::Absent {
-                endpoint: "e".into(),
-                detail: "d".into()
-            })
-            .status(),
-            Status::ErrInstalled
-        );
+        let gone = EngineError::Absent {
+            endpoint: "e".into(),
+            detail: "d".into(),
+        };
+        // an engine not running is transient (a restart): 1, not a ban
+        assert_eq!(Error::Engine(gone).status(), Status::ErrGeneric);
+        let not_socket = EngineError::NotSocket {
+            endpoint: "e".into(),
+            problem: "a regular file".into(),
+        };
+        assert_eq!(Error::Engine(not_socket).status(), Status::ErrInstalled);
     }
 
     #[test]

@@ -20,5 +20,5 @@ pub mod net;
 pub mod observe;
 pub mod params;
 pub mod privilege;
-pub mod record;
+pub mod state;
 pub mod vip;

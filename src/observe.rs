@@ -1,24 +1,22 @@
 //! Looking at this node: the container through the engine (and through the
-//! kernel when the engine cannot be asked), the address and the interface
-//! through netlink. Nothing here changes anything on the node; the record
-//! of the container's id is kept up to date.
+//! kernel when the engine cannot be asked), which container is ours
+//! ([`ident`]), the address and the interface through netlink. Nothing here
+//! changes anything on the node; the record of the container is kept true.
 
 use std::time::Duration;
 
-use tokio::time::Instant;
-use tracing::warn;
-
 use crate::actions::Io;
-use crate::classify::{CmdView, EngineView, HostView, Observation};
+use crate::classify::{CmdView, EngineView, Observation};
 use crate::engine::{ContainerState, ContainerStatus, Docker, Engine, EngineError};
-use crate::host::Kernel;
 use crate::params::Config;
-use crate::record::{Known, Records};
+use tokio::time::Instant;
 
 mod addr;
+mod ident;
 pub use addr::{
     foreign, link_view, named, net_sight_of, net_sights, resolve, NetSight, Sights, Target,
 };
+pub use ident::{identify, Identity};
 
 /// The container as the classification sees it.
 pub async fn engine_view(engine: &impl Engine, container: &str) -> EngineView {
@@ -53,59 +51,6 @@ pub async fn engine_view_within(
             engine.endpoint(),
             waited.as_secs_f64()
         )),
-    }
-}
-
-/// What the kernel says, asked only when the engine cannot tell; keeps the
-/// record of the container's id up to date when it can.
-pub fn host_view(io: &Io, cfg: &Config, engine: &EngineView) -> HostView {
-    match engine {
-        EngineView::Container(st) => {
-            io.records
-                .remember(&cfg.docker_host, &cfg.container, &st.id);
-            HostView::NotAsked
-        }
-        EngineView::NoContainer => {
-            io.records.forget(&cfg.docker_host, &cfg.container);
-            HostView::NotAsked
-        }
-        EngineView::Down(_) | EngineView::Unresponsive(_) | EngineView::NotSocket(_) => {
-            kernel_view(&io.host, &io.records, &cfg.docker_host, &cfg.container)
-        }
-        EngineView::Broken(_) | EngineView::Forbidden(_) => HostView::NotAsked,
-    }
-}
-
-/// The container's processes by the id recorded for it.
-pub fn kernel_view(host: &Kernel, records: &Records, engine: &str, container: &str) -> HostView {
-    let id = match records.load(engine, container) {
-        Known::Id(id) => id,
-        Known::Nothing => {
-            warn!(
-                "the engine cannot be asked and container {container}'s id was never recorded \
-                 on this node: its processes cannot be checked"
-            );
-            return HostView::Unknown("no record of its id".into());
-        }
-        Known::Garbled(why) => {
-            warn!(
-                "the engine cannot be asked and the record of container {container}'s id is \
-                 unreadable ({why}): its processes cannot be checked"
-            );
-            return HostView::Unknown(why);
-        }
-    };
-    match host.members(&id) {
-        Ok(m) if m.pids.is_empty() => HostView::Gone,
-        Ok(m) => {
-            warn!(
-                "the engine cannot be asked, but {} process(es) of container {container} ({}) are alive",
-                m.pids.len(),
-                id.get(..12).unwrap_or(&id)
-            );
-            HostView::Alive(m.pids.len())
-        }
-        Err(e) => HostView::Unreadable(e.to_string()),
     }
 }
 
@@ -157,7 +102,14 @@ pub async fn observe(io: &Io, cfg: &Config, with_cmd: bool) -> (Observation, Sig
         engine_view_within(&io.engine, &cfg.container, until, waited),
         net_sights(&io.nl, &cfg.vips, cfg.nic.as_deref())
     );
-    let host = host_view(io, cfg, &engine_view);
+    let Identity { host, stray } = identify(
+        &io.engine,
+        &io.host,
+        &io.state,
+        &cfg.container,
+        &engine_view,
+    )
+    .await;
     let cmd = match (&engine_view, &cfg.monitor_cmd) {
         (EngineView::Container(st), Some(argv)) if with_cmd && is_running(st) => {
             run_cmd(&io.engine, &st.id, argv).await
@@ -170,6 +122,7 @@ pub async fn observe(io: &Io, cfg: &Config, with_cmd: bool) -> (Observation, Sig
         addr: sight.addr_view.clone(),
         link: sight.link_view.clone(),
         cmd,
+        stray,
     };
     (obs, sight)
 }

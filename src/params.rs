@@ -242,6 +242,9 @@ pub struct Config {
     pub fix_restart_policy: bool,
     /// Where container ids are remembered (`$HA_RSCTMP`).
     pub state_dir: PathBuf,
+    /// The resource instance (`OCF_RESOURCE_INSTANCE`; the container's
+    /// name when unset): what the agent's records are kept by.
+    pub instance: String,
 }
 
 impl Config {
@@ -273,6 +276,7 @@ impl Config {
                 &CONFLICT_WINDOW,
                 10..=10_000,
             )?)),
+            instance: instance(env, &container(&p)?),
             container: container(&p)?,
             docker_host: docker_host(&p, env)?,
             arp_count: count(&p, &ARP_COUNT, 1..=1000)?,
@@ -289,6 +293,11 @@ impl Config {
         })
     }
 
+    /// The records of this resource on this node.
+    pub fn state(&self) -> crate::state::State {
+        crate::state::State::new(&self.state_dir, &self.instance, &self.docker_host)
+    }
+
     /// The addresses as `ip` gives them (blank-separated).
     pub fn ip_list(&self) -> String {
         crate::vip::list_string(&self.vips)
@@ -301,11 +310,20 @@ impl Config {
 }
 
 /// Where the agent remembers container ids: `$HA_RSCTMP` as the shell
-/// library sets it, else [`crate::record::DEFAULT_DIR`].
+/// library sets it, else [`crate::state::DEFAULT_DIR`].
 pub fn state_dir(env: &Env) -> PathBuf {
     env.var("HA_RSCTMP")
         .filter(|d| d.starts_with('/'))
-        .map_or_else(|| PathBuf::from(crate::record::DEFAULT_DIR), PathBuf::from)
+        .map_or_else(|| PathBuf::from(crate::state::DEFAULT_DIR), PathBuf::from)
+}
+
+/// The resource instance the records are kept by: `OCF_RESOURCE_INSTANCE`,
+/// or the container's name where the caller sets none.
+pub fn instance(env: &Env, container: &str) -> String {
+    env.instance()
+        .filter(|i| !i.is_empty())
+        .unwrap_or(container)
+        .to_string()
 }
 
 /// The engine endpoint on its own, as the normal path reads it

@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::host::Kernel;
 use crate::net::{Announcer, Link, Netlink};
 use crate::params::Config;
-use crate::record::Records;
+use crate::state::State;
 
 /// Runs one action's future on a single-threaded runtime (one short-lived
 /// process per action: a multi-threaded runtime costs ten times more).
@@ -46,8 +46,8 @@ pub struct Io {
     pub engine: Docker,
     /// The process table (when the engine cannot tell).
     pub host: Kernel,
-    /// The remembered container ids.
-    pub records: Records,
+    /// What this node remembers of the resource.
+    pub state: State,
     /// The deadline everything is bounded by.
     pub deadline: Instant,
     /// The whole budget up to it (shares are taken of it).
@@ -65,7 +65,7 @@ impl Io {
             nl: Netlink::open(deadline)?,
             engine: Docker::connect(&cfg.docker_host, deadline)?,
             host: Kernel::new(),
-            records: Records::at(&cfg.state_dir),
+            state: cfg.state(),
             deadline,
             budget: deadline.saturating_duration_since(Instant::now()),
             announce_until: deadline,

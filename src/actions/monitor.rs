@@ -3,7 +3,7 @@
 use ra_api::{Deadline, Status};
 use tracing::warn;
 
-use crate::classify::{classify, AddrView, EngineView, Verdict};
+use crate::classify::{classify, AddrView, EngineView, Rules, Verdict};
 use crate::engine::{ContainerState, Engine, EngineError};
 use crate::error::Error;
 use crate::observe::{observe, Sights};
@@ -12,13 +12,29 @@ use crate::params::Config;
 use super::{announce, tokio_deadline, Io};
 
 /// The verdict of one monitor. `probe`: no `monitor_cmd` and no refresh
-/// announcements.
-pub fn monitor(cfg: &Config, deadline: &Deadline, probe: bool) -> Result<Verdict, Error> {
+/// announcements. `knows_degraded`: the caller speaks OCF 1.1, so a
+/// service that runs while its engine is away is 190 (else 0, with the
+/// reason logged as a warning).
+pub fn monitor(
+    cfg: &Config,
+    deadline: &Deadline,
+    probe: bool,
+    knows_degraded: bool,
+) -> Result<Verdict, Error> {
     super::block_on(async {
         let io = Io::open(cfg, tokio_deadline(deadline))?
             .reserve(deadline, super::timing::monitor_reserve);
         let (obs, sights) = observe(&io, cfg, !probe).await;
-        let verdict = classify(&obs, cfg.check_health, &cfg.container, &sights.label);
+        let rules = Rules {
+            check_health: cfg.check_health,
+            container: &cfg.container,
+            label: &sights.label,
+            degraded: knows_degraded,
+        };
+        let verdict = classify(&obs, &rules);
+        if let (Status::Success, Some(why)) = (verdict.status, &verdict.reason) {
+            warn!("{why}: running, but the engine cannot be asked");
+        }
         if let EngineView::Container(st) = &obs.engine {
             if st.restart_policy != "no" {
                 restart_policy(&io.engine, cfg, st).await;

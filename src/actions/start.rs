@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use tracing::{info, warn};
 
 use crate::announcer::{self, Handover};
-use crate::classify::{classify, EngineView, Verdict};
+use crate::classify::{classify, EngineView, Rules, Verdict};
 use crate::engine::{ContainerStatus, Engine, EngineError, Health};
 use crate::error::Error;
 use crate::net::{Announcer, BoundCheck};
@@ -29,7 +29,7 @@ const POLL: Duration = Duration::from_millis(50);
 pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
     // At most one background announcer per resource: an earlier start's
     // ends before anything else.
-    announcer::end(&cfg.state_dir, &cfg.container).map_err(Error::StillRunning)?;
+    announcer::end(&cfg.state().announcer_path()).map_err(Error::StillRunning)?;
     let progress = RefCell::new(Progress::default());
     let later = super::block_on(async {
         let io = Io::open(cfg, tokio_deadline(deadline))?
@@ -104,7 +104,7 @@ fn hand_over(cfg: &Config, deadline: &Deadline, later: Later, announcer: Announc
         next: later.next.into_std(),
     };
     if h.check.is_some() {
-        if let Some(pid) = announcer::spawn(&mut h, &cfg.state_dir, &cfg.container) {
+        if let Some(pid) = announcer::spawn(&mut h, &cfg.state().announcer_path()) {
             info!(
                 "{} more announcement round(s) for {label} on {name} from pid {pid}",
                 later.rounds
@@ -276,7 +276,15 @@ async fn wait_ready(io: &Io, cfg: &Config) -> Result<(), Error> {
     let mut answered: Option<String> = None;
     loop {
         let (obs, sights) = observe(io, cfg, true).await;
-        let verdict = classify(&obs, cfg.check_health, &cfg.container, &sights.label);
+        // degraded (the engine away) is not ready: start waits for the
+        // engine's own word
+        let rules = Rules {
+            check_health: cfg.check_health,
+            container: &cfg.container,
+            label: &sights.label,
+            degraded: true,
+        };
+        let verdict = classify(&obs, &rules);
         let state = match &obs.engine {
             EngineView::Container(st) => Some(st),
             _ => None,

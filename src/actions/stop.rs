@@ -8,14 +8,14 @@ use ra_api::{Deadline, ParamError};
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use crate::classify::{AddrView, EngineView};
+use crate::classify::{AddrView, EngineView, HostView};
 use crate::engine::{ContainerStatus, Docker, Engine, EngineError};
 use crate::error::Error;
 use crate::host::Kernel;
 use crate::net::Netlink;
-use crate::observe::{engine_view_within, engine_wait, net_sight_of};
+use crate::observe::{engine_view_within, engine_wait, identify, net_sight_of, Identity};
 use crate::params::Config;
-use crate::record::{Known, Records};
+use crate::state::{Ours, State};
 use crate::vip::Vip;
 
 use super::tokio_deadline;
@@ -60,6 +60,8 @@ pub struct StopPlan {
     pub stop_timeout: Option<u32>,
     /// Where container ids are remembered.
     pub state_dir: PathBuf,
+    /// The resource instance the records are kept by.
+    pub instance: String,
 }
 
 impl StopPlan {
@@ -70,7 +72,13 @@ impl StopPlan {
             address: Some((cfg.vips.clone(), cfg.nic.clone())),
             stop_timeout: cfg.stop_timeout,
             state_dir: cfg.state_dir.clone(),
+            instance: cfg.instance.clone(),
         }
+    }
+
+    /// The records of the resource on `engine`.
+    fn state(&self, engine: &str) -> State {
+        State::new(&self.state_dir, &self.instance, engine)
     }
 }
 
@@ -81,9 +89,7 @@ impl StopPlan {
 pub fn stop(plan: &StopPlan, deadline: &Deadline) -> Result<(), Error> {
     // The background announcer of the last start first: nothing may
     // announce the address once stop has returned.
-    if let Some((container, _)) = &plan.container {
-        crate::announcer::end(&plan.state_dir, container).map_err(Error::StillRunning)?;
-    }
+    crate::announcer::end(&plan.state("").announcer_path()).map_err(Error::StillRunning)?;
     super::block_on(async {
         let end = tokio_deadline(deadline);
         let budget = deadline.remaining();
@@ -108,7 +114,10 @@ pub fn stop_malformed(
     stop(plan, deadline)
 }
 
-/// Ends the container, whatever state its engine is in.
+/// Ends the container, whatever state its engine is in: the one that has
+/// the configured name and, first, the one this node remembers when it runs
+/// under another name now (both are the service). Which is which comes
+/// from the same observation monitor uses ([`identify`]).
 async fn end_container(
     plan: &StopPlan,
     container: &str,
@@ -116,47 +125,37 @@ async fn end_container(
     end: Instant,
     budget: Duration,
 ) -> Result<(), Error> {
-    let records = Records::at(&plan.state_dir);
+    let state = plan.state(host);
+    let kernel = Kernel::new();
     // The engine's calls end early enough to leave time for the kernel and
     // the address.
     let engine = Docker::connect(host, end - tail_reserve(budget))?;
     let waited = engine_wait(budget);
     let view = engine_view_within(&engine, container, Instant::now() + waited, waited).await;
+    let Identity { host: seen, stray } = identify(&engine, &kernel, &state, container, &view).await;
+    let engine_up = matches!(view, EngineView::Container(_) | EngineView::NoContainer);
+    if let Some(stray) = &stray {
+        let why = format!(
+            "container {} was started here as {container} and runs under another name",
+            stray.label()
+        );
+        if engine_up {
+            end_by_engine(plan, &engine, &stray.id, &why, end, budget).await?;
+        } else {
+            by_kernel(plan, &stray.label(), &stray.id, &why, end, budget).await?;
+        }
+        state.forget();
+    }
     let why = match view {
         EngineView::Container(st) => {
-            records.remember(host, container, &st.id);
-            let grace = grace_period(
-                plan.stop_timeout,
-                end.saturating_duration_since(Instant::now()),
-            );
-            match stop_container(&engine, container, grace).await {
-                // The engine went away or froze in the middle of the stop.
-                Err(Error::Engine(
-                    e @ (EngineError::Absent { .. } | EngineError::Timeout { .. }),
-                )) => {
-                    let why = e.to_string();
-                    return by_kernel(plan, container, &st.id, &why, end, budget).await;
-                }
-                // The engine says it is down: the kernel must agree (a 0
-                // from stop lets Pacemaker start a second copy elsewhere).
-                Ok(()) => match Kernel::new().members(&st.id) {
-                    Ok(m) if !m.pids.is_empty() => {
-                        let why = format!(
-                            "the engine reports container {container} stopped, but {} of its \
-                             processes are alive",
-                            m.pids.len()
-                        );
-                        return by_kernel(plan, container, &st.id, &why, end, budget).await;
-                    }
-                    _ => return Ok(()),
-                },
-                r => return r,
-            }
-        }
-        EngineView::NoContainer => {
-            records.forget(host, container);
+            end_by_engine(plan, &engine, &st.id, container, end, budget).await?;
+            state.remember(&Ours {
+                id: st.id.clone(),
+                name: st.name.clone(),
+            });
             return Ok(());
         }
+        EngineView::NoContainer => return Ok(()),
         EngineView::Down(why) | EngineView::Unresponsive(why) | EngineView::NotSocket(why) => why,
         EngineView::Broken(e) => return Err(Error::StillRunning(e)),
         EngineView::Forbidden(_) => {
@@ -165,22 +164,56 @@ async fn end_container(
             }))
         }
     };
-    match records.load(host, container) {
-        Known::Id(id) => by_kernel(plan, container, &id, &why, end, budget).await,
-        unknown => {
-            let what = match unknown {
-                Known::Garbled(w) => format!("the record of its id is unreadable ({w})"),
-                _ => "its id was never recorded on this node".to_string(),
-            };
-            if why.contains("did not answer") {
-                // Up but not answering, and nothing known: the container may
-                // run. Only fencing makes that safe.
-                Err(Error::StillRunning(why))
-            } else {
-                warn!("{why}; container {container} cannot be checked: {what}");
-                Ok(())
-            }
+    match seen {
+        HostView::Alive { id, .. } => by_kernel(plan, container, &id, &why, end, budget).await,
+        HostView::Gone | HostView::NotAsked => {
+            info!("{why}; no process of container {container} is alive");
+            Ok(())
         }
+        // Containers whose name cannot be read run, and nothing says
+        // which is ours: only fencing makes that safe.
+        HostView::Unknown(what) => Err(Error::StillRunning(format!("{why}; {what}"))),
+        HostView::Unreadable(e) => Err(Error::ProcUnreadable(e)),
+    }
+}
+
+/// Stops container `id` through the engine and checks with the kernel that
+/// nothing of it is left (the kernel path when the engine goes away or
+/// freezes meanwhile, or when processes outlive its word). `label` names it
+/// in the log.
+async fn end_by_engine(
+    plan: &StopPlan,
+    engine: &Docker,
+    id: &str,
+    label: &str,
+    end: Instant,
+    budget: Duration,
+) -> Result<(), Error> {
+    let grace = grace_period(
+        plan.stop_timeout,
+        end.saturating_duration_since(Instant::now()),
+    );
+    match stop_container(engine, id, grace).await {
+        // The engine went away or froze in the middle of the stop.
+        Err(Error::Engine(e @ (EngineError::Absent { .. } | EngineError::Timeout { .. }))) => {
+            let why = e.to_string();
+            by_kernel(plan, label, id, &why, end, budget).await
+        }
+        // The engine says it is down: the kernel must agree (a 0 from stop
+        // lets Pacemaker start a second copy elsewhere), and a kernel that
+        // cannot be read agrees with nothing.
+        Ok(()) => {
+            let m = Kernel::new().members(id)?;
+            if m.pids.is_empty() {
+                return Ok(());
+            }
+            let why = format!(
+                "the engine reports container {label} stopped, but {} of its processes are alive",
+                m.pids.len()
+            );
+            by_kernel(plan, label, id, &why, end, budget).await
+        }
+        r => r,
     }
 }
 

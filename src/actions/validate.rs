@@ -1,9 +1,14 @@
 //! validate-all, and the node checks every start runs first.
 
-use crate::engine::{ContainerState, Engine};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::classify::EngineView;
+use crate::engine::{ContainerState, Engine, EngineError};
 use crate::error::Error;
 use crate::net::NetError;
-use crate::observe::{foreign, named, resolve, Target};
+use crate::observe::{engine_wait, foreign, identify, named, resolve, Target};
 use crate::params::Config;
 use crate::privilege;
 
@@ -23,14 +28,23 @@ pub struct Checked {
 /// prefix on the configured one).
 pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
     privilege::require_net_admin_and_raw()?;
-    let (targets, container) =
-        tokio::join!(resolve(&io.nl, cfg), io.engine.inspect(&cfg.container));
+    let (targets, container) = tokio::join!(resolve(&io.nl, cfg), inspect_waiting(io, cfg));
     let targets = targets?;
     let container = container?.ok_or_else(|| Error::ContainerMissing {
         container: cfg.container.clone(),
     })?;
-    io.records
-        .remember(&cfg.docker_host, &cfg.container, &container.id);
+    // The container this node remembers, when it runs under another name
+    // now: starting the one with the name would make two copies.
+    let view = EngineView::Container(container.clone());
+    if let Some(stray) = identify(&io.engine, &io.host, &io.state, &cfg.container, &view)
+        .await
+        .stray
+    {
+        return Err(Error::Stray {
+            container: cfg.container.clone(),
+            stray: stray.label(),
+        });
+    }
     if container.restart_policy != "no" && !cfg.fix_restart_policy {
         return Err(Error::RestartPolicy {
             container: cfg.container.clone(),
@@ -50,6 +64,35 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
         }
     }
     Ok(Checked { targets, container })
+}
+
+/// How often start asks an engine that is not running again.
+const ENGINE_POLL: Duration = Duration::from_millis(200);
+
+/// Inspects the container; an engine that is not running (restarting:
+/// `systemctl restart docker` during a failover) is asked again for the
+/// engine's share of the budget before start gives up with 1.
+async fn inspect_waiting(io: &Io, cfg: &Config) -> Result<Option<ContainerState>, Error> {
+    let until = Instant::now() + engine_wait(io.budget);
+    let mut waited = false;
+    loop {
+        match io.engine.inspect(&cfg.container).await {
+            Err(e @ EngineError::Absent { .. }) => {
+                if Instant::now() + ENGINE_POLL >= until {
+                    return Err(Error::EngineAway {
+                        waited: io.budget.min(engine_wait(io.budget)),
+                        source: e,
+                    });
+                }
+                if !waited {
+                    tracing::warn!("{e}: waiting for it");
+                    waited = true;
+                }
+                tokio::time::sleep(ENGINE_POLL).await;
+            }
+            r => return Ok(r?),
+        }
+    }
 }
 
 /// `net.ipv6.conf.<nic>.disable_ipv6` is set (read in this process's

@@ -1,6 +1,7 @@
 //! The monitor table of the README, row by row.
 
 use super::*;
+use crate::classify::Stray;
 
 fn state(status: ContainerStatus, health: Health) -> ContainerState {
     ContainerState {
@@ -27,6 +28,16 @@ fn obs(engine: EngineView, addr: AddrView) -> Observation {
         host: HostView::NotAsked,
         link: LinkView::Up,
         cmd: CmdView::NotRun,
+        stray: None,
+    }
+}
+
+fn rules(check_health: bool, label: &str) -> Rules<'_> {
+    Rules {
+        check_health,
+        container: "croit",
+        label,
+        degraded: true,
     }
 }
 
@@ -40,14 +51,14 @@ fn with_host(mut o: Observation, host: HostView) -> Observation {
 }
 
 fn code(o: &Observation) -> u8 {
-    classify(o, true, "croit", "192.0.2.10/24").status.code()
+    classify(o, &rules(true, "192.0.2.10/24")).status.code()
 }
 
 #[test]
 fn running_and_served_is_0_whatever_the_health_but_unhealthy() {
     for h in [Health::None, Health::Healthy, Health::Starting] {
         let o = obs(running(h.clone()), AddrView::Present);
-        let v = classify(&o, true, "croit", "192.0.2.10/24");
+        let v = classify(&o, &rules(true, "192.0.2.10/24"));
         assert_eq!(
             v,
             Verdict {
@@ -67,12 +78,12 @@ fn running_and_served_is_0_whatever_the_health_but_unhealthy() {
 #[test]
 fn unhealthy_fails_with_the_health_output_unless_health_is_ignored() {
     let o = obs(running(Health::Unhealthy), AddrView::Present);
-    let v = classify(&o, true, "croit", "192.0.2.10/24");
+    let v = classify(&o, &rules(true, "192.0.2.10/24"));
     assert_eq!(v.status, Status::ErrGeneric);
     let reason = v.reason.unwrap_or_default();
     assert!(reason.contains("unhealthy"), "{reason}");
     assert!(reason.contains("connection refused"), "{reason}");
-    assert_eq!(classify(&o, false, "croit", "x").status, Status::Success);
+    assert_eq!(classify(&o, &rules(false, "x")).status, Status::Success);
     // Unhealthy fails even when the address is gone.
     assert_eq!(code(&obs(running(Health::Unhealthy), AddrView::Absent)), 1);
 }
@@ -81,7 +92,7 @@ fn unhealthy_fails_with_the_health_output_unless_health_is_ignored() {
 fn failed_monitor_cmd_is_1_with_its_output() {
     let mut o = obs(running(Health::None), AddrView::Present);
     o.cmd = CmdView::Failed("exited 3: not ready".into());
-    let v = classify(&o, true, "croit", "x");
+    let v = classify(&o, &rules(true, "x"));
     assert_eq!(v.status, Status::ErrGeneric);
     assert_eq!(v.reason.as_deref(), Some("monitor_cmd exited 3: not ready"));
 }
@@ -95,9 +106,7 @@ fn running_without_the_address_is_partial() {
     ] {
         let v = classify(
             &obs(running(Health::None), a.clone()),
-            true,
-            "croit",
-            "192.0.2.10/24",
+            &rules(true, "192.0.2.10/24"),
         );
         assert_eq!(v.status, Status::ErrGeneric, "{a:?}");
         assert!(v.reason.is_some());
@@ -113,7 +122,7 @@ fn an_address_bound_here_in_another_way_is_never_7() {
         EngineView::Container(state(ContainerStatus::Exited, Health::None)),
         running(Health::None),
     ] {
-        let v = classify(&obs(e, AddrView::Foreign(why.into())), true, "croit", "x");
+        let v = classify(&obs(e, AddrView::Foreign(why.into())), &rules(true, "x"));
         assert_eq!(v.status, Status::ErrGeneric);
         assert_eq!(v.reason.as_deref(), Some(why));
     }
@@ -145,7 +154,7 @@ fn stopped_without_the_address_is_7() {
         EngineView::NotSocket("engine socket x is not a socket: it is a directory".into()),
     ];
     for e in stopped {
-        let v = classify(&obs(e.clone(), AddrView::Absent), true, "croit", "x");
+        let v = classify(&obs(e.clone(), AddrView::Absent), &rules(true, "x"));
         assert_eq!(
             v,
             Verdict {
@@ -167,9 +176,7 @@ fn stopped_with_the_address_is_partial_1() {
     ] {
         let v = classify(
             &obs(e.clone(), AddrView::Present),
-            true,
-            "croit",
-            "192.0.2.10/24",
+            &rules(true, "192.0.2.10/24"),
         );
         assert_eq!(v.status, Status::ErrGeneric, "{e:?}");
         assert!(v.reason.unwrap_or_default().contains("partial"));
@@ -181,9 +188,7 @@ fn engine_not_answering_is_1_whatever_else() {
     for a in [AddrView::Present, AddrView::Absent] {
         let v = classify(
             &obs(EngineView::Unresponsive("no answer within 18 s".into()), a),
-            true,
-            "croit",
-            "x",
+            &rules(true, "x"),
         );
         assert_eq!(v.status, Status::ErrGeneric);
         assert_eq!(v.reason.as_deref(), Some("no answer within 18 s"));
@@ -208,7 +213,7 @@ fn engine_not_answering_is_1_whatever_else() {
 fn nic_down_while_running_is_1() {
     let mut o = obs(running(Health::None), AddrView::Present);
     o.link = LinkView::Down("eth0 has no carrier".into());
-    let v = classify(&o, true, "croit", "x");
+    let v = classify(&o, &rules(true, "x"));
     assert_eq!(v.status, Status::ErrGeneric);
     assert_eq!(v.reason.as_deref(), Some("eth0 has no carrier"));
     o.link = LinkView::Missing("nic eth9 does not exist".into());
@@ -236,7 +241,7 @@ fn unknown_container_states_are_never_7() {
             EngineView::Container(state(ContainerStatus::Stopping, Health::None)),
             addr,
         );
-        let v = classify(&o, true, "croit", "192.0.2.10/24");
+        let v = classify(&o, &rules(true, "192.0.2.10/24"));
         assert_eq!(v.status, Status::ErrGeneric);
         assert_eq!(v.reason.as_deref(), Some("container croit is stopping"));
     }
@@ -260,8 +265,18 @@ fn unreadable_address_while_stopped_is_1_not_7() {
     assert_eq!(code(&o), 1);
 }
 
+const ID: &str = "24af5fa908a9c5d8ed325196c9c6d14d3f02f2c8ef549b85999dbc34ba5bb161";
+
+fn alive(verified: bool) -> HostView {
+    HostView::Alive {
+        id: ID.into(),
+        count: 3,
+        verified,
+    }
+}
+
 #[test]
-fn engine_down_with_processes_alive_is_1_never_7() {
+fn engine_away_with_an_unverified_id_alive_is_1_never_7() {
     for engine in [
         down(),
         EngineView::Unresponsive("engine at e did not answer".into()),
@@ -272,18 +287,69 @@ fn engine_down_with_processes_alive_is_1_never_7() {
             AddrView::Foreign("192.0.2.10/32 is already bound to eth0".into()),
         ] {
             let v = classify(
-                &with_host(obs(engine.clone(), a.clone()), HostView::Alive(3)),
-                true,
-                "croit",
-                "x",
+                &with_host(obs(engine.clone(), a.clone()), alive(false)),
+                &rules(true, "x"),
             );
             assert_eq!(v.status, Status::ErrGeneric, "{engine:?} {a:?}");
             let reason = v.reason.unwrap_or_default();
             assert!(
-                reason.starts_with("container croit still runs, but engine"),
+                reason.starts_with("container croit (24af5fa908a9) still runs, but engine"),
                 "{reason}"
             );
         }
+    }
+}
+
+#[test]
+fn engine_away_verified_running_and_bound_is_degraded_under_1_1_and_0_before() {
+    for engine in [
+        down(),
+        EngineView::Unresponsive("engine at e did not answer".into()),
+    ] {
+        let o = with_host(obs(engine.clone(), AddrView::Present), alive(true));
+        let v = classify(&o, &rules(true, "192.0.2.10/24"));
+        assert_eq!(v.status, Status::Degraded, "{engine:?}");
+        let reason = v.reason.unwrap_or_default();
+        assert!(
+            reason.contains("24af5fa908a9") && reason.contains("192.0.2.10/24 is bound"),
+            "{reason}"
+        );
+        let old = Rules {
+            degraded: false,
+            ..rules(true, "192.0.2.10/24")
+        };
+        let v = classify(&o, &old);
+        assert_eq!(v.status, Status::Success);
+        assert!(v.reason.is_some(), "0, but the warning is kept");
+        // the address not served: a failure, as with the engine there
+        for a in [AddrView::Absent, AddrView::DadFailed] {
+            let o = with_host(obs(engine.clone(), a.clone()), alive(true));
+            assert_eq!(code(&o), 1, "{a:?}");
+        }
+        let mut o = with_host(obs(engine.clone(), AddrView::Present), alive(true));
+        o.link = LinkView::Down("nic eth0 has no carrier".into());
+        assert_eq!(code(&o), 1);
+    }
+}
+
+#[test]
+fn a_stray_is_1_naming_it_whatever_else_is_seen() {
+    let stray = Stray {
+        id: ID.into(),
+        name: Some("croit_old".into()),
+    };
+    for (engine, addr) in [
+        (running(Health::None), AddrView::Present),
+        (EngineView::NoContainer, AddrView::Absent),
+        (down(), AddrView::Absent),
+    ] {
+        let mut o = obs(engine, addr);
+        o.stray = Some(stray.clone());
+        let v = classify(&o, &rules(true, "x"));
+        assert_eq!(v.status, Status::ErrGeneric);
+        let reason = v.reason.unwrap_or_default();
+        assert!(reason.contains("croit_old (24af5fa908a9)"), "{reason}");
+        assert!(reason.len() <= 128, "{reason}");
     }
 }
 
@@ -305,20 +371,14 @@ fn the_kernels_answer_decides_when_the_engine_does_not_answer() {
         )),
         1
     );
-    // nothing known: 1 as before (never 7 on a guess)
-    let unknown = with_host(
-        obs(frozen, AddrView::Absent),
-        HostView::Unknown("no record".into()),
-    );
-    assert_eq!(code(&unknown), 1);
-    // engine down and nothing known: as before, 7 without the address
-    assert_eq!(
-        code(&with_host(
-            obs(down(), AddrView::Absent),
-            HostView::Unknown("no record".into())
-        )),
-        7
-    );
+    // nothing known: 1, engine frozen or down (never 7 on a guess)
+    for engine in [frozen, down()] {
+        let unknown = with_host(
+            obs(engine, AddrView::Absent),
+            HostView::Unknown("no id of it is remembered on this node".into()),
+        );
+        assert_eq!(code(&unknown), 1);
+    }
     assert_eq!(
         code(&with_host(obs(down(), AddrView::Absent), HostView::Gone)),
         7
@@ -333,9 +393,7 @@ fn an_unreadable_process_table_is_4_with_its_reason() {
                 obs(engine, AddrView::Absent),
                 HostView::Unreadable("cannot read /proc/1/cgroup".into()),
             ),
-            true,
-            "croit",
-            "x",
+            &rules(true, "x"),
         );
         assert_eq!(v.status, Status::ErrPerm);
         assert_eq!(v.reason.as_deref(), Some("cannot read /proc/1/cgroup"));

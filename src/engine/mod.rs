@@ -3,6 +3,7 @@
 //! [`docker`]; the rest of the agent sees only these types.
 
 mod compat;
+pub mod disk;
 pub mod docker;
 mod endpoint;
 mod leftover;
@@ -66,6 +67,20 @@ pub struct ContainerState {
     pub restart_policy: String,
     /// `State.ExitCode` when the container is not running.
     pub exit_code: Option<i64>,
+}
+
+impl ContainerState {
+    /// Down for good: exited, created, dead or being removed, and not
+    /// between two runs of a restart policy. Nothing of it runs.
+    pub fn is_down(&self) -> bool {
+        matches!(
+            self.status,
+            ContainerStatus::Exited
+                | ContainerStatus::Created
+                | ContainerStatus::Dead
+                | ContainerStatus::Removing
+        ) && !self.restarting
+    }
 }
 
 /// The outcome of a command run in the container.

@@ -10,6 +10,8 @@
 //! stop tell the truth then.
 
 pub mod cgroup;
+mod scan;
+pub use scan::Alive;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
