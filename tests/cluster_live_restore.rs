@@ -6,9 +6,13 @@
 //! the resource never leaves the holder, the client (asking through the
 //! virtual address every 0.1 s) is served in every sample, and the
 //! container's processes (found by its id in the host's /proc) are the
-//! same before and after. What the recurring monitor answered during the
-//! outage is printed (OCF 1.1's degraded, 190, is what the agent should say
-//! to Pacemaker 2.1, which passes `OCF_RA_VERSION_MAJOR/MINOR`).
+//! same before and after. The recurring monitor answers OCF 1.1's degraded
+//! (190) while the engine is away (Pacemaker 2.1 passes
+//! `OCF_RA_VERSION_MAJOR/MINOR`), and only 190 or 0 throughout; its results
+//! are printed. Pacemaker 2.1.5 keeps the last degraded result under
+//! "Failed Resource Actions" (`returned 'OCF_DEGRADED'`, until a cleanup)
+//! with no fail count and no recovery, and the resource's line stays
+//! `Started n1`: that entry is the one failed action allowed.
 //!
 //! Privileged (root, namespaces, corosync, pacemaker, dockerd): `#[ignore]`d
 //! for the quick loop, run by tests/run.sh. One cluster at a time (a lock).
@@ -184,6 +188,20 @@ fn two_nodes_engine_restart_under_live_restore_on_the_holder_no_recovery() {
         .into_iter()
         .filter(|l| l.contains("output ["))
         .collect();
+    // each run of the monitor that said something (an exit reason) while
+    // the engine was away: the executor logs `pxe_monitor_2000[PID] ... output`
+    let year = this_year();
+    let outage_runs: BTreeSet<String> = monitor_output
+        .iter()
+        .filter(|l| l.contains("pacemaker-execd"))
+        .filter(|l| {
+            let t = l.split_once(": ").and_then(|(_, r)| log_ts(r, year));
+            t.is_some_and(|t| t >= gone && t <= starting)
+        })
+        .filter_map(|l| l.split(&format!("{RSC}_monitor_")).nth(1))
+        .filter_map(|r| r.split(']').next())
+        .map(str::to_string)
+        .collect();
     // the scheduler's "Actions: Recover    pxe    ( n1 )" and the results
     let recovery: Vec<String> = log_lines(&c, stopping, &[RSC, "will be fenced"])
         .into_iter()
@@ -209,6 +227,13 @@ fn two_nodes_engine_restart_under_live_restore_on_the_holder_no_recovery() {
         .filter(|l| l.contains("Deleted") && l.contains(&format!("inet {VIP}/")))
         .collect();
 
+    let failed_actions: Vec<&str> = crm_mon
+        .split("Failed Resource Actions:")
+        .nth(1)
+        .unwrap_or("")
+        .lines()
+        .filter(|l| l.trim_start().starts_with("* "))
+        .collect();
     let report = format!(
         "dockerd of {holder} (--live-restore): SIGTERM at 0, gone at {:.2} s, started at {:.2} s, \
          answering at {:.2} s, watched until {:.2} s\n\
@@ -218,10 +243,11 @@ fn two_nodes_engine_restart_under_live_restore_on_the_holder_no_recovery() {
          crm_mon with the engine down: {mon_down:?}\n\
          crm_mon after: {mon_after:?}\n\
          monitor results since the fault (Pacemaker logs only changes):\n  {}\n\
-         monitor output since the fault:\n  {}\n\
+         monitor output since the fault ({} runs while the engine was away):\n  {}\n\
          stop/start/recovery since the fault:\n  {}\n\
          fail count of {RSC} on {holder}: {fails_before} before, {fails_after} after; located on {located:?}\n\
-         {VIP} deleted on {holder}: {} times",
+         {VIP} deleted on {holder}: {} times\n\
+         crm_mon's failed actions: {failed_actions:?}",
         gone - stopping,
         starting - stopping,
         answered - stopping,
@@ -230,6 +256,7 @@ fn two_nodes_engine_restart_under_live_restore_on_the_holder_no_recovery() {
         samples.len(),
         runs(&samples, stopping),
         monitors.join("\n  "),
+        outage_runs.len(),
         monitor_output.into_iter().collect::<Vec<_>>().join("\n  "),
         if recovery.is_empty() { "none".into() } else { recovery.join("\n  ") },
         deleted.len(),
@@ -251,8 +278,27 @@ fn two_nodes_engine_restart_under_live_restore_on_the_holder_no_recovery() {
     if fails_after != fails_before {
         wrong.push("the fail count changed");
     }
-    if crm_mon.contains("Failed Resource Actions") {
-        wrong.push("crm_mon lists a failed action");
+    if failed_actions
+        .iter()
+        .any(|l| !l.contains("monitor") || !l.contains("returned 'OCF_DEGRADED'"))
+    {
+        wrong.push("crm_mon lists a failed action that is not the degraded monitor");
+    }
+    let rcs: Vec<&str> = monitors
+        .iter()
+        .filter_map(|l| l.split(" rc=").nth(1))
+        .map(str::trim)
+        .collect();
+    if !rcs.contains(&"190") {
+        wrong.push("the monitor never answered 190 (degraded) while the engine was away");
+    }
+    if monitors.iter().any(|l| l.contains("Cancelled"))
+        || rcs.iter().any(|rc| !["0", "190"].contains(rc))
+    {
+        wrong.push("a monitor answered something other than 190 or 0, or was cancelled");
+    }
+    if outage_runs.len() < 2 {
+        wrong.push("fewer than two monitors ran while the engine was away");
     }
     if located != [holder.clone()] || !settled {
         wrong.push("the resource is not (only) on the holder, settled");
