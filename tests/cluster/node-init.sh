@@ -44,15 +44,8 @@ COROSYNC=$!
 for _ in $(seq 100); do corosync-cfgtool -s >/dev/null 2>&1 && break; sleep 0.1; done
 
 # The node's dockerd, before pacemakerd: the first probes must find it.
-# Extra flags from the harness (e.g. --live-restore), one word each.
-FLAGS=$(cat "$D/dockerd.flags" 2>/dev/null)
-mkdir -p "$D/docker-data" /run/hc-docker
 log "starting dockerd"
-dockerd --data-root "$D/docker-data" --exec-root /run/hc-docker -H unix:///run/docker.sock \
-  --pidfile /run/hc-dockerd.pid --bridge=none --iptables=false --ip6tables=false \
-  --ip-forward=false --ip-masq=false --storage-driver=vfs \
-  --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent="/hc-$N" $FLAGS \
-  >>"$D/dockerd.out" 2>&1 &
+"$(dirname "$0")/node-dockerd.sh" "$D" "$N" &
 DOCKERD=$!
 for _ in $(seq 150); do docker version >/dev/null 2>&1 && break; sleep 0.2; done
 docker version >/dev/null 2>&1 && touch "$D/docker.ready"
@@ -66,8 +59,10 @@ stop() {
   log "graceful stop"
   kill -TERM $PCMK 2>/dev/null
   for _ in $(seq 1200); do kill -0 $PCMK 2>/dev/null || break; sleep 0.1; done
-  kill -TERM $DOCKERD 2>/dev/null
-  wait $DOCKERD
+  # the dockerd of the pidfile: a test may have started another one since boot
+  P=$(cat /run/hc-dockerd.pid 2>/dev/null || echo $DOCKERD)
+  kill -TERM "$P" 2>/dev/null
+  for _ in $(seq 600); do kill -0 "$P" 2>/dev/null || break; sleep 0.1; done
   corosync-cfgtool -H --force >/dev/null 2>&1 || kill -TERM $COROSYNC
   wait $COROSYNC
   log "stopped"

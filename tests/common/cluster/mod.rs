@@ -12,10 +12,12 @@
 //! Files: [`network`] (bridge, client), [`node`] (a node's state and
 //! power), [`fencing`] (agent, power controller, device), [`service`] (the
 //! image, containers and our resource), [`watch`] (background watchers, log
-//! times), [`timing`] (failover and move measurements, tables).
+//! times), [`timing`] (failover and move measurements, tables), [`dockerd`]
+//! (a node's engine stopped and started again while the node runs).
 #![allow(dead_code)]
 
 pub mod agents;
+pub mod dockerd;
 pub mod faults;
 pub mod fencing;
 pub mod network;

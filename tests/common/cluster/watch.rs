@@ -258,3 +258,41 @@ impl ServiceWatch {
         }
     }
 }
+
+/// One request of the client: when it was sent (epoch seconds) and the
+/// line it was served (`None`: no answer within 1 s).
+#[derive(Debug, Clone)]
+pub struct ClientSample {
+    pub at: f64,
+    pub got: Option<String>,
+}
+
+/// The client asking for the service every `every` in the background, each
+/// answer kept (what it was served, not only whether).
+pub struct ClientSampler {
+    stop: Arc<AtomicBool>,
+    handle: thread::JoinHandle<Vec<ClientSample>>,
+}
+
+impl ClientSampler {
+    pub fn start(every: Duration) -> ClientSampler {
+        let stop = Arc::new(AtomicBool::new(false));
+        let s2 = stop.clone();
+        let handle = thread::spawn(move || {
+            let mut v = Vec::new();
+            while !s2.load(Ordering::Relaxed) {
+                let at = super::now();
+                let got = client_get(Duration::from_secs(1));
+                v.push(ClientSample { at, got });
+                thread::sleep(every);
+            }
+            v
+        });
+        ClientSampler { stop, handle }
+    }
+
+    pub fn stop(self) -> Vec<ClientSample> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.handle.join().unwrap_or_default()
+    }
+}
