@@ -20,10 +20,13 @@ resource. start binds the address with netlink, announces it with gratuitous ARP
 unsolicited neighbour advertisements (IPv6, after duplicate address detection) and starts the \
 container through the Docker Engine API; stop stops the container (SIGTERM, grace period, \
 SIGKILL) and, once it is down, removes the address; monitor checks the container's state and \
-health check and that the address is bound to an interface that is up. When the engine cannot \
-be asked (dockerd killed or frozen, live-restore, Podman's service gone), the container's \
-processes are found by its id in /proc and never reported stopped while one lives: monitor \
-answers 1 and stop ends them through the kernel. A crash-looping or paused container, an \
+health check and that the address is bound to an interface that is up. The container is \
+remembered by full id and name and checked again on every action: one renamed or replaced while \
+it runs is reported (1) and ended by stop. When the engine cannot be asked (dockerd killed or \
+frozen, live-restore, Podman's service gone), the container's processes are found in /proc and \
+named from the engine's files on disk; never reported stopped while one lives: running, named \
+and serving is degraded (190, or 0 for an OCF 1.0 caller), anything less certain is 1, and stop \
+ends them through the kernel. A crash-looping or paused container, an \
 unhealthy one, or an address bound without its container (or the reverse) fail the monitor. \
 Every Engine API and netlink call is bounded by the operation's timeout, and the agent never \
 runs a shell or another program. Use the container's host network so that it serves the address.",

@@ -35,8 +35,9 @@ fn rounds(frames: &[Stamped]) -> (usize, usize) {
 }
 
 /// Where the agent records the background announcer of a container.
-fn record(container: &str) -> String {
-    format!("/run/resource-agents/croit-container.{container}.announcer")
+fn record(container: &str) -> std::path::PathBuf {
+    // the rig's resource instance is its container's name (common/agent.rs)
+    croit_container::state::State::new("/run/resource-agents", container, "").announcer_path()
 }
 
 /// The pid of the recorded announcer.

@@ -281,7 +281,8 @@ fn a_stuck_syslog_reader_never_blocks_an_action() {
     let mut buf = [0u8; 2048];
     let n = live.recv(&mut buf).unwrap_or(0);
     let line = String::from_utf8_lossy(&buf[..n]);
-    assert!(line.starts_with("<31>container(test)["), "{line:?}");
+    let tag = format!("<31>container({})[", rig.ctr.name());
+    assert!(line.starts_with(&tag), "{line:?}");
     // a reader that never reads, its queue already full
     let stuck_path = scratch.path("stuck.sock");
     let _stuck = log_reader(&stuck_path, true);

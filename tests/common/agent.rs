@@ -61,7 +61,6 @@ impl Call {
         for (k, v) in params {
             c.params.push((k.to_string(), v.to_string()));
         }
-        c.env.push(("OCF_RESOURCE_INSTANCE".into(), "test".into()));
         c.env
             .push(("OCF_RESKEY_CRM_meta_timeout".into(), "20000".into()));
         c
@@ -115,6 +114,16 @@ impl Call {
             .env("OCF_ROOT", "/usr/lib/ocf");
         for (k, v) in &self.params {
             cmd.env(format!("OCF_RESKEY_{k}"), v);
+        }
+        // one resource instance per container, as a cluster has one per
+        // resource: the agent keeps its records by instance, and tests
+        // run side by side
+        if !self.env.iter().any(|(k, _)| k == "OCF_RESOURCE_INSTANCE") {
+            let container = self.params.iter().find(|(k, _)| k == "container");
+            cmd.env(
+                "OCF_RESOURCE_INSTANCE",
+                container.map_or("test", |(_, v)| v.as_str()),
+            );
         }
         for (k, v) in &self.env {
             cmd.env(k, v);

@@ -62,10 +62,16 @@ impl Gone {
     pub fn alive(&self) -> usize {
         live_pids(&self.id).len()
     }
-    /// The one record file of this resource.
+    /// The one record of this resource's container (`*.id`; the engine's
+    /// own record, `*.root`, is beside it).
     pub fn record(&self) -> PathBuf {
         let files: Vec<PathBuf> = std::fs::read_dir(&self.state)
-            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "id"))
+                    .collect()
+            })
             .unwrap_or_default();
         assert_eq!(files.len(), 1, "one record expected: {files:?}");
         files[0].clone()
