@@ -8,6 +8,13 @@
 //! failure to an OCF code. Real I/O lives behind [`engine`] (the Docker
 //! Engine API through bollard) and [`net`] (rtnetlink and raw frames).
 
+// No panics in the agent: a panic exits 101, which Pacemaker reads as a
+// generic error with no reason. Tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod actions;
 pub mod agent;
 pub mod announcer;

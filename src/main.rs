@@ -1,5 +1,7 @@
 //! The executable Pacemaker runs as /usr/lib/ocf/resource.d/croit/container.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

@@ -129,6 +129,13 @@
 //!     ra_api::run(&Demo, Env::from_process(), std::env::args())
 //! }
 //! ```
+
+// No panics in the agent: a panic exits 101, which Pacemaker reads as a
+// generic error with no reason. Tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 #![deny(missing_docs)]
 
 mod action;
