@@ -301,6 +301,13 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
                 Verdict::failed(format!(
                     "{vip} is bound but container {container} is not running (partial; stop cleans up)"
                 ))
+            } else if let EngineView::NotSocket(why) = &obs.engine {
+                // Stopped, as far as the container goes, but this node
+                // cannot run it: 5, so that Pacemaker does not place it here.
+                Verdict {
+                    status: Status::ErrInstalled,
+                    reason: Some(why.clone()),
+                }
             } else {
                 Verdict::stopped()
             }

@@ -23,6 +23,7 @@ pub mod cmdline;
 pub mod engine;
 pub mod error;
 pub mod host;
+pub mod meta;
 pub mod net;
 pub mod observe;
 pub mod params;

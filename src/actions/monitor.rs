@@ -43,15 +43,7 @@ pub fn monitor(
         if verdict.status == Status::Success && !probe && cfg.arp_count_refresh > 0 {
             refresh(&io, cfg, &sights).await;
         }
-        Ok(match (&obs.engine, verdict) {
-            // Stopped, as far as the container goes, but this node cannot
-            // run it: 5, so that Pacemaker does not place it here.
-            (EngineView::NotSocket(why), v) if v.status == Status::NotRunning => Verdict {
-                status: Status::ErrInstalled,
-                reason: Some(why.clone()),
-            },
-            (_, v) => v,
-        })
+        Ok(verdict)
     })
 }
 

@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use ra_api::{Deadline, ParamError};
 
-use crate::agent::META;
 use crate::error::Error;
+use crate::meta::META;
 use crate::params::{Config, ARP_COUNT, ARP_COUNT_REFRESH};
 
 /// What start needs after its last round (the container's readiness

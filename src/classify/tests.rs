@@ -151,8 +151,6 @@ fn stopped_without_the_address_is_7() {
         EngineView::Container(state(ContainerStatus::Dead, Health::None)),
         EngineView::NoContainer,
         down(),
-        // stopped for stop's sake; monitor answers 5 for it (actions/monitor.rs)
-        EngineView::NotSocket("engine socket x is not a socket: it is a directory".into()),
     ];
     for e in stopped {
         let v = classify(&obs(e.clone(), AddrView::Absent), &rules(true, "x"));
@@ -402,4 +400,24 @@ fn an_unreadable_process_table_is_4_with_its_reason() {
         assert_eq!(v.status, Status::ErrPerm);
         assert_eq!(v.reason.as_deref(), Some("cannot read /proc/1/cgroup"));
     }
+}
+
+#[test]
+fn a_socket_path_that_holds_no_socket_is_5_when_nothing_runs() {
+    let not_socket = EngineView::NotSocket("engine socket /x is not a socket: a directory".into());
+    let v = classify(
+        &with_host(obs(not_socket.clone(), AddrView::Absent), HostView::Gone),
+        &rules(true, "x"),
+    );
+    assert_eq!(v.status, Status::ErrInstalled);
+    assert_eq!(
+        v.reason.as_deref(),
+        Some("engine socket /x is not a socket: a directory")
+    );
+    // the address left: partial, 1 (stop cleans up)
+    let v = classify(
+        &with_host(obs(not_socket, AddrView::Present), HostView::Gone),
+        &rules(true, "x"),
+    );
+    assert_eq!(v.status, Status::ErrGeneric);
 }
