@@ -25,6 +25,7 @@ pub mod error;
 pub mod host;
 pub mod meta;
 pub mod net;
+pub mod node;
 pub mod observe;
 pub mod params;
 pub mod privilege;

@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use crate::actions::Io;
 use crate::classify::{CmdView, EngineView, Observation};
 use crate::engine::{ContainerState, ContainerStatus, Docker, Engine, EngineError};
+use crate::node::Node as Io;
 use crate::params::Config;
 use tokio::time::Instant;
 

@@ -16,12 +16,8 @@ use std::time::Duration;
 use ra_api::Deadline;
 use tokio::time::Instant;
 
-use crate::engine::Docker;
 use crate::error::Error;
-use crate::host::Kernel;
 use crate::net::{Announcer, Link, Netlink};
-use crate::params::Config;
-use crate::state::State;
 
 /// Runs one action's future on a single-threaded runtime (one short-lived
 /// process per action: a multi-threaded runtime costs ten times more).
@@ -38,47 +34,7 @@ pub fn tokio_deadline(deadline: &Deadline) -> Instant {
     Instant::from_std(deadline.at())
 }
 
-/// The handles every node-touching action needs.
-pub struct Io {
-    /// Addresses and links.
-    pub nl: Netlink,
-    /// The Engine API.
-    pub engine: Docker,
-    /// The process table (when the engine cannot tell).
-    pub host: Kernel,
-    /// What this node remembers of the resource.
-    pub state: State,
-    /// The deadline everything is bounded by.
-    pub deadline: Instant,
-    /// The whole budget up to it (shares are taken of it).
-    pub budget: Duration,
-    /// When the last announcement round may go out (see [`timing`]); the
-    /// deadline itself unless the action sets a reserve.
-    pub announce_until: Instant,
-}
-
-impl Io {
-    /// Opens netlink and prepares the engine client (no connection yet),
-    /// both bounded by `deadline`. Must run inside the runtime.
-    pub fn open(cfg: &Config, deadline: Instant) -> Result<Io, Error> {
-        Ok(Io {
-            nl: Netlink::open(deadline)?,
-            engine: Docker::connect(&cfg.docker_host, deadline)?,
-            host: Kernel::new(),
-            state: cfg.state(),
-            deadline,
-            budget: deadline.saturating_duration_since(Instant::now()),
-            announce_until: deadline,
-        })
-    }
-
-    /// Keeps `reserve(budget)` of `deadline` for what follows the last
-    /// announcement round.
-    pub fn reserve(mut self, deadline: &Deadline, reserve: fn(Duration) -> Duration) -> Io {
-        self.announce_until = Instant::from_std(timing::announce_until(deadline, reserve));
-        self
-    }
-}
+pub use crate::node::Node as Io;
 
 /// How often a wait for carrier looks at the link again.
 const CARRIER_POLL: Duration = Duration::from_millis(20);

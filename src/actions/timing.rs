@@ -2,7 +2,7 @@
 //!
 //! Rounds sleep `arp_interval` between them; an action must still answer
 //! before its deadline. Two rules, both here:
-//! - at run time, [`announce_until`]: start and the monitor refresh stop
+//! - at run time, `Node::reserve` ([`crate::node`]): start and the monitor refresh stop
 //!   sending rounds when the next pause would end later than the deadline
 //!   minus what the action still needs afterwards (its reserve), with a
 //!   warning;
@@ -31,15 +31,6 @@ pub fn start_reserve(budget: Duration) -> Duration {
 /// a tenth of the budget, at most 500 ms.
 pub fn monitor_reserve(budget: Duration) -> Duration {
     (budget / 10).min(Duration::from_millis(500))
-}
-
-/// When the last round may go out, for an action with `deadline` that
-/// keeps `reserve(budget)` for what follows.
-pub fn announce_until(
-    deadline: &Deadline,
-    reserve: fn(Duration) -> Duration,
-) -> std::time::Instant {
-    deadline.at() - reserve(deadline.budget())
 }
 
 /// The pauses `rounds` rounds take (the first round goes out at once).

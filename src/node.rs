@@ -1,0 +1,59 @@
+//! The node handle: everything an action reads or changes on this node
+//! (addresses and links through netlink, the container engine, the kernel's
+//! process table, the records of the state directory), bounded by one
+//! deadline. It sits below the actions and [`crate::observe`]: they take a
+//! `&Node`, and nothing here knows about them.
+
+use std::time::Duration;
+
+use ra_api::Deadline;
+use tokio::time::Instant;
+
+use crate::engine::Docker;
+use crate::error::Error;
+use crate::host::Kernel;
+use crate::net::Netlink;
+use crate::params::Config;
+use crate::state::State;
+
+/// The handles every node-touching action needs.
+pub struct Node {
+    /// Addresses and links.
+    pub nl: Netlink,
+    /// The Engine API.
+    pub engine: Docker,
+    /// The process table (when the engine cannot tell).
+    pub host: Kernel,
+    /// What this node remembers of the resource.
+    pub state: State,
+    /// The deadline everything is bounded by.
+    pub deadline: Instant,
+    /// The whole budget up to it (shares are taken of it).
+    pub budget: Duration,
+    /// When the last announcement round may go out; the deadline itself
+    /// unless the action keeps a reserve ([`Node::reserve`]).
+    pub announce_until: Instant,
+}
+
+impl Node {
+    /// Opens netlink and prepares the engine client (no connection yet),
+    /// both bounded by `deadline`. Must run inside the runtime.
+    pub fn open(cfg: &Config, deadline: Instant) -> Result<Node, Error> {
+        Ok(Node {
+            nl: Netlink::open(deadline)?,
+            engine: Docker::connect(&cfg.docker_host, deadline)?,
+            host: Kernel::new(),
+            state: cfg.state(),
+            deadline,
+            budget: deadline.saturating_duration_since(Instant::now()),
+            announce_until: deadline,
+        })
+    }
+
+    /// Keeps `reserve(budget)` of `deadline` for what follows the last
+    /// announcement round.
+    pub fn reserve(mut self, deadline: &Deadline, reserve: fn(Duration) -> Duration) -> Node {
+        self.announce_until = Instant::from_std(deadline.at() - reserve(deadline.budget()));
+        self
+    }
+}
