@@ -19,7 +19,7 @@ pub enum EngineView {
     /// a file): no engine listens there, so the container cannot run
     /// through it, as with `Down`; but the node is set up wrong, and
     /// monitor says so with 5 where it would say 7
-    /// ([`crate::actions::monitor`]).
+    /// ([`classify`]).
     NotSocket(String),
     /// The engine did not answer within its share of the deadline.
     Unresponsive(String),

@@ -1,7 +1,7 @@
 //! The node handle: everything an action reads or changes on this node
 //! (addresses and links through netlink, the container engine, the kernel's
 //! process table, the records of the state directory), bounded by one
-//! deadline. It sits below the actions and [`crate::observe`]: they take a
+//! deadline. It sits below the actions and the observation: they take a
 //! `&Node`, and nothing here knows about them.
 
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! Looking at this node: the container through the engine (and through the
 //! kernel when the engine cannot be asked), which container is ours
-//! ([`ident`]), the address and the interface through netlink. Nothing here
+//! ([`identify`]), the address and the interface through netlink. Nothing here
 //! changes anything on the node; the record of the container is kept true.
 
 use std::time::Duration;

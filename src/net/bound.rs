@@ -1,7 +1,7 @@
 //! "Is this address still bound on this interface?", asked of the kernel
 //! with a raw `RTM_GETADDR` dump on a netlink socket opened beforehand.
 //!
-//! The background announcer ([`crate::announcer`]) asks it before every
+//! The background announcer (the forked child of start) asks it before every
 //! round from a forked child of a process that had threads, where only
 //! async-signal-safe calls are sound: after [`BoundCheck::open`] it makes
 //! system calls on its own socket and reads into a buffer allocated before
