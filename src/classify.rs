@@ -214,7 +214,7 @@ pub fn classify(obs: &Observation, check_health: bool, container: &str, vip: &st
         }
         Run::Running(st) => {
             if check_health && st.health == Health::Unhealthy {
-                let tail = st.health_output.as_deref().unwrap_or("").trim();
+                let tail = crate::reason::output_line(st.health_output.as_deref().unwrap_or(""));
                 return Verdict::failed(format!("container {container} is unhealthy: {tail}"));
             }
             if let CmdView::Failed(why) = &obs.cmd {

@@ -20,5 +20,6 @@ pub mod net;
 pub mod observe;
 pub mod params;
 pub mod privilege;
+pub mod reason;
 pub mod record;
 pub mod vip;
