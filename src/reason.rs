@@ -23,7 +23,7 @@
 use tracing::warn;
 
 /// How many characters of the output line a reason shows.
-pub const SHOWN: usize = 100;
+pub const SHOWN: usize = 120;
 
 /// What stands in for a masked value.
 const MASK: &str = "***";

@@ -81,8 +81,8 @@ monitor (not on probes); exit status 0 means healthy, anything else fails the mo
 reason, which everyone who may read the cluster status sees, gives the exit status and the last \
 line of the output with whatever looks like a credential (key=value values, what follows \
 password, token, secret, Authorization, ..., a URL's user and password, long tokens) masked as \
-***, at most 100 characters of it; the whole output tail is logged as a warning. An error about \
-the value itself never quotes it. It is bounded by the monitor timeout: a command \
+***, at most 120 characters of it (the exit reason ends at 128 in all); the whole output tail \
+is logged as a warning. An error about the value itself never quotes it. It is bounded by the monitor timeout: a command \
 still running shortly before the deadline is killed (its processes in the container), never left \
 behind. It is NOT \
 run by a shell: the value is split into words at spaces and tabs; single quotes keep \
