@@ -328,7 +328,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
         },
         Run::Running(st) => {
             if rules.check_health && st.health == Health::Unhealthy {
-                let tail = st.health_output.as_deref().unwrap_or("").trim();
+                let tail = crate::reason::output_line(st.health_output.as_deref().unwrap_or(""));
                 return Verdict::failed(format!("container {container} is unhealthy: {tail}"));
             }
             if let CmdView::Failed(why) = &obs.cmd {

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 mod addr;
 mod ident;
 pub use addr::{
-    foreign, link_view, named, net_sight_of, net_sights, resolve, NetSight, Sights, Target,
+    foreign, link_view, named, net_sight_of, net_sights, owned, resolve, NetSight, Sights, Target,
 };
 pub use ident::{identify, Identity};
 
@@ -81,8 +81,10 @@ pub async fn run_cmd(engine: &impl Engine, container: &str, argv: &[String]) -> 
         Ok(r) => {
             let tail = r.output_tail.trim();
             match r.exit_code {
-                Some(code) => CmdView::Failed(format!("exited {code}: {tail}")),
-                None => CmdView::Failed(format!("gave no exit status: {tail}")),
+                Some(code) => {
+                    CmdView::Failed(crate::reason::cmd_failed(&format!("exited {code}"), tail))
+                }
+                None => CmdView::Failed(crate::reason::cmd_failed("gave no exit status", tail)),
             }
         }
         Err(EngineError::Timeout { .. }) => {

@@ -12,10 +12,17 @@
 //!   timeout given to validate-all when that is longer (Pacemaker passes
 //!   validate-all only its own timeout, so a longer one there is taken as
 //!   the user's timeouts). Otherwise 6: such a pair is wrong on every node.
+//! - in reload-agent, [`warn_fit`]: the same check, but only a warning.
+//!   Pacemaker passes reload-agent only its own timeout too, and the pair
+//!   may have been chosen for longer start or monitor timeouts
+//!   (`op monitor timeout=90`): a 6 there would stop the resource on every
+//!   node for a change that works, and the run-time rule cuts rounds that
+//!   do not fit anyway.
 
 use std::time::Duration;
 
 use ra_api::{Deadline, ParamError};
+use tracing::warn;
 
 use crate::error::Error;
 use crate::meta::META;
@@ -59,6 +66,26 @@ fn timeout_of(action: &str, given: Duration) -> Duration {
 /// `arp_interval` apart, fit the start and monitor timeouts (see the
 /// module). `given`: the timeout passed to validate-all.
 pub fn check_fit(cfg: &Config, given: Duration) -> Result<(), Error> {
+    match misfit(cfg, given) {
+        Some(e) => Err(Error::Param(e)),
+        None => Ok(()),
+    }
+}
+
+/// reload-agent's rule: what [`check_fit`] refuses is only logged as a
+/// warning (see the module). `given`: the timeout passed to reload-agent.
+pub fn warn_fit(cfg: &Config, given: Duration) {
+    if let Some(e) = misfit(cfg, given) {
+        warn!(
+            "{e} by the meta-data's suggested timeout (reload-agent does not know the \
+             configured ones): reloaded; rounds that would end too late are left out at run \
+             time with a warning"
+        );
+    }
+}
+
+/// The first count whose rounds do not fit its action's timeout.
+fn misfit(cfg: &Config, given: Duration) -> Option<ParamError> {
     let rules = [
         (
             &ARP_COUNT,
@@ -73,25 +100,24 @@ pub fn check_fit(cfg: &Config, given: Duration) -> Result<(), Error> {
             monitor_reserve,
         ),
     ];
-    for (spec, rounds, action, reserve) in rules {
-        let timeout = timeout_of(action, given);
-        let need = pauses(rounds, cfg.arp_interval);
-        let room = room(timeout, reserve);
-        if need > room {
-            return Err(Error::Param(ParamError::Invalid {
+    rules
+        .into_iter()
+        .find_map(|(spec, rounds, action, reserve)| {
+            let timeout = timeout_of(action, given);
+            let need = pauses(rounds, cfg.arp_interval);
+            let room = room(timeout, reserve);
+            (need > room).then(|| ParamError::Invalid {
                 name: spec.name,
                 value: rounds.to_string(),
                 problem: format!(
-                    "{rounds} rounds {} ms apart take {} s, {action} timeout {} s has room for {} s",
-                    cfg.arp_interval.as_millis(),
-                    need.as_secs(),
-                    timeout.as_secs(),
-                    room.as_secs()
-                ),
-            }));
-        }
-    }
-    Ok(())
+                "{rounds} rounds {} ms apart take {} s, {action} timeout {} s has room for {} s",
+                cfg.arp_interval.as_millis(),
+                need.as_secs(),
+                timeout.as_secs(),
+                room.as_secs()
+            ),
+            })
+        })
 }
 
 #[cfg(test)]
@@ -146,5 +172,23 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(text.chars().count() <= 128, "{text}");
+    }
+
+    #[test]
+    fn reload_only_warns_about_rounds_validate_all_refuses() {
+        // issue 21 item 6: made for `op monitor timeout=90`, refused by
+        // validate-all under the meta-data's 30 s, only a warning in reload
+        let long = cfg(5, 10, 5000);
+        let given = Duration::from_secs(20);
+        let refused = misfit(&long, given).map(|e| e.to_string());
+        assert!(
+            refused
+                .as_deref()
+                .is_some_and(|t| t.starts_with("arp_count_refresh=\"10\"")),
+            "{refused:?}"
+        );
+        assert!(check_fit(&long, given).is_err());
+        warn_fit(&long, given); // logs, cannot fail
+        assert!(misfit(&cfg(5, 0, 200), given).is_none());
     }
 }
