@@ -209,7 +209,12 @@ impl Config {
 
     /// The records of this resource on this node.
     pub fn state(&self) -> crate::state::State {
-        crate::state::State::new(&self.state_dir, &self.instance, &self.docker_host)
+        crate::state::State::new(
+            &self.state_dir,
+            &self.instance,
+            &self.container,
+            &self.docker_host,
+        )
     }
 
     /// The addresses as `ip` gives them (blank-separated).

@@ -78,7 +78,8 @@ impl StopPlan {
 
     /// The records of the resource on `engine`.
     fn state(&self, engine: &str) -> State {
-        State::new(&self.state_dir, &self.instance, engine)
+        let container = self.container.as_ref().map_or("", |(c, _)| c.as_str());
+        State::new(&self.state_dir, &self.instance, container, engine)
     }
 }
 

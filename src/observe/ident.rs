@@ -12,7 +12,7 @@
 //!   where they say ([`crate::engine::disk`]); the record alone never makes
 //!   a container stopped, and no record never makes nothing run.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tracing::warn;
 
@@ -73,7 +73,13 @@ pub async fn identify(
             let root = state
                 .engine_root()
                 .or_else(|| disk::default_root(state.engine()));
-            by_kernel(host, &known, container, root.as_deref())
+            let (found, learned) = by_kernel(host, &known, container, root.as_deref());
+            // the engine's root, learned from the container found verified
+            // on disk: later looks keep to this engine's containers
+            if let (None, Some(r)) = (root, learned) {
+                state.remember_engine_root(&r);
+            }
+            found
         }
         EngineView::Broken(_) | EngineView::Forbidden(_) => Identity {
             host: HostView::NotAsked,
@@ -117,16 +123,25 @@ async fn remembered(engine: &impl Engine, host: &Kernel, state: &State, id: &str
 /// Ours among the containers alive in the kernel, with the engine away.
 /// With the engine's root known, only its containers count (a name is
 /// unique per engine, not per node); without it, every container does.
-fn by_kernel(host: &Kernel, known: &Known, container: &str, root: Option<&Path>) -> Identity {
+/// Also returns the engine root of the container found verified (where
+/// its engine keeps its files).
+fn by_kernel(
+    host: &Kernel,
+    known: &Known,
+    container: &str,
+    root: Option<&Path>,
+) -> (Identity, Option<PathBuf>) {
     let alive = match host.alive_containers() {
         Ok(a) => a,
         Err(e) => {
-            return Identity {
+            let unreadable = Identity {
                 host: HostView::Unreadable(e.to_string()),
                 stray: None,
-            }
+            };
+            return (unreadable, None);
         }
     };
+    let mut roots: Vec<(String, PathBuf)> = Vec::new();
     let named: Vec<(&Alive, Option<String>)> = alive
         .iter()
         .filter_map(|a| {
@@ -137,17 +152,30 @@ fn by_kernel(host: &Kernel, known: &Known, container: &str, root: Option<&Path>)
             if root.is_some() && theirs.as_deref() != root {
                 return None;
             }
+            if let Some(t) = &theirs {
+                roots.push((a.id.clone(), t.clone()));
+            }
             let name = dir.and_then(|d| disk::docker_name(&d, &a.id));
             Some((a, name))
         })
         .collect();
     let mut found = decide(&named, known.id(), container, known);
-    if let HostView::Alive { id, frozen, .. } = &mut found.host {
+    let mut learned = None;
+    if let HostView::Alive {
+        id,
+        frozen,
+        verified,
+        ..
+    } = &mut found.host
+    {
         if let Some(a) = alive.iter().find(|a| a.id == *id) {
             *frozen = host.frozen(a.pid, id);
         }
+        if *verified {
+            learned = roots.iter().find(|(i, _)| i == id).map(|(_, r)| r.clone());
+        }
     }
-    found
+    (found, learned)
 }
 
 /// The decision of [`by_kernel`], given every alive container with the
