@@ -11,8 +11,10 @@
 //! - It leaves Pacemaker's pipes (stdin, stdout and stderr become
 //!   `/dev/null`, every other inherited descriptor is closed) and its
 //!   process group (`setsid`): the operation ends when start exits.
-//! - Before every round it asks the kernel whether the address is still
-//!   bound on its interface, and ends when it is not (or when it cannot
+//! - One child serves every group of addresses (one family on one link),
+//!   on one link or several, each group on its own schedule.
+//! - Before every round it asks the kernel whether every address is still
+//!   bound on its interface, and ends when one is not (or when it cannot
 //!   tell).
 //! - At most one per resource: its pid and start time are recorded under
 //!   `$HA_RSCTMP`; start and stop end a recorded one (SIGKILL, then wait
@@ -62,19 +64,20 @@ impl Handover {
         while let Some(i) = self.due(until) {
             let interval = self.interval;
             let now = Instant::now();
-            let next = self.schedules[i].next;
-            if next > now {
+            if let Some(next) = self.schedules.get(i).map(|s| s.next).filter(|n| *n > now) {
                 std::thread::sleep(next - now);
             }
             if !self.all_bound() {
                 break;
             }
-            let s = &mut self.schedules[i];
+            let Some(s) = self.schedules.get_mut(i) else {
+                break;
+            };
             if s.announcer.send_round().is_err() {
                 break;
             }
             sent += 1;
-            s.rounds -= 1;
+            s.rounds = s.rounds.saturating_sub(1);
             s.next += interval;
         }
         sent

@@ -53,6 +53,7 @@ enum Proof {
 /// The addresses of one family on one link.
 struct Group<'a> {
     link: Link,
+    v4: bool,
     targets: Vec<&'a Target>,
     proof: Proof,
     /// Announced (the link has a MAC and ARP).
@@ -84,13 +85,12 @@ fn plan<'a>(cfg: &Config, targets: &'a [Target]) -> Vec<Group<'a>> {
         if let Some(why) = &mute {
             warn!("{why}: no announcements sent for {}", t.ip);
         }
-        let same = |g: &&mut Group<'a>| {
-            g.link.index == t.link.index && g.targets[0].ip.is_ipv4() == t.ip.is_ipv4()
-        };
+        let same = |g: &&mut Group<'a>| g.link.index == t.link.index && g.v4 == t.ip.is_ipv4();
         match groups.iter_mut().find(same) {
             Some(g) => g.targets.push(t),
             None => groups.push(Group {
                 link: t.link.clone(),
+                v4: t.ip.is_ipv4(),
                 targets: vec![t],
                 proof,
                 loud: mute.is_none(),
@@ -258,5 +258,113 @@ fn timed_out(e: Error) -> Error {
             Error::NotReady(format!("start timed out: {ip}: {source}"))
         }
         e => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::OperState;
+
+    fn link(index: u32, mac: bool) -> Link {
+        Link {
+            index,
+            name: format!("eth{index}"),
+            mac: mac.then_some([2, 0, 0, 0, 0, index as u8]),
+            admin_up: true,
+            carrier: true,
+            noarp: false,
+            oper: OperState::Up,
+        }
+    }
+
+    fn target(ip: &str, link: Link) -> Target {
+        Target {
+            ip: ip.parse().unwrap_or_else(|e| panic!("{ip}: {e}")),
+            link,
+            prefix: 24,
+            bound: Vec::new(),
+        }
+    }
+
+    fn cfg(extra: &[(&str, &str)]) -> Config {
+        let mut pairs = vec![("OCF_RESKEY_ip", "192.0.2.10/24")];
+        pairs.extend_from_slice(extra);
+        Config::from_env(&ra_api::Env::from_pairs(pairs)).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// (link, IPv4, proof, loud, addresses) of each group.
+    fn shape(groups: &[Group<'_>]) -> Vec<(u32, bool, Proof, bool, usize)> {
+        groups
+            .iter()
+            .map(|g| (g.link.index, g.v4, g.proof, g.loud, g.targets.len()))
+            .collect()
+    }
+
+    #[test]
+    fn groups_are_one_family_on_one_link_with_its_proof() {
+        let targets = [
+            target("192.0.2.10", link(1, true)),
+            target("2001:db8::10", link(1, true)),
+            target("192.0.2.11", link(1, true)),
+            target("198.51.100.10", link(2, true)),
+            target("2001:db8:1::10", link(2, true)),
+            target("2001:db8::11", link(1, true)),
+            target("203.0.113.10", link(3, false)),
+        ];
+        let plain = plan(&cfg(&[]), &targets);
+        assert_eq!(
+            shape(&plain),
+            vec![
+                (1, true, Proof::None, true, 2),
+                (1, false, Proof::Dad, true, 2),
+                (2, true, Proof::None, true, 1),
+                (2, false, Proof::Dad, true, 1),
+                (3, true, Proof::None, false, 1),
+            ]
+        );
+        let checked = plan(
+            &cfg(&[
+                ("OCF_RESKEY_conflict_check", "true"),
+                ("OCF_RESKEY_nodad", "true"),
+            ]),
+            &targets,
+        );
+        assert_eq!(
+            shape(&checked),
+            vec![
+                (1, true, Proof::Probe, true, 2),
+                (1, false, Proof::None, true, 2),
+                (2, true, Proof::Probe, true, 1),
+                (2, false, Proof::None, true, 1),
+                // no ARP on it: nothing to probe with, nothing announced
+                (3, true, Proof::None, false, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_gate_opens_when_every_group_passed() {
+        let gate = Gate::new(2);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        rt.block_on(async {
+            let waiting = async {
+                gate.open().await;
+                gate.is_open()
+            };
+            let passing = async {
+                assert!(!gate.is_open());
+                gate.pass();
+                tokio::task::yield_now().await;
+                assert!(!gate.is_open(), "one of two");
+                gate.pass();
+            };
+            let (opened, ()) = tokio::join!(waiting, passing);
+            assert!(opened);
+        });
+        assert!(Gate::new(0).is_open(), "no proof to wait for");
     }
 }
