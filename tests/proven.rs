@@ -115,6 +115,13 @@ fn a_failed_dad_never_starts_the_container_and_withdraws_ipv4() {
     expect(call.run(rig.node(), "stop"), 0);
     expect(probe(&call).run(rig.node(), "monitor"), 7);
     assert_eq!(started_at(&rig), before, "stop started it?");
+    // the IPv6 address alone: the same
+    let alone = rig.call(V6);
+    let run = expect(alone.run(rig.node(), "start"), 1);
+    run.assert_reason("2001:db8::10 is already in use on the network (DAD failed)");
+    assert_eq!(started_at(&rig), before, "started with IPv6 alone");
+    nothing_bound(&rig);
+    expect(alone.run(rig.node(), "stop"), 0);
 }
 
 /// The peer answers the IPv4 probe (`conflict_check`): start answers 1,
