@@ -2,6 +2,8 @@
 //! [`crate::classify`].
 
 pub mod addresses;
+pub mod bringup;
+pub mod handover;
 pub mod monitor;
 pub mod start;
 pub mod stop;
