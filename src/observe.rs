@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::classify::{CmdView, EngineView, Observation};
 use crate::engine::{ContainerState, ContainerStatus, Docker, Engine, EngineError};
-use crate::node::Node as Io;
+use crate::node::Node;
 use crate::params::Config;
 use tokio::time::Instant;
 
@@ -97,7 +97,7 @@ pub async fn run_cmd(engine: &impl Engine, container: &str, argv: &[String]) -> 
 /// One full look: container, address, interface, the container's processes
 /// when the engine cannot tell, and `monitor_cmd` when `with_cmd` and the
 /// container runs.
-pub async fn observe(io: &Io, cfg: &Config, with_cmd: bool) -> (Observation, Sights) {
+pub async fn observe(io: &Node, cfg: &Config, with_cmd: bool) -> (Observation, Sights) {
     let waited = engine_wait(io.budget);
     let until = (Instant::now() + waited).min(io.deadline);
     let (engine_view, sight) = tokio::join!(

@@ -13,7 +13,8 @@ use crate::net::{probe, AddOptions, BoundAddr, DadOutcome, Link, NetError};
 use crate::observe::{named, Target};
 use crate::params::Config;
 
-use super::{wait_carrier, Io};
+use super::wait_carrier;
+use crate::node::Node;
 
 /// What this start found or did about one address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +57,7 @@ impl<'a> Ledger<'a> {
 
     /// Removes what this start added and what failed DAD, warning about
     /// any that cannot be removed.
-    pub async fn take_back(&self, io: &Io) {
+    pub async fn take_back(&self, io: &Node) {
         let gone: Vec<&Target> = self
             .bound
             .borrow()
@@ -82,7 +83,7 @@ pub fn options(cfg: &Config) -> AddOptions {
 }
 
 /// Brings every address's link up.
-pub async fn links_up(io: &Io, targets: &[Target]) -> Result<(), Error> {
+pub async fn links_up(io: &Node, targets: &[Target]) -> Result<(), Error> {
     let mut links: Vec<u32> = Vec::new();
     for t in targets {
         if !links.contains(&t.link.index) {
@@ -96,7 +97,7 @@ pub async fn links_up(io: &Io, targets: &[Target]) -> Result<(), Error> {
 /// Binds `targets` one after the other into `ledger`. A failure names its
 /// address (with `several`); the caller takes back what the ledger holds.
 pub async fn bind<'a>(
-    io: &Io,
+    io: &Node,
     opts: AddOptions,
     targets: &[&'a Target],
     several: bool,
@@ -111,7 +112,7 @@ pub async fn bind<'a>(
     Ok(())
 }
 
-async fn bind_one(io: &Io, target: &Target, opts: AddOptions) -> Result<Held, Error> {
+async fn bind_one(io: &Node, target: &Target, opts: AddOptions) -> Result<Held, Error> {
     let ip = target.ip;
     let added = io
         .nl
@@ -158,7 +159,7 @@ async fn bind_one(io: &Io, target: &Target, opts: AddOptions) -> Result<Held, Er
 /// `ledger` for removal). Waits for carrier first: DAD does not run
 /// without it.
 pub async fn dad<'a>(
-    io: &Io,
+    io: &Node,
     link: &Link,
     targets: &[&'a Target],
     several: bool,
@@ -192,7 +193,7 @@ pub async fn dad<'a>(
 /// them is bound. [`Error::Conflict`] naming the first claimed address and
 /// its claimant.
 pub async fn probe_link(
-    io: &Io,
+    io: &Node,
     cfg: &Config,
     link: &Link,
     targets: &[&Target],

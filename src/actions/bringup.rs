@@ -36,7 +36,8 @@ use super::addresses::{self, Ledger};
 use super::handover::Later;
 use super::start::wait_ready;
 use super::validate::Checked;
-use super::{announce_tracked, Io, Progress};
+use super::{announce_tracked, Progress};
+use crate::node::Node;
 
 /// What proves the addresses of a group free before the container runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,7 +150,7 @@ const FIRST_ROUND_POLL: Duration = Duration::from_millis(5);
 /// ready and every group's first round is out, with the rounds still due
 /// then (none when `arp_count` is 1 or `arp_interval` 0: those go out before
 /// start returns).
-pub async fn come_up(io: &Io, cfg: &Config, checked: &Checked) -> Result<Vec<Later>, Error> {
+pub async fn come_up(io: &Node, cfg: &Config, checked: &Checked) -> Result<Vec<Later>, Error> {
     let Checked { targets, container } = checked;
     let several = targets.len() > 1;
     let groups = plan(cfg, targets);

@@ -36,8 +36,6 @@ pub fn tokio_deadline(deadline: &Deadline) -> Instant {
     Instant::from_std(deadline.at())
 }
 
-pub use crate::node::Node as Io;
-
 /// How often a wait for carrier looks at the link again.
 const CARRIER_POLL: Duration = Duration::from_millis(20);
 

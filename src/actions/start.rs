@@ -14,7 +14,8 @@ use crate::observe::observe;
 use crate::params::Config;
 
 use super::validate::{check_node, Checked};
-use super::{bringup, handover, tokio_deadline, Io};
+use super::{bringup, handover, tokio_deadline};
+use crate::node::Node;
 
 /// How often start looks again while waiting for the container.
 const POLL: Duration = Duration::from_millis(50);
@@ -28,7 +29,7 @@ pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
     // ends before anything else.
     announcer::end(&cfg.state().announcer_path()).map_err(Error::StillRunning)?;
     let later = super::block_on(async {
-        let io = Io::open(cfg, tokio_deadline(deadline))?
+        let io = Node::open(cfg, tokio_deadline(deadline))?
             .reserve(deadline, super::timing::start_reserve);
         let checked = check_node(&io, cfg).await?;
         fix_restart_policy(&io, cfg, &checked).await?;
@@ -39,9 +40,9 @@ pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
 }
 
 /// Turns off the container's restart policy (Pacemaker restarts it).
-async fn fix_restart_policy(io: &Io, cfg: &Config, checked: &Checked) -> Result<(), Error> {
+async fn fix_restart_policy(io: &Node, cfg: &Config, checked: &Checked) -> Result<(), Error> {
     let container = &checked.container;
-    if container.restart_policy != "no" {
+    if container.restart_policy.engine_restarts() {
         warn!(
             "container {} had restart policy {}: set to no (Pacemaker restarts it)",
             cfg.container, container.restart_policy
@@ -52,7 +53,7 @@ async fn fix_restart_policy(io: &Io, cfg: &Config, checked: &Checked) -> Result<
             .map_err(|e| match e {
                 EngineError::Unsupported { .. } => Error::RestartPolicyUnfixable {
                     container: cfg.container.clone(),
-                    policy: container.restart_policy.clone(),
+                    policy: container.restart_policy.to_string(),
                 },
                 e => e.into(),
             })?;
@@ -62,7 +63,7 @@ async fn fix_restart_policy(io: &Io, cfg: &Config, checked: &Checked) -> Result<
 
 /// Waits until monitor would return 0 (and the container is healthy when
 /// `wait_healthy`), or fails with the last reason when it cannot get there.
-pub(super) async fn wait_ready(io: &Io, cfg: &Config) -> Result<(), Error> {
+pub(super) async fn wait_ready(io: &Node, cfg: &Config) -> Result<(), Error> {
     // Why it was not ready when the engine last answered: an inspect cut
     // short by the deadline itself says less than that.
     let mut answered: Option<String> = None;

@@ -12,7 +12,7 @@ fn state(status: ContainerStatus, health: Health) -> ContainerState {
         status,
         health,
         health_output: Some("curl: connection refused\n".into()),
-        restart_policy: "no".into(),
+        restart_policy: crate::engine::RestartPolicy::No,
         exit_code: None,
         engine_root: None,
     }
