@@ -46,26 +46,26 @@ pub async fn engine_view_within(
 ) -> EngineView {
     match tokio::time::timeout_at(until, engine_view(engine, container)).await {
         Ok(v) => v,
-        Err(_) => EngineView::Unresponsive(format!(
-            "engine at {} did not answer inspect within {:.1} s",
-            engine.endpoint(),
-            waited.as_secs_f64()
-        )),
+        Err(_) => EngineView::Unresponsive(EngineError::Timeout {
+            endpoint: engine.endpoint().to_string(),
+            op: "inspect",
+            given: Some(waited),
+        }),
     }
 }
 
 /// An engine error as the classification sees it.
 pub fn engine_error_view(e: EngineError) -> EngineView {
     match e {
-        EngineError::Absent { .. } => EngineView::Down(e.to_string()),
-        EngineError::Timeout { .. } => EngineView::Unresponsive(e.to_string()),
-        EngineError::Permission { .. } => EngineView::Forbidden(e.to_string()),
+        EngineError::Absent { .. } => EngineView::Down(e),
+        EngineError::Timeout { .. } => EngineView::Unresponsive(e),
+        EngineError::Permission { .. } => EngineView::Forbidden(e),
         EngineError::NotFound { .. } => EngineView::NoContainer,
-        EngineError::NotSocket { .. } => EngineView::NotSocket(e.to_string()),
+        EngineError::NotSocket { .. } => EngineView::NotSocket(e),
         EngineError::Api { .. }
         | EngineError::Protocol { .. }
         | EngineError::Unsupported { .. }
-        | EngineError::BadEndpoint { .. } => EngineView::Broken(e.to_string()),
+        | EngineError::BadEndpoint { .. } => EngineView::Broken(e),
     }
 }
 

@@ -123,7 +123,7 @@ fn hopeless(engine: &EngineView, verdict: &Verdict, container: &str) -> Option<S
         EngineView::Down(_) | EngineView::NotSocket(_) => {
             Some("the engine went away during start".into())
         }
-        EngineView::Forbidden(e) => Some(e.clone()),
+        EngineView::Forbidden(e) => Some(e.to_string()),
         _ => None,
     }
 }

@@ -157,13 +157,12 @@ async fn end_container(
             return Ok(());
         }
         EngineView::NoContainer => return Ok(()),
-        EngineView::Down(why) | EngineView::Unresponsive(why) | EngineView::NotSocket(why) => why,
-        EngineView::Broken(e) => return Err(Error::StillRunning(e)),
-        EngineView::Forbidden(_) => {
-            return Err(Error::Engine(EngineError::Permission {
-                endpoint: host.to_string(),
-            }))
+        EngineView::Down(why) | EngineView::Unresponsive(why) | EngineView::NotSocket(why) => {
+            why.to_string()
         }
+        // an engine that answers with errors may still run the container
+        EngineView::Broken(e) => return Err(Error::StillRunning(e.to_string())),
+        EngineView::Forbidden(e) => return Err(Error::Engine(e)),
     };
     match seen {
         HostView::Alive { id, .. } => {

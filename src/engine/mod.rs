@@ -135,7 +135,7 @@ pub struct ExecResult {
 /// What can go wrong talking to the engine. `Absent` (dockerd not running)
 /// and `Timeout` (dockerd up but not answering) both mean the engine cannot
 /// be asked: the kernel is then asked instead (`crate::host`).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
     /// The socket file is missing or refuses connections.
     #[error("engine at {endpoint} is not running ({detail})")]
@@ -226,7 +226,11 @@ fn timeout_text(endpoint: &str, op: &str, given: Option<std::time::Duration>) ->
         Some(g) if g < NO_TIME => {
             format!("no time was left to ask the engine at {endpoint} for {op} before the deadline")
         }
-        _ => format!("engine at {endpoint} did not answer {op} before the deadline"),
+        Some(g) => format!(
+            "engine at {endpoint} did not answer {op} within {:.1} s",
+            g.as_secs_f64()
+        ),
+        None => format!("engine at {endpoint} did not answer {op} before the deadline"),
     }
 }
 
@@ -279,8 +283,8 @@ mod timeout_tests {
             "engine at unix:///e did not answer inspect before the deadline"
         );
         assert_eq!(
-            t(Some(Duration::from_secs(3))),
-            "engine at unix:///e did not answer inspect before the deadline"
+            t(Some(Duration::from_millis(4500))),
+            "engine at unix:///e did not answer inspect within 4.5 s"
         );
         assert!(t(Some(Duration::from_millis(5))).starts_with("no time was left"));
     }
