@@ -87,7 +87,7 @@ fn a_blank_in_docker_host_is_6_from_every_action() {
         for action in ["validate-all", "monitor", "start", "reload-agent"] {
             let r = expect(call.run(None, action), 6);
             r.assert_reason("docker_host");
-            r.assert_reason("blanks");
+            r.assert_reason("a blank or control character");
         }
         // a recurring monitor too (a probe above)
         expect(call.clone().recurring().run(None, "monitor"), 6).assert_reason("docker_host");

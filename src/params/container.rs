@@ -152,10 +152,8 @@ pub fn check_container(s: &str) -> Result<String, String> {
 /// socket no node has, which would read as "engine missing" (5) on every
 /// node and a probe's 7 instead of the definition's error.
 pub fn check_docker_host(s: &str) -> Result<(), String> {
-    if let Some(c) = s.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!(
-            "{c:?} is not allowed (no blanks or control characters in the endpoint)"
-        ));
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("a blank or control character is not allowed".into());
     }
     let path = s.strip_prefix("unix://").unwrap_or(s);
     if path.starts_with('/') {

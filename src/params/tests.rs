@@ -161,7 +161,10 @@ fn a_blank_in_docker_host_is_6_naming_it() {
         ("docker_host", "unix:///run/docker.sock "),
     ]);
     assert_eq!(e.name(), "docker_host");
-    assert!(e.to_string().contains("blanks"), "{e}");
+    assert!(
+        e.to_string().contains("a blank or control character"),
+        "{e}"
+    );
     // $DOCKER_HOST with a blank is not a unix socket path: the default
     let env = ra_api::Env::from_pairs([
         ("OCF_RESKEY_ip", "192.0.2.10/24"),
