@@ -251,3 +251,6 @@ pub fn decide(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod scripted;
