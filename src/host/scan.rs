@@ -68,6 +68,13 @@ impl Kernel {
         Ok(found.into_values().collect())
     }
 
+    /// The process's command name (`/proc/<pid>/comm`).
+    pub fn comm(&self, pid: i32) -> Option<String> {
+        std::fs::read_to_string(self.proc_root.join(format!("{pid}/comm")))
+            .ok()
+            .map(|c| c.trim_end().to_string())
+    }
+
     /// The host directory whose `hostname` file is bind-mounted on the
     /// process's `/etc/hostname` (the engine's directory for its
     /// container); `None` when the process has none or it cannot be read.
