@@ -46,10 +46,10 @@ pub async fn engine_view_within(
 ) -> EngineView {
     match tokio::time::timeout_at(until, engine_view(engine, container)).await {
         Ok(v) => v,
-        Err(_) => EngineView::Unresponsive(EngineError::Timeout {
+        Err(_) => EngineView::Unresponsive(EngineError::NoAnswer {
             endpoint: engine.endpoint().to_string(),
             op: "inspect",
-            given: Some(waited),
+            share: waited,
         }),
     }
 }
@@ -58,7 +58,7 @@ pub async fn engine_view_within(
 pub fn engine_error_view(e: EngineError) -> EngineView {
     match e {
         EngineError::Absent { .. } => EngineView::Down(e),
-        EngineError::Timeout { .. } => EngineView::Unresponsive(e),
+        EngineError::Timeout { .. } | EngineError::NoAnswer { .. } => EngineView::Unresponsive(e),
         EngineError::Permission { .. } => EngineView::Forbidden(e),
         EngineError::NotFound { .. } => EngineView::NoContainer,
         EngineError::NotSocket { .. } => EngineView::NotSocket(e),
