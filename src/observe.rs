@@ -27,14 +27,7 @@ pub async fn engine_view(engine: &impl Engine, container: &str) -> EngineView {
     }
 }
 
-/// The engine's share of an action's budget before the agent asks the
-/// kernel instead: a quarter, between 1 s and 10 s (never more than the
-/// budget). A healthy engine answers an inspect in milliseconds.
-pub fn engine_wait(budget: Duration) -> Duration {
-    (budget / 4)
-        .clamp(Duration::from_secs(1), Duration::from_secs(10))
-        .min(budget)
-}
+pub use crate::budget::engine_wait;
 
 /// [`engine_view`], given up on at `until`: an engine that has not answered
 /// by then is [`EngineView::Unresponsive`].
