@@ -106,6 +106,35 @@ impl Cluster {
             .collect()
     }
 
+    /// For the record: every result of monitor, stop and start of `rsc`
+    /// since `since`, the scheduler's actions for it and fencing decisions,
+    /// and what the agent said on stop (the executor's output lines).
+    pub fn op_story(&self, rsc: &str, since: f64) -> String {
+        let mut lines: Vec<String> = ["monitor", "stop", "start"]
+            .iter()
+            .flat_map(|op| self.op_results(rsc, op, since))
+            .map(|r| format!("{}: {}", r.node, r.line))
+            .collect();
+        lines.extend(
+            self.recovery_since(rsc, since)
+                .into_iter()
+                .filter(|l| !l.contains("Result of")),
+        );
+        lines.extend(
+            self.log_lines(since, &[&format!("{rsc}_stop_0[")])
+                .into_iter()
+                .filter(|l| l.contains("output")),
+        );
+        let year = this_year();
+        let at = |l: &String| {
+            l.split_once(": ")
+                .and_then(|(_, r)| log_ts(r, year))
+                .unwrap_or(0.0)
+        };
+        lines.sort_by(|a, b| at(a).total_cmp(&at(b)));
+        lines.join("\n  ")
+    }
+
     /// `crm_mon --output-as=xml`'s `<failure .../>` elements and the
     /// `<resource id="rsc" .../>` element, as text.
     pub fn mon_xml(&self, rsc: &str) -> (Vec<String>, Option<String>) {
