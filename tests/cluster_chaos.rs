@@ -141,8 +141,13 @@ fn chaos_campaign_never_two_copies_and_always_served_again() {
             Some(h) => {
                 // what healing did to the service (dockerd started again
                 // ends a container it left running, without live-restore)
+                let lost = checker
+                    .client_since(healing)
+                    .iter()
+                    .filter(|s| s.by.is_none())
+                    .count();
                 eprintln!(
-                    "      healed in {:.1} s, served by {h}{}",
+                    "      healed in {:.1} s ({lost} requests failed), served by {h}{}",
                     now() - healing,
                     chaos::heal_story(&c, target, healing)
                 );
