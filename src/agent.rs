@@ -123,15 +123,17 @@ impl Agent for ContainerAgent {
 
     /// Only reloadable parameters changed (Pacemaker restarts the resource
     /// for any other): every one of them is read anew on each call, so the
-    /// new values take effect with the next action. This checks them as
-    /// validate-all does at level 0 (6 with the reason when malformed or
-    /// when announcement rounds cannot fit the timeouts) and changes
-    /// nothing on the node: the container keeps running, the address stays
-    /// bound. A `fix_restart_policy` turned on is applied by the next
-    /// monitor, probes included, as always.
+    /// new values take effect with the next action. This checks their
+    /// syntax as validate-all does at level 0 (6 with the reason when one
+    /// is malformed) and changes nothing on the node: the container keeps
+    /// running, the address stays bound. Announcement rounds that cannot
+    /// fit the meta-data's timeouts are only a warning
+    /// ([`timing::warn_fit`]): the configured timeouts are not known here.
+    /// A `fix_restart_policy` turned on is applied by the next monitor,
+    /// probes included, as always.
     fn reload(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
         let cfg = Self::valid(setup)?;
-        timing::check_fit(cfg, ctx.env.timeout())?;
+        timing::warn_fit(cfg, ctx.env.timeout());
         Ok(Answer::Success)
     }
 

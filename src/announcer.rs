@@ -11,8 +11,10 @@
 //! - It leaves Pacemaker's pipes (stdin, stdout and stderr become
 //!   `/dev/null`, every other inherited descriptor is closed) and its
 //!   process group (`setsid`): the operation ends when start exits.
-//! - Before every round it asks the kernel whether the address is still
-//!   bound on its interface, and ends when it is not (or when it cannot
+//! - One child serves every group of addresses (one family on one link),
+//!   on one link or several, each group on its own schedule.
+//! - Before every round it asks the kernel whether every address is still
+//!   bound on its interface, and ends when one is not (or when it cannot
 //!   tell).
 //! - At most one per resource: its pid and start time are recorded under
 //!   `$HA_RSCTMP`; start and stop end a recorded one (SIGKILL, then wait
@@ -27,8 +29,10 @@ use nix::unistd::Pid;
 
 use crate::net::{Announcer, BoundCheck};
 
-/// What the child needs: everything opened and allocated before the fork.
-pub struct Handover {
+/// The rounds of one group of addresses (one link, one family): their own
+/// socket, check and schedule. Counted apart, so an address that passed its
+/// proof early (IPv4) is not held back by one still in DAD (IPv6).
+pub struct Schedule {
     /// The packet socket and the frames of a round.
     pub announcer: Announcer,
     /// The question "still bound?" (always there in the background; start
@@ -36,38 +40,87 @@ pub struct Handover {
     pub check: Option<BoundCheck>,
     /// Rounds still due.
     pub rounds: u32,
-    /// The pause between two rounds.
-    pub interval: Duration,
     /// When the next round is due.
     pub next: Instant,
 }
 
+/// What the child needs: everything opened and allocated before the fork.
+pub struct Handover {
+    /// One per group, on one link or several.
+    pub schedules: Vec<Schedule>,
+    /// The pause between two rounds of one group.
+    pub interval: Duration,
+}
+
 impl Handover {
-    /// The rounds, each once the address is found still bound, none due
-    /// after `until`. Returns how many went out. Only async-signal-safe
-    /// work (see the module).
+    /// The rounds of every schedule, each when due and once the addresses
+    /// of all schedules are found still bound, none due after `until`. Ends
+    /// as soon as an address is gone (or it cannot tell, or cannot send):
+    /// nothing is announced for a resource that lost an address.
+    /// Returns how many rounds went out. Only async-signal-safe work, no
+    /// allocation (see the module).
     pub fn run(&mut self, until: Option<Instant>) -> u32 {
         let mut sent = 0;
-        while sent < self.rounds {
-            if until.is_some_and(|u| self.next > u) {
+        while let Some(i) = self.due(until) {
+            let interval = self.interval;
+            let now = Instant::now();
+            if let Some(next) = self.schedules.get(i).map(|s| s.next).filter(|n| *n > now) {
+                std::thread::sleep(next - now);
+            }
+            if !self.all_bound() {
                 break;
             }
-            let now = Instant::now();
-            if self.next > now {
-                std::thread::sleep(self.next - now);
-            }
-            if let Some(check) = self.check.as_mut() {
-                if check.is_bound() != Ok(true) {
-                    break;
-                }
-            }
-            if self.announcer.send_round().is_err() {
+            let Some(s) = self.schedules.get_mut(i) else {
+                break;
+            };
+            if s.announcer.send_round().is_err() {
                 break;
             }
             sent += 1;
-            self.next += self.interval;
+            s.rounds = s.rounds.saturating_sub(1);
+            s.next += interval;
         }
         sent
+    }
+
+    /// The schedule whose round is due first (none due after `until`).
+    fn due(&self, until: Option<Instant>) -> Option<usize> {
+        let mut first: Option<(usize, Instant)> = None;
+        for (i, s) in self.schedules.iter().enumerate() {
+            if s.rounds == 0 || until.is_some_and(|u| s.next > u) {
+                continue;
+            }
+            match first {
+                Some((_, at)) if at <= s.next => {}
+                _ => first = Some((i, s.next)),
+            }
+        }
+        first.map(|(i, _)| i)
+    }
+
+    /// Whether the addresses of every schedule (due or done) are still
+    /// bound; schedules without a check count as bound.
+    fn all_bound(&mut self) -> bool {
+        self.schedules
+            .iter_mut()
+            .filter_map(|s| s.check.as_mut())
+            .all(|c| c.is_bound() == Ok(true))
+    }
+
+    /// Rounds still due in all schedules.
+    pub fn rounds(&self) -> u32 {
+        self.schedules.iter().map(|s| s.rounds).sum()
+    }
+
+    /// The sockets the child keeps, sorted.
+    fn sockets(&self) -> Option<Vec<i32>> {
+        let mut fds = Vec::new();
+        for s in &self.schedules {
+            fds.push(s.announcer.raw_fd());
+            fds.push(s.check.as_ref()?.raw_fd());
+        }
+        fds.sort_unstable();
+        Some(fds)
     }
 }
 
@@ -118,22 +171,18 @@ impl Proc {
 /// again): the caller sends the rounds itself.
 pub fn spawn(h: &mut Handover, record_at: &Path) -> Option<i32> {
     use nix::unistd::{fork, ForkResult};
-    let devnull = std::fs::OpenOptions::new()
+    let devnull_file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open("/dev/null")
         .ok()?;
-    let check = h.check.as_ref()?;
-    let keep = [
-        h.announcer.raw_fd(),
-        check.raw_fd(),
-        std::os::fd::AsRawFd::as_raw_fd(&devnull),
-    ];
+    let keep = h.sockets()?;
+    let devnull = std::os::fd::AsRawFd::as_raw_fd(&devnull_file);
     // SAFETY: the child runs only `child`, which makes async-signal-safe
     // system calls and uses what was allocated before the fork, then
     // `_exit`s (no destructor, no atexit handler runs there).
     match unsafe { fork() } {
-        Ok(ForkResult::Child) => child(h, keep),
+        Ok(ForkResult::Child) => child(h, &keep, devnull),
         Ok(ForkResult::Parent { child }) => {
             let pid = child.as_raw();
             match record(record_at, pid) {
@@ -160,8 +209,7 @@ pub fn spawn(h: &mut Handover, record_at: &Path) -> Option<i32> {
 }
 
 /// The child: detach, announce, `_exit`.
-fn child(h: &mut Handover, keep: [i32; 3]) -> ! {
-    let devnull = keep[2];
+fn child(h: &mut Handover, keep: &[i32], devnull: i32) -> ! {
     let _ = nix::unistd::setsid();
     for fd in 0..3 {
         if !keep.contains(&fd) {
@@ -170,21 +218,19 @@ fn child(h: &mut Handover, keep: [i32; 3]) -> ! {
             unsafe { nix::libc::dup2(devnull, fd) };
         }
     }
-    close_all_but(&keep[..2]);
+    close_all_but(keep);
     let _ = nix::unistd::chdir("/");
     h.run(None);
     // SAFETY: ends the child without running the parent's destructors.
     unsafe { nix::libc::_exit(0) }
 }
 
-/// Closes every descriptor from 3 up except `keep` (close_range(2) over
-/// the gaps).
+/// Closes every descriptor from 3 up except `keep` (sorted; close_range(2)
+/// over the gaps).
 fn close_all_but(keep: &[i32]) {
-    let mut k = [keep[0], keep[1]];
-    k.sort_unstable();
     let mut from: u32 = 3;
-    for fd in k {
-        let Ok(fd) = u32::try_from(fd) else { continue };
+    for fd in keep {
+        let Ok(fd) = u32::try_from(*fd) else { continue };
         if fd >= from {
             if fd > from {
                 close_range(from, fd - 1);

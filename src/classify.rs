@@ -6,7 +6,7 @@
 
 use ra_api::Status;
 
-use crate::engine::{ContainerState, ContainerStatus, Health};
+use crate::engine::{ContainerState, ContainerStatus, EngineError, Health};
 
 /// What the Engine API told about the container.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,19 +14,19 @@ pub enum EngineView {
     /// The engine's socket is missing or refuses connections (dockerd is not
     /// running). The container's processes may still live: [`HostView`]
     /// says. The text says what the socket answered.
-    Down(String),
+    Down(EngineError),
     /// The socket path holds no socket (a file, a directory, a path through
     /// a file): no engine listens there, so the container cannot run
     /// through it, as with `Down`; but the node is set up wrong, and
     /// monitor says so with 5 where it would say 7
     /// ([`classify`]).
-    NotSocket(String),
+    NotSocket(EngineError),
     /// The engine did not answer within its share of the deadline.
-    Unresponsive(String),
+    Unresponsive(EngineError),
     /// The engine answered with an error or something unreadable.
-    Broken(String),
+    Broken(EngineError),
     /// The socket refused us (permission).
-    Forbidden(String),
+    Forbidden(EngineError),
     /// The container does not exist.
     NoContainer,
     /// The container as inspected.
@@ -217,7 +217,7 @@ enum Run<'a> {
     /// The engine cannot be asked, the kernel shows the container's
     /// processes and the engine's own files confirm its id.
     Away {
-        why: &'a str,
+        why: &'a EngineError,
         id: &'a str,
         count: usize,
     },
@@ -275,12 +275,12 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
         ) => return Verdict::failed(format!("{why}; {what}")),
         (EngineView::Unresponsive(_), HostView::Gone) => Run::Stopped,
         (EngineView::Unresponsive(e) | EngineView::Broken(e), _) => {
-            return Verdict::failed(e.clone())
+            return Verdict::failed(e.to_string())
         }
         (EngineView::Forbidden(e), _) => {
             return Verdict {
                 status: Status::ErrPerm,
-                reason: Some(e.clone()),
+                reason: Some(e.to_string()),
             }
         }
         (EngineView::Down(_) | EngineView::NotSocket(_) | EngineView::NoContainer, _) => {
@@ -306,7 +306,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
                 // cannot run it: 5, so that Pacemaker does not place it here.
                 Verdict {
                     status: Status::ErrInstalled,
-                    reason: Some(why.clone()),
+                    reason: Some(why.to_string()),
                 }
             } else {
                 Verdict::stopped()
@@ -328,7 +328,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
         },
         Run::Running(st) => {
             if rules.check_health && st.health == Health::Unhealthy {
-                let tail = st.health_output.as_deref().unwrap_or("").trim();
+                let tail = crate::reason::output_line(st.health_output.as_deref().unwrap_or(""));
                 return Verdict::failed(format!("container {container} is unhealthy: {tail}"));
             }
             if let CmdView::Failed(why) = &obs.cmd {

@@ -29,5 +29,6 @@ pub mod node;
 pub mod observe;
 pub mod params;
 pub mod privilege;
+pub mod reason;
 pub mod state;
 pub mod vip;

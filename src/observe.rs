@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use crate::classify::{CmdView, EngineView, Observation};
 use crate::engine::{ContainerState, ContainerStatus, Docker, Engine, EngineError};
-use crate::node::Node as Io;
+use crate::node::Node;
 use crate::params::Config;
 use tokio::time::Instant;
 
 mod addr;
 mod ident;
 pub use addr::{
-    foreign, link_view, named, net_sight_of, net_sights, resolve, NetSight, Sights, Target,
+    foreign, link_view, named, net_sight_of, net_sights, owned, resolve, NetSight, Sights, Target,
 };
 pub use ident::{identify, Identity};
 
@@ -46,26 +46,26 @@ pub async fn engine_view_within(
 ) -> EngineView {
     match tokio::time::timeout_at(until, engine_view(engine, container)).await {
         Ok(v) => v,
-        Err(_) => EngineView::Unresponsive(format!(
-            "engine at {} did not answer inspect within {:.1} s",
-            engine.endpoint(),
-            waited.as_secs_f64()
-        )),
+        Err(_) => EngineView::Unresponsive(EngineError::Timeout {
+            endpoint: engine.endpoint().to_string(),
+            op: "inspect",
+            given: Some(waited),
+        }),
     }
 }
 
 /// An engine error as the classification sees it.
 pub fn engine_error_view(e: EngineError) -> EngineView {
     match e {
-        EngineError::Absent { .. } => EngineView::Down(e.to_string()),
-        EngineError::Timeout { .. } => EngineView::Unresponsive(e.to_string()),
-        EngineError::Permission { .. } => EngineView::Forbidden(e.to_string()),
+        EngineError::Absent { .. } => EngineView::Down(e),
+        EngineError::Timeout { .. } => EngineView::Unresponsive(e),
+        EngineError::Permission { .. } => EngineView::Forbidden(e),
         EngineError::NotFound { .. } => EngineView::NoContainer,
-        EngineError::NotSocket { .. } => EngineView::NotSocket(e.to_string()),
+        EngineError::NotSocket { .. } => EngineView::NotSocket(e),
         EngineError::Api { .. }
         | EngineError::Protocol { .. }
         | EngineError::Unsupported { .. }
-        | EngineError::BadEndpoint { .. } => EngineView::Broken(e.to_string()),
+        | EngineError::BadEndpoint { .. } => EngineView::Broken(e),
     }
 }
 
@@ -81,8 +81,10 @@ pub async fn run_cmd(engine: &impl Engine, container: &str, argv: &[String]) -> 
         Ok(r) => {
             let tail = r.output_tail.trim();
             match r.exit_code {
-                Some(code) => CmdView::Failed(format!("exited {code}: {tail}")),
-                None => CmdView::Failed(format!("gave no exit status: {tail}")),
+                Some(code) => {
+                    CmdView::Failed(crate::reason::cmd_failed(&format!("exited {code}"), tail))
+                }
+                None => CmdView::Failed(crate::reason::cmd_failed("gave no exit status", tail)),
             }
         }
         Err(EngineError::Timeout { .. }) => {
@@ -95,7 +97,7 @@ pub async fn run_cmd(engine: &impl Engine, container: &str, argv: &[String]) -> 
 /// One full look: container, address, interface, the container's processes
 /// when the engine cannot tell, and `monitor_cmd` when `with_cmd` and the
 /// container runs.
-pub async fn observe(io: &Io, cfg: &Config, with_cmd: bool) -> (Observation, Sights) {
+pub async fn observe(io: &Node, cfg: &Config, with_cmd: bool) -> (Observation, Sights) {
     let waited = engine_wait(io.budget);
     let until = (Instant::now() + waited).min(io.deadline);
     let (engine_view, sight) = tokio::join!(

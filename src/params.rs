@@ -23,9 +23,12 @@ use crate::vip::Vip;
 mod address;
 use address::lifetime;
 pub use address::{CONFLICT_CHECK, CONFLICT_WINDOW, IP, NODAD, PREFERRED_LFT};
-
-/// Where the Engine API is when neither `docker_host` nor `$DOCKER_HOST` says.
-pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
+mod container;
+pub use container::{
+    check_container, check_docker_host, CHECK_HEALTH, CONTAINER, DEFAULT_DOCKER_HOST, DOCKER_HOST,
+    FIX_RESTART_POLICY, MONITOR_CMD, STOP_TIMEOUT, WAIT_HEALTHY,
+};
+use container::{container, docker_host};
 
 /// `nic`: the interface to bind to.
 pub const NIC: ParamSpec = ParamSpec::string("nic")
@@ -33,35 +36,11 @@ pub const NIC: ParamSpec = ParamSpec::string("nic")
     .longdesc(
         "Name of the network interface the address is bound to, e.g. eth0 or bond0.100 (at most \
 15 bytes; alias labels such as eth0:1 are not supported). When empty, the interface whose \
-connected route contains the address is used (the one with the lowest metric); an IPv6 \
-link-local address needs it set. The interface is brought up on start. Monitor fails while the interface is administratively down or has no \
+connected route contains the address is used (the one with the lowest metric), and the \
+address is this resource's on whichever interface it is bound (with the configured prefix): \
+bound on several at once, monitor fails naming them and stop removes it from all of them. An \
+IPv6 link-local address needs it set. The interface is brought up on start. Monitor fails while the interface is administratively down or has no \
 carrier and the container runs. A missing interface on a node gives OCF_ERR_INSTALLED (5) there.",
-    );
-
-/// `container`: the pre-deployed container.
-pub const CONTAINER: ParamSpec = ParamSpec::string("container")
-    .default("croit")
-    .shortdesc("Name or full id of the container")
-    .longdesc(
-        "Name or full (64 hex digit) id of the container this resource starts and stops. Only \
-the container with exactly that name or id counts: a shorter id prefix is not accepted, because \
-on a node without the container it could name another one. The container must \
-already exist on every node that may run the resource (croit's model: each node has its own \
-copy, created with the same name); the agent never creates, pulls or removes containers. A node \
-without it gives OCF_ERR_INSTALLED (5) there, so the resource moves to another node. Use the \
-container's host network (--network host) so that it serves the virtual address.",
-    );
-
-/// `docker_host`: the Engine API endpoint.
-pub const DOCKER_HOST: ParamSpec = ParamSpec::string("docker_host")
-    .default(DEFAULT_DOCKER_HOST)
-    .shortdesc("Docker Engine API socket")
-    .longdesc(
-        "The Engine API endpoint as unix:///path or /path. When unset, $DOCKER_HOST from the \
-environment of the cluster daemons is used if it names a unix socket, else \
-unix:///var/run/docker.sock. Podman's Docker-compatible socket \
-(unix:///run/podman/podman.sock) works as well. TCP endpoints are not supported. Every call is \
-bounded by the operation's timeout.",
     );
 
 /// `arp_count`: announcement rounds at start.
@@ -87,7 +66,8 @@ Rounds that would end too late for the start timeout are left out with a warning
 refuses (OCF_ERR_CONFIGURED, 6) a value whose (arp_count - 1) x arp_interval does not fit the \
 start timeout: the timeout less the agent's margin (a tenth, 0.2 to 2 s) and a quarter of the rest \
 (at most 2 s), of the 60 s default start timeout or of the timeout validate-all is given when \
-longer.",
+longer. reload-agent only logs a warning for such a value (it cannot know the configured \
+timeouts).",
     );
 
 /// `arp_interval`: pause between rounds.
@@ -114,74 +94,8 @@ Rounds that would end too late for the monitor timeout are left out \
 with a warning; validate-all refuses (OCF_ERR_CONFIGURED, 6) a value whose (arp_count_refresh - 1) \
 x arp_interval does not fit the monitor timeout: the timeout less the agent's margin and a tenth \
 of the rest (at most 0.5 s), of the 30 s default monitor timeout or of the timeout validate-all \
-is given when longer.",
-    );
-
-/// `stop_timeout`: grace period for the container.
-pub const STOP_TIMEOUT: ParamSpec = ParamSpec::integer("stop_timeout")
-    .reloadable()
-    .shortdesc("Seconds between SIGTERM and SIGKILL for the container")
-    .longdesc(
-        "Grace period, in seconds, that stop gives the container between SIGTERM and SIGKILL. \
-When unset, it is derived from the stop operation's timeout: the timeout minus a safety margin \
-that leaves time for the kill and for removing the address (at least one second). A value that does \
-not fit into the stop timeout is shortened to fit, with a warning: a stop that outlives its \
-timeout gets the node fenced. 1 to 86400.",
-    );
-
-/// `check_health`: honour the container's HEALTHCHECK.
-pub const CHECK_HEALTH: ParamSpec = ParamSpec::boolean("check_health")
-    .reloadable()
-    .default("true")
-    .shortdesc("Fail monitor when the container's health check says unhealthy")
-    .longdesc(
-        "When true, monitor honours the container's HEALTHCHECK: unhealthy fails the monitor \
-(Pacemaker then recovers the resource), starting (within the start period) and healthy pass. \
-A container without a health check is judged by its state alone.",
-    );
-
-/// `wait_healthy`: start waits for `healthy`.
-pub const WAIT_HEALTHY: ParamSpec = ParamSpec::boolean("wait_healthy")
-    .reloadable()
-    .default("false")
-    .shortdesc("Start waits until the health check reports healthy")
-    .longdesc(
-        "When true, start returns only once the container's health check reports healthy, \
-bounded by the start timeout (raise it to cover the health check's start period). A container \
-without a health check is treated as healthy once it runs.",
-    );
-
-/// `monitor_cmd`: a command run inside the container on recurring monitors.
-pub const MONITOR_CMD: ParamSpec = ParamSpec::string("monitor_cmd")
-    .reloadable()
-    .shortdesc("Command run inside the container on each recurring monitor")
-    .longdesc(
-        "A command run inside the container through the Engine API's exec on every recurring \
-monitor (not on probes); exit status 0 means healthy, anything else fails the monitor, and the \
-tail of its output goes into the exit reason. It is bounded by the monitor timeout: a command \
-still running shortly before the deadline is killed (its processes in the container), never left \
-behind. It is NOT \
-run by a shell: the value is split into words at spaces and tabs; single quotes keep \
-everything up to the next single quote as is; double quotes group words, and inside them a \
-backslash escapes a double quote or a backslash; outside quotes a backslash escapes the next \
-character. For shell features run the container's own shell, e.g. \
-monitor_cmd=\"sh -c 'wget -q -O /dev/null http://127.0.0.1:8080/'\".",
-    );
-
-/// `fix_restart_policy`: switch the container's restart policy to `no`.
-pub const FIX_RESTART_POLICY: ParamSpec = ParamSpec::boolean("fix_restart_policy")
-    .reloadable()
-    .default("true")
-    .shortdesc("Set the container's restart policy to no (start and monitor)")
-    .longdesc(
-        "Pacemaker must be the only one that restarts the container: a restart policy such as \
-always or unless-stopped lets dockerd restart it behind the cluster's back, and start it at boot \
-on a standby node where start never ran. When true, start and every monitor (probes included) \
-switch a policy other than no to no through the Engine API and log a warning. When false, start \
-and validate-all (check level 10) refuse such a container with OCF_ERR_INSTALLED (5) and say \
-why, and monitors log a warning. An engine that cannot \
-change the policy (Podman 4 has no container update) gets the same refusal even when true: \
-create the container with --restart=no there.",
+is given when longer. reload-agent only logs a warning for such a value (it cannot know the \
+configured timeouts).",
     );
 
 /// Every parameter, in the order of the meta-data.
@@ -295,7 +209,12 @@ impl Config {
 
     /// The records of this resource on this node.
     pub fn state(&self) -> crate::state::State {
-        crate::state::State::new(&self.state_dir, &self.instance, &self.docker_host)
+        crate::state::State::new(
+            &self.state_dir,
+            &self.instance,
+            &self.container,
+            &self.docker_host,
+        )
     }
 
     /// The addresses as `ip` gives them (blank-separated).
@@ -352,32 +271,6 @@ pub fn container_only(env: &Env) -> Result<String, ParamError> {
     container(&Params::new(env))
 }
 
-fn container(p: &Params<'_>) -> Result<String, ParamError> {
-    p.parse(&CONTAINER, check_container)?
-        .ok_or(ParamError::Missing {
-            name: CONTAINER.name,
-        })
-}
-
-fn docker_host(p: &Params<'_>, env: &Env) -> Result<String, ParamError> {
-    // An explicit parameter wins; then $DOCKER_HOST when it is a unix socket;
-    // then the spec's default.
-    if p.raw(&DOCKER_HOST).is_none() {
-        if let Some(from_env) = env
-            .var("DOCKER_HOST")
-            .filter(|v| check_docker_host(v).is_ok())
-        {
-            return Ok(from_env.to_string());
-        }
-    }
-    p.parse(&DOCKER_HOST, |s| {
-        check_docker_host(s).map(|()| s.to_string())
-    })?
-    .ok_or(ParamError::Missing {
-        name: DOCKER_HOST.name,
-    })
-}
-
 fn count(
     p: &Params<'_>,
     spec: &ParamSpec,
@@ -411,31 +304,6 @@ pub fn check_nic(s: &str) -> Result<String, String> {
         return Err(format!("{c:?} is not allowed in an interface name"));
     }
     Ok(s.to_string())
-}
-
-/// Container names and ids as Docker accepts them:
-/// `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, at most 253 characters.
-pub fn check_container(s: &str) -> Result<String, String> {
-    let name = s.strip_prefix('/').unwrap_or(s);
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
-    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if name.len() < 2 || name.len() > 253 || !first_ok || !rest_ok {
-        return Err("not a Docker container name or id ([a-zA-Z0-9][a-zA-Z0-9_.-]+)".into());
-    }
-    Ok(name.to_string())
-}
-
-/// `unix:///absolute/path` or `/absolute/path`.
-pub fn check_docker_host(s: &str) -> Result<(), String> {
-    let path = s.strip_prefix("unix://").unwrap_or(s);
-    if path.starts_with('/') && !path.chars().any(char::is_control) {
-        Ok(())
-    } else if s.contains("://") {
-        Err("only unix:// sockets are supported".into())
-    } else {
-        Err("expected unix:///path/to/socket".into())
-    }
 }
 
 #[cfg(test)]

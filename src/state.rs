@@ -62,11 +62,13 @@ impl Known {
     }
 }
 
-/// The records of one resource instance on one engine.
+/// The records of one resource instance (with its configured container
+/// name) on one engine.
 #[derive(Debug, Clone)]
 pub struct State {
     dir: PathBuf,
     instance: String,
+    container: String,
     engine: String,
 }
 
@@ -99,11 +101,15 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 impl State {
-    /// The records of `instance` on `engine` under `dir`.
-    pub fn new(dir: impl Into<PathBuf>, instance: &str, engine: &str) -> State {
+    /// The records of `instance`, configured with `container`, on `engine`
+    /// under `dir`. The container name is part of the key because callers
+    /// outside a cluster share instance names (`crm_resource --force-*`
+    /// calls every resource `test`, ocf-tester whatever `-n` says).
+    pub fn new(dir: impl Into<PathBuf>, instance: &str, container: &str, engine: &str) -> State {
         State {
             dir: dir.into(),
             instance: instance.to_string(),
+            container: container.to_string(),
             engine: engine.to_string(),
         }
     }
@@ -135,9 +141,12 @@ impl State {
             .take(64)
             .collect();
         let key = if with_engine {
-            format!("{}\u{0}{}", self.instance, self.engine)
+            format!(
+                "{}\u{0}{}\u{0}{}",
+                self.instance, self.container, self.engine
+            )
         } else {
-            self.instance.clone()
+            format!("{}\u{0}{}", self.instance, self.container)
         };
         format!("croit-container.{readable}.{:016x}", fnv1a(&key))
     }
@@ -147,9 +156,9 @@ impl State {
         self.dir.join(format!("{}.id", self.base(true)))
     }
 
-    /// The file of the background announcer: per instance only (it
-    /// announces the resource's addresses, whatever the engine), so that a
-    /// stop whose `docker_host` is malformed still ends it.
+    /// The file of the background announcer: per instance and container
+    /// only (it announces the resource's addresses, whatever the engine),
+    /// so that a stop whose `docker_host` is malformed still ends it.
     pub fn announcer_path(&self) -> PathBuf {
         self.dir.join(format!("{}.announcer", self.base(false)))
     }

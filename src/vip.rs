@@ -50,15 +50,6 @@ impl FromStr for Vip {
         let addr: IpAddr = addr_s
             .parse()
             .map_err(|_| "not an IPv4 or IPv6 address in CIDR notation".to_string())?;
-        let unusable = match addr {
-            IpAddr::V4(a) => {
-                a.is_unspecified() || a.is_multicast() || a.is_broadcast() || a.is_loopback()
-            }
-            IpAddr::V6(a) => a.is_unspecified() || a.is_multicast() || a.is_loopback(),
-        };
-        if unusable {
-            return Err("unspecified, multicast, broadcast or loopback address".into());
-        }
         let mut vip = Vip { addr, prefix: None };
         if let Some(p) = prefix_s {
             let max = vip.max_prefix();
@@ -68,7 +59,67 @@ impl FromStr for Vip {
                 _ => return Err(format!("prefix must be 1 to {max}")),
             }
         }
+        if let Some(why) = unusable(addr, vip.prefix) {
+            return Err(why);
+        }
         Ok(vip)
+    }
+}
+
+/// Why `addr` (with `prefix`, when given) can never be a virtual address of
+/// a host, or `None`: what the kernel would bind but nobody could reach.
+pub fn unusable(addr: IpAddr, prefix: Option<u8>) -> Option<String> {
+    match addr {
+        IpAddr::V4(a) => {
+            let o = a.octets();
+            let why = if a.is_unspecified() {
+                "the unspecified address"
+            } else if a.is_broadcast() {
+                "the limited broadcast address"
+            } else if o[0] == 0 {
+                "in 0.0.0.0/8 (this network): not a host address"
+            } else if a.is_loopback() {
+                "a loopback address"
+            } else if a.is_multicast() {
+                "a multicast address"
+            } else if o[0] >= 240 {
+                "in 240.0.0.0/4 (reserved): not a host address"
+            } else {
+                return host_part(a, prefix);
+            };
+            Some(why.into())
+        }
+        IpAddr::V6(a) => {
+            if let Some(v4) = a.to_ipv4_mapped() {
+                return Some(format!("IPv4-mapped, never on the wire: give {v4}"));
+            }
+            let why = if a.is_unspecified() {
+                "the unspecified address"
+            } else if a.is_loopback() {
+                "a loopback address"
+            } else if a.is_multicast() {
+                "a multicast address"
+            } else {
+                return None;
+            };
+            Some(why.into())
+        }
+    }
+}
+
+/// The network and the broadcast address of a prefix up to /30 (a /31 and
+/// a /32 have neither, RFC 3021).
+fn host_part(a: std::net::Ipv4Addr, prefix: Option<u8>) -> Option<String> {
+    let p = prefix.filter(|p| *p <= 30)?;
+    let mask = u32::MAX << (32 - u32::from(p));
+    let bits = u32::from(a);
+    let net = std::net::Ipv4Addr::from(bits & mask);
+    if bits & !mask == 0 {
+        Some(format!("the network address of {net}/{p}"))
+    } else if bits & !mask == !mask {
+        Some(format!("the broadcast address of {net}/{p}"))
+    } else {
+        None
     }
 }
 
@@ -93,7 +144,13 @@ pub fn parse_list(s: &str) -> Result<Vec<Vip>, String> {
         }
         for w in words {
             let vip: Vip = w.parse().map_err(|e: String| {
-                if vips.is_empty() && !s.trim().contains(|c: char| c == ',' || c.is_whitespace()) {
+                if let Some((v6, v4)) =
+                    mapped(w).filter(|(_, v4)| vips.iter().any(|v| v.addr == *v4))
+                {
+                    format!("{v4} is given twice (once as {v6})")
+                } else if vips.is_empty()
+                    && !s.trim().contains(|c: char| c == ',' || c.is_whitespace())
+                {
                     e
                 } else {
                     format!("{}: {e}", short(w))
@@ -114,6 +171,13 @@ pub fn parse_list(s: &str) -> Result<Vec<Vip>, String> {
         }
     }
     Ok(vips)
+}
+
+/// An IPv4-mapped item (`::ffff:192.0.2.10/64`) and the IPv4 address it
+/// stands for.
+fn mapped(w: &str) -> Option<(std::net::Ipv6Addr, IpAddr)> {
+    let a: std::net::Ipv6Addr = w.split('/').next()?.parse().ok()?;
+    a.to_ipv4_mapped().map(|v4| (a, IpAddr::V4(v4)))
 }
 
 /// An item as a reason quotes it: printable, at most 16 characters once
@@ -259,6 +323,72 @@ mod tests {
         assert_eq!(
             parse_list(&many.join(",")),
             Err("more than 100 addresses".to_string())
+        );
+    }
+
+    #[test]
+    fn addresses_no_host_can_use_are_refused_with_their_reason() {
+        for (bad, why) in [
+            (
+                "::ffff:192.0.2.10/64",
+                "IPv4-mapped, never on the wire: give 192.0.2.10",
+            ),
+            (
+                "::ffff:127.0.0.1",
+                "IPv4-mapped, never on the wire: give 127.0.0.1",
+            ),
+            ("192.0.2.0/24", "the network address of 192.0.2.0/24"),
+            ("192.0.2.255/24", "the broadcast address of 192.0.2.0/24"),
+            ("10.0.0.4/30", "the network address of 10.0.0.4/30"),
+            ("10.0.0.7/30", "the broadcast address of 10.0.0.4/30"),
+            ("10.255.255.255/8", "the broadcast address of 10.0.0.0/8"),
+            ("224.0.0.5/24", "a multicast address"),
+            ("239.1.2.3", "a multicast address"),
+            ("ff05::2/64", "a multicast address"),
+            (
+                "0.1.2.3/8",
+                "in 0.0.0.0/8 (this network): not a host address",
+            ),
+            (
+                "240.0.0.1/4",
+                "in 240.0.0.0/4 (reserved): not a host address",
+            ),
+            (
+                "254.1.2.3/24",
+                "in 240.0.0.0/4 (reserved): not a host address",
+            ),
+            ("255.255.255.255", "the limited broadcast address"),
+            ("0.0.0.0", "the unspecified address"),
+            ("::", "the unspecified address"),
+        ] {
+            assert_eq!(bad.parse::<Vip>(), Err(why.to_string()), "{bad}");
+        }
+        // /31 and /32 have no network or broadcast address; without a
+        // prefix it is not known here
+        for good in [
+            "192.0.2.0/31",
+            "192.0.2.1/31",
+            "192.0.2.255/32",
+            "192.0.2.0/32",
+            "192.0.2.0",
+            "10.0.0.5/30",
+            "223.255.255.254/8",
+            "2001:db8::/64",
+        ] {
+            assert!(good.parse::<Vip>().is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn an_ipv4_mapped_duplicate_names_both_forms() {
+        assert_eq!(
+            parse_list("192.0.2.10/24 ::ffff:192.0.2.10"),
+            Err("192.0.2.10 is given twice (once as ::ffff:192.0.2.10)".into())
+        );
+        // alone or first: refused as mapped, named
+        assert_eq!(
+            parse_list("2001:db8::1/64 ::ffff:192.0.2.10/96 192.0.2.10"),
+            Err("::ffff:192.0.2.1…: IPv4-mapped, never on the wire: give 192.0.2.10".into())
         );
     }
 

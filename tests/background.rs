@@ -37,7 +37,8 @@ fn rounds(frames: &[Stamped]) -> (usize, usize) {
 /// Where the agent records the background announcer of a container.
 fn record(container: &str) -> std::path::PathBuf {
     // the rig's resource instance is its container's name (common/agent.rs)
-    croit_container::state::State::new("/run/resource-agents", container, "").announcer_path()
+    croit_container::state::State::new("/run/resource-agents", container, container, "")
+        .announcer_path()
 }
 
 /// The pid of the recorded announcer.

@@ -167,7 +167,11 @@ fn engine_start_and_stop_twice_take_podmans_304_as_success() {
             .unwrap_or_else(|e| panic!("{e}"));
         let st = st.unwrap_or_else(|| panic!("{name} not found"));
         assert_eq!(st.status, ContainerStatus::Created);
-        assert_eq!(st.restart_policy, "no", "Podman's empty policy name");
+        assert_eq!(
+            st.restart_policy,
+            croit_container::engine::RestartPolicy::No,
+            "Podman's empty policy name"
+        );
         engine.start(&name).await.unwrap_or_else(|e| panic!("{e}"));
         engine
             .start(&name)

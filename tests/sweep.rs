@@ -519,14 +519,9 @@ fn check(case: &Case, o: &Outcome) {
         Some("validate-all") => assert!(matches!(o.code, 0 | 1 | 5), "{}: {what}", o.code),
         Some("stop") => assert!(matches!(o.code, 0 | 1), "stop {}: {what}", o.code),
         // reload-agent checks the values and changes nothing on the node
+        // (rounds that do not fit the meta-data's timeouts are only a
+        // warning there: issue 21 item 6)
         Some("reload-agent") if parsed.is_err() => assert_eq!(o.code, 6, "{parsed:?}: {what}"),
-        Some("reload-agent")
-            if parsed
-                .as_ref()
-                .is_ok_and(|c| check_fit(c, o.timeout).is_err()) =>
-        {
-            assert_eq!(o.code, 6, "{what}")
-        }
         Some("reload-agent") => assert_eq!(o.code, 0, "{what}"),
         // the command line's own answers (ra_api::cli)
         Some("-h" | "--help" | "--version") => {

@@ -261,6 +261,13 @@ fn param(o: &mut String, p: &ParamSpec) {
             "Reloadable: a new value takes effect through reload\\-agent, without a restart.",
         );
     }
+    if p.sensitive {
+        o.push_str(".sp\n");
+        line(
+            o,
+            "Sensitive: errors name this parameter but never quote its value.",
+        );
+    }
     o.push_str(".RE\n");
 }
 

@@ -57,6 +57,11 @@ pub struct ParamSpec {
     /// Can change on a running resource through `reload-agent` (OCF 1.1
     /// `reloadable="1"`), without a restart.
     pub reloadable: bool,
+    /// The value may carry credentials (a command line with a token or a
+    /// password): errors name the parameter and the problem but never
+    /// quote the value, because Pacemaker shows exit reasons to everyone
+    /// who can read the cluster status.
+    pub sensitive: bool,
 }
 
 impl ParamSpec {
@@ -70,6 +75,7 @@ impl ParamSpec {
             required: false,
             unique: false,
             reloadable: false,
+            sensitive: false,
         }
     }
     /// A string parameter.
@@ -99,6 +105,13 @@ impl ParamSpec {
     /// agent reads on every call or can apply in place.
     pub const fn reloadable(mut self) -> Self {
         self.reloadable = true;
+        self
+    }
+    /// Marks it sensitive: an error about its value never quotes the value
+    /// ([`ParamError::Withheld`]). The agent's own parser must not quote
+    /// it in its problem text either.
+    pub const fn sensitive(mut self) -> Self {
+        self.sensitive = true;
         self
     }
     /// The environment variable it is passed in (`OCF_RESKEY_<name>`).
@@ -141,21 +154,39 @@ pub enum ParamError {
         /// What is wrong with it.
         problem: String,
     },
+    /// A value that cannot be used, of a [`ParamSpec::sensitive`]
+    /// parameter: the value is not shown.
+    #[error("{name} (value not shown): {problem}")]
+    Withheld {
+        /// The parameter.
+        name: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
 }
 
 impl ParamError {
     /// The parameter concerned.
     pub fn name(&self) -> &'static str {
         match self {
-            ParamError::Missing { name } | ParamError::Invalid { name, .. } => name,
+            ParamError::Missing { name }
+            | ParamError::Invalid { name, .. }
+            | ParamError::Withheld { name, .. } => name,
         }
     }
 
     /// An invalid value, shortened so that its quoted form in the exit
     /// reason (`{value:?}`, where a control or unassigned character becomes
-    /// `\u{...}`) takes at most 40 characters plus `…`.
+    /// `\u{...}`) takes at most 40 characters plus `…`; not shown at all
+    /// for a [`ParamSpec::sensitive`] parameter.
     pub fn invalid(spec: &ParamSpec, value: &str, problem: impl Into<String>) -> ParamError {
         const MAX: usize = 40;
+        if spec.sensitive {
+            return ParamError::Withheld {
+                name: spec.name,
+                problem: problem.into(),
+            };
+        }
         let mut shown = String::new();
         let mut width = 0;
         for c in value.chars() {
@@ -373,6 +404,25 @@ mod tests {
                 value: ctl,
                 problem: "x".into()
             }
+        );
+    }
+
+    #[test]
+    fn sensitive_values_are_never_quoted() {
+        const CMD: ParamSpec = ParamSpec::string("cmd").sensitive();
+        let e = env(&[("cmd", "curl -u admin:s3cret 'http://x")]);
+        let err = Params::new(&e).parse(&CMD, |_| Err::<(), _>("unclosed quote".into()));
+        let err = match err {
+            Err(e) => e,
+            Ok(v) => panic!("{v:?}"),
+        };
+        assert_eq!(err.name(), "cmd");
+        assert_eq!(err.to_string(), "cmd (value not shown): unclosed quote");
+        assert!(!format!("{err:?}").contains("s3cret"));
+        // the rest still quote a short prefix
+        assert_eq!(
+            ParamError::invalid(&S, "abc", "x").to_string(),
+            "s=\"abc\": x"
         );
     }
 

@@ -1,7 +1,8 @@
-//! Start's work on the addresses, one or several: the optional conflict
-//! probe, binding each, waiting for carrier and IPv6 DAD of each, and taking
-//! back what this start bound when one fails.
+//! Start's work on the addresses, one or several: binding each, the proofs
+//! that each is free (the optional IPv4 conflict probe, IPv6 DAD), and
+//! taking back what this start bound when one fails.
 
+use std::cell::RefCell;
 use std::net::{IpAddr, Ipv4Addr};
 
 use futures_util::future::join_all;
@@ -12,15 +13,77 @@ use crate::net::{probe, AddOptions, BoundAddr, DadOutcome, Link, NetError};
 use crate::observe::{named, Target};
 use crate::params::Config;
 
-use super::{wait_carrier, Io};
+use super::wait_carrier;
+use crate::node::Node;
 
-/// Binds every address of `targets` (after the conflict probe when
-/// `conflict_check`). Returns which ones this start added (`true`) or
-/// found already bound (`false`), in the order of `targets`. When one
-/// fails, the ones added before it are removed again and the failure names
-/// its address (with several).
-pub async fn bind_all(io: &Io, cfg: &Config, targets: &[Target]) -> Result<Vec<bool>, Error> {
-    let several = targets.len() > 1;
+/// What this start found or did about one address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// This start added it: taken back when start fails before the service
+    /// ran.
+    Added,
+    /// It was bound already (an earlier start's): left as it is, unless
+    /// it failed DAD.
+    Found,
+    /// It failed DAD (bound by this start or found): removed.
+    DadFailed,
+}
+
+/// One address and what this start did about it.
+pub struct Binding<'a> {
+    /// The address.
+    pub target: &'a Target,
+    /// Added, found or failed.
+    pub held: Held,
+}
+
+/// The addresses this start holds so far, in the order they were bound,
+/// so that a failure takes back exactly those.
+#[derive(Default)]
+pub struct Ledger<'a> {
+    bound: RefCell<Vec<Binding<'a>>>,
+}
+
+impl<'a> Ledger<'a> {
+    fn record(&self, target: &'a Target, held: Held) {
+        let mut b = self.bound.borrow_mut();
+        match b.iter_mut().find(|b| b.target.ip == target.ip) {
+            // a failed DAD outranks added or found: it goes either way
+            Some(known) if held == Held::DadFailed => known.held = held,
+            Some(_) => {}
+            None => b.push(Binding { target, held }),
+        }
+    }
+
+    /// Removes what this start added and what failed DAD, warning about
+    /// any that cannot be removed.
+    pub async fn take_back(&self, io: &Node) {
+        let gone: Vec<&Target> = self
+            .bound
+            .borrow()
+            .iter()
+            .filter(|b| b.held != Held::Found)
+            .map(|b| b.target)
+            .collect();
+        for t in gone {
+            match io.nl.del_addr(t.link.index, t.ip, t.prefix).await {
+                Ok(_) => info!("removed {}/{} from {} again", t.ip, t.prefix, t.link.name),
+                Err(e) => warn!("could not remove {} again: {e}", t.ip),
+            }
+        }
+    }
+}
+
+/// The options every address is bound with.
+pub fn options(cfg: &Config) -> AddOptions {
+    AddOptions {
+        nodad: cfg.nodad,
+        preferred_lft: cfg.preferred_lft,
+    }
+}
+
+/// Brings every address's link up.
+pub async fn links_up(io: &Node, targets: &[Target]) -> Result<(), Error> {
     let mut links: Vec<u32> = Vec::new();
     for t in targets {
         if !links.contains(&t.link.index) {
@@ -28,27 +91,28 @@ pub async fn bind_all(io: &Io, cfg: &Config, targets: &[Target]) -> Result<Vec<b
             links.push(t.link.index);
         }
     }
-    if cfg.conflict_check {
-        check_conflicts(io, cfg, targets).await?;
-    }
-    let opts = AddOptions {
-        nodad: cfg.nodad,
-        preferred_lft: cfg.preferred_lft,
-    };
-    let mut added = Vec::new();
-    for t in targets {
-        match bind_one(io, t, opts).await {
-            Ok(a) => added.push(a),
-            Err(e) => {
-                unbind(io, targets, &added).await;
-                return Err(named(several, t.ip, e));
-            }
-        }
-    }
-    Ok(added)
+    Ok(())
 }
 
-async fn bind_one(io: &Io, target: &Target, opts: AddOptions) -> Result<bool, Error> {
+/// Binds `targets` one after the other into `ledger`. A failure names its
+/// address (with `several`); the caller takes back what the ledger holds.
+pub async fn bind<'a>(
+    io: &Node,
+    opts: AddOptions,
+    targets: &[&'a Target],
+    several: bool,
+    ledger: &Ledger<'a>,
+) -> Result<(), Error> {
+    for t in targets {
+        let held = bind_one(io, t, opts)
+            .await
+            .map_err(|e| named(several, t.ip, e))?;
+        ledger.record(t, held);
+    }
+    Ok(())
+}
+
+async fn bind_one(io: &Node, target: &Target, opts: AddOptions) -> Result<Held, Error> {
     let ip = target.ip;
     let added = io
         .nl
@@ -62,7 +126,7 @@ async fn bind_one(io: &Io, target: &Target, opts: AddOptions) -> Result<bool, Er
         })?;
     if added {
         info!("added {ip}/{} to {}", target.prefix, target.link.name);
-        return Ok(true);
+        return Ok(Held::Added);
     }
     // EEXIST: IPv6 answers it for the address with any prefix; ours
     // only when it is there with our prefix.
@@ -87,112 +151,77 @@ async fn bind_one(io: &Io, target: &Target, opts: AddOptions) -> Result<bool, Er
         }
     }
     info!("{ip}/{} was already on {}", target.prefix, target.link.name);
-    Ok(false)
+    Ok(Held::Found)
 }
 
-/// Removes the addresses this start added (`added[i]` for `targets[i]`),
-/// warning about any that cannot be removed.
-pub async fn unbind(io: &Io, targets: &[Target], added: &[bool]) {
-    for (t, _) in targets.iter().zip(added).filter(|(_, a)| **a) {
-        match io.nl.del_addr(t.link.index, t.ip, t.prefix).await {
-            Ok(_) => info!("removed {}/{} from {} again", t.ip, t.prefix, t.link.name),
-            Err(e) => warn!("could not remove {} again: {e}", t.ip),
-        }
-    }
-}
-
-/// Waits for carrier on each address's link and for DAD of each IPv6
-/// address (all at once). When DAD fails for one, every address this start
-/// added is removed and the start fails naming the ones that failed.
-pub async fn settle(io: &Io, targets: &[Target], added: &[bool]) -> Result<(), Error> {
-    let several = targets.len() > 1;
-    let waits = targets.iter().map(|t| async move {
-        wait_carrier(&io.nl, &t.link, io.deadline).await?;
-        Ok::<_, Error>(io.nl.wait_dad(t.link.index, t.ip).await?)
-    });
-    let outcomes = join_all(waits).await;
+/// IPv6 DAD of `targets` (one link, all bound): returns once every one
+/// passed; [`Error::DadFailed`] naming the ones that failed (recorded in
+/// `ledger` for removal). Waits for carrier first: DAD does not run
+/// without it.
+pub async fn dad<'a>(
+    io: &Node,
+    link: &Link,
+    targets: &[&'a Target],
+    several: bool,
+    ledger: &Ledger<'a>,
+) -> Result<(), Error> {
+    wait_carrier(&io.nl, link, io.deadline).await?;
+    let waits = targets
+        .iter()
+        .map(|t| async move { io.nl.wait_dad(t.link.index, t.ip).await });
     let mut failed = Vec::new();
-    for (t, o) in targets.iter().zip(outcomes) {
+    for (t, o) in targets.iter().zip(join_all(waits).await) {
         match o {
             Ok(DadOutcome::Done) => {}
-            Ok(DadOutcome::Failed) => failed.push(t),
-            // With one address it stays, as it always did (stop removes it).
-            Err(e) if !several => return Err(e),
-            Err(e) => {
-                unbind(io, targets, added).await;
-                return Err(named(several, t.ip, e));
+            Ok(DadOutcome::Failed) => {
+                ledger.record(t, Held::DadFailed);
+                failed.push(t.ip.to_string());
             }
+            Err(e) => return Err(named(several, t.ip, e.into())),
         }
     }
     if failed.is_empty() {
         return Ok(());
     }
-    // A failed address stays (dadfailed) until removed: this start's own
-    // and the failed ones go.
-    let mut gone: Vec<bool> = added.to_vec();
-    for (i, t) in targets.iter().enumerate() {
-        if failed.iter().any(|f| f.ip == t.ip) {
-            gone[i] = true;
-        }
-    }
-    unbind(io, targets, &gone).await;
-    let ips: Vec<String> = failed.iter().map(|t| t.ip.to_string()).collect();
-    Err(Error::DadFailed { ip: ips.join(" ") })
+    Err(Error::DadFailed {
+        ip: failed.join(" "),
+    })
 }
 
-/// The addresses that get announcements, grouped by link in the order of
-/// `ip` (links without ARP or MAC get none: a warning says so).
-pub fn by_link(targets: &[Target]) -> Vec<(Link, Vec<IpAddr>)> {
-    let mut groups: Vec<(Link, Vec<IpAddr>)> = Vec::new();
-    for t in targets {
-        if let Some(why) = t.link.mute() {
-            warn!("{why}: no announcements sent for {}", t.ip);
-            continue;
-        }
-        match groups.iter_mut().find(|(l, _)| l.index == t.link.index) {
-            Some((_, ips)) => ips.push(t.ip),
-            None => groups.push((t.link.clone(), vec![t.ip])),
-        }
-    }
-    groups
-}
-
-/// `conflict_check`: the ARP probe for every IPv4 address (links probed at
-/// once, each in a thread of its own, once they have carrier), before
-/// anything is bound.
-async fn check_conflicts(io: &Io, cfg: &Config, targets: &[Target]) -> Result<(), Error> {
-    let mut per_link: Vec<(Link, Vec<Ipv4Addr>)> = Vec::new();
-    for t in targets {
-        let IpAddr::V4(a) = t.ip else { continue };
-        if let Some(why) = t.link.mute() {
-            warn!("{why}: conflict_check cannot probe {a}");
-            continue;
-        }
-        match per_link.iter_mut().find(|(l, _)| l.index == t.link.index) {
-            Some((_, ips)) => ips.push(a),
-            None => per_link.push((t.link.clone(), vec![a])),
-        }
-    }
+/// `conflict_check`: the RFC 5227 ARP probe for the IPv4 addresses of one
+/// link (in a thread of its own, once the link has carrier), before any of
+/// them is bound. [`Error::Conflict`] naming the first claimed address and
+/// its claimant.
+pub async fn probe_link(
+    io: &Node,
+    cfg: &Config,
+    link: &Link,
+    targets: &[&Target],
+) -> Result<(), Error> {
+    let ips: Vec<Ipv4Addr> = targets
+        .iter()
+        .filter_map(|t| match t.ip {
+            IpAddr::V4(a) => Some(a),
+            IpAddr::V6(_) => None,
+        })
+        .collect();
     // a probe without carrier goes nowhere and would find nobody
-    for (link, _) in &per_link {
-        wait_carrier(&io.nl, link, io.deadline).await?;
-    }
+    wait_carrier(&io.nl, link, io.deadline).await?;
     let window = cfg.conflict_window;
-    let probes = per_link
-        .into_iter()
-        .map(|(link, ips)| tokio::task::spawn_blocking(move || probe::probe(&link, &ips, window)));
     let t0 = tokio::time::Instant::now();
-    for r in join_all(probes).await {
-        let found = r.map_err(|e| Error::Runtime(e.to_string()))??;
-        if let Some((ip, mac)) = found.first() {
-            return Err(Error::Conflict {
-                ip: ip.to_string(),
-                mac: probe::mac_string(*mac),
-            });
-        }
+    let l = link.clone();
+    let found = tokio::task::spawn_blocking(move || probe::probe(&l, &ips, window))
+        .await
+        .map_err(|e| Error::Runtime(e.to_string()))??;
+    if let Some((ip, mac)) = found.first() {
+        return Err(Error::Conflict {
+            ip: ip.to_string(),
+            mac: probe::mac_string(*mac),
+        });
     }
     info!(
-        "conflict_check: no answer for the IPv4 address(es) within {} ms (took {} ms)",
+        "conflict_check: no answer for the IPv4 address(es) on {} within {} ms (took {} ms)",
+        link.name,
         window.as_millis(),
         t0.elapsed().as_millis()
     );

@@ -2,6 +2,8 @@
 //! [`crate::classify`].
 
 pub mod addresses;
+pub mod bringup;
+pub mod handover;
 pub mod monitor;
 pub mod start;
 pub mod stop;
@@ -33,8 +35,6 @@ pub fn block_on<T>(f: impl Future<Output = Result<T, Error>>) -> Result<T, Error
 pub fn tokio_deadline(deadline: &Deadline) -> Instant {
     Instant::from_std(deadline.at())
 }
-
-pub use crate::node::Node as Io;
 
 /// How often a wait for carrier looks at the link again.
 const CARRIER_POLL: Duration = Duration::from_millis(20);

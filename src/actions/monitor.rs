@@ -9,7 +9,8 @@ use crate::error::Error;
 use crate::observe::{observe, Sights};
 use crate::params::Config;
 
-use super::{announce, tokio_deadline, Io};
+use super::{announce, tokio_deadline};
+use crate::node::Node;
 
 /// The verdict of one monitor. `probe`: no `monitor_cmd` and no refresh
 /// announcements. `knows_degraded`: the caller speaks OCF 1.1, so a
@@ -22,7 +23,7 @@ pub fn monitor(
     knows_degraded: bool,
 ) -> Result<Verdict, Error> {
     super::block_on(async {
-        let io = Io::open(cfg, tokio_deadline(deadline))?
+        let io = Node::open(cfg, tokio_deadline(deadline))?
             .reserve(deadline, super::timing::monitor_reserve);
         let (obs, sights) = observe(&io, cfg, !probe).await;
         let rules = Rules {
@@ -36,7 +37,7 @@ pub fn monitor(
             warn!("{why}: running, but the engine cannot be asked");
         }
         if let EngineView::Container(st) = &obs.engine {
-            if st.restart_policy != "no" {
+            if st.restart_policy.engine_restarts() {
                 restart_policy(&io.engine, cfg, st).await;
             }
         }
@@ -50,7 +51,7 @@ pub fn monitor(
 /// The refresh rounds after a successful recurring monitor, for every
 /// address at once. Only a settled address is announced: never one still
 /// in (or failed at) IPv6 DAD, never on a link that resolves nothing.
-async fn refresh(io: &Io, cfg: &Config, sights: &Sights) {
+async fn refresh(io: &Node, cfg: &Config, sights: &Sights) {
     let rounds = sights.each.iter().filter_map(|(vip, sight)| {
         let link = sight.link.as_ref().filter(|l| l.mute().is_none())?;
         if sight.addr_view != AddrView::Present {

@@ -8,12 +8,12 @@ use ra_api::{Deadline, ParamError};
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use crate::classify::{AddrView, EngineView, HostView};
+use crate::classify::{EngineView, HostView};
 use crate::engine::{ContainerStatus, Docker, Engine, EngineError};
 use crate::error::Error;
 use crate::host::Kernel;
 use crate::net::Netlink;
-use crate::observe::{engine_view_within, engine_wait, identify, net_sight_of, Identity};
+use crate::observe::{engine_view_within, engine_wait, identify, Identity};
 use crate::params::Config;
 use crate::state::{Ours, State};
 use crate::vip::Vip;
@@ -78,7 +78,8 @@ impl StopPlan {
 
     /// The records of the resource on `engine`.
     fn state(&self, engine: &str) -> State {
-        State::new(&self.state_dir, &self.instance, engine)
+        let container = self.container.as_ref().map_or("", |(c, _)| c.as_str());
+        State::new(&self.state_dir, &self.instance, container, engine)
     }
 }
 
@@ -156,13 +157,12 @@ async fn end_container(
             return Ok(());
         }
         EngineView::NoContainer => return Ok(()),
-        EngineView::Down(why) | EngineView::Unresponsive(why) | EngineView::NotSocket(why) => why,
-        EngineView::Broken(e) => return Err(Error::StillRunning(e)),
-        EngineView::Forbidden(_) => {
-            return Err(Error::Engine(EngineError::Permission {
-                endpoint: host.to_string(),
-            }))
+        EngineView::Down(why) | EngineView::Unresponsive(why) | EngineView::NotSocket(why) => {
+            why.to_string()
         }
+        // an engine that answers with errors may still run the container
+        EngineView::Broken(e) => return Err(Error::StillRunning(e.to_string())),
+        EngineView::Forbidden(e) => return Err(Error::Engine(e)),
     };
     match seen {
         HostView::Alive { id, .. } => {
@@ -327,68 +327,8 @@ async fn stop_container(engine: &impl Engine, container: &str, grace: u32) -> Re
     }
 }
 
-/// Removes every address, going on past a failure on one; 0 only when
-/// none is left bound. With several, each failure names its address and
-/// all of them are reported.
-async fn remove_addresses(nl: &Netlink, vips: &[Vip], nic: Option<&str>) -> Result<(), Error> {
-    let several = vips.len() > 1;
-    let mut failed = Vec::new();
-    for vip in vips {
-        if let Err(e) = remove_checked(nl, vip, nic).await {
-            failed.push(crate::observe::named(several, vip.addr, e));
-        }
-    }
-    match failed.len() {
-        0 => Ok(()),
-        1 => Err(failed.remove(0)),
-        _ => Err(Error::All(failed)),
-    }
-}
-
-/// Removes one address and checks that it is gone.
-async fn remove_checked(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<(), Error> {
-    remove_address(nl, vip, nic).await?;
-    let sight = net_sight_of(nl, vip, nic).await;
-    match &sight.addr_view {
-        AddrView::Unknown(why) => Err(Error::StillRunning(why.clone())),
-        // Not this resource's: left alone; monitor keeps reporting it.
-        AddrView::Foreign(why) => {
-            warn!("{why}; left as it is");
-            Ok(())
-        }
-        a if a.is_bound() => Err(Error::StillRunning(format!("{vip} is still bound"))),
-        _ => Ok(()),
-    }
-}
-
-async fn remove_address(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<(), Error> {
-    let sight = net_sight_of(nl, vip, nic).await;
-    let (Some(link), Some(bound)) = (&sight.link, &sight.bound) else {
-        return Ok(());
-    };
-    let ip = vip.addr;
-    if vip.prefix.is_some_and(|p| p != bound.prefix) {
-        // Bound with another prefix: not ours to remove.
-        return Ok(());
-    }
-    if ip.is_ipv4() && !bound.secondary {
-        match crate::net::keep_secondaries(&link.name) {
-            Ok(true) => info!(
-                "set promote_secondaries on {}: other addresses of the subnet stay when {ip} goes",
-                link.name
-            ),
-            Ok(false) => {}
-            Err(e) => warn!(
-                "cannot set promote_secondaries on {} ({e}): removing {ip} removes the other addresses of its subnet",
-                link.name
-            ),
-        }
-    }
-    if nl.del_addr(link.index, ip, bound.prefix).await? {
-        info!("removed {ip}/{} from {}", bound.prefix, link.name);
-    }
-    Ok(())
-}
+mod unbind;
+use unbind::remove_addresses;
 
 #[cfg(test)]
 mod tests;

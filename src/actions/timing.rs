@@ -12,14 +12,21 @@
 //!   timeout given to validate-all when that is longer (Pacemaker passes
 //!   validate-all only its own timeout, so a longer one there is taken as
 //!   the user's timeouts). Otherwise 6: such a pair is wrong on every node.
+//! - in reload-agent, [`warn_fit`]: the same check, but only a warning.
+//!   Pacemaker passes reload-agent only its own timeout too, and the pair
+//!   may have been chosen for longer start or monitor timeouts
+//!   (`op monitor timeout=90`): a 6 there would stop the resource on every
+//!   node for a change that works, and the run-time rule cuts rounds that
+//!   do not fit anyway.
 
 use std::time::Duration;
 
 use ra_api::{Deadline, ParamError};
+use tracing::warn;
 
 use crate::error::Error;
 use crate::meta::META;
-use crate::params::{Config, ARP_COUNT, ARP_COUNT_REFRESH};
+use crate::params::{Config, ARP_COUNT, ARP_COUNT_REFRESH, CONFLICT_WINDOW};
 
 /// What start needs after its last round (the container's readiness
 /// check): a quarter of the budget, at most 2 s.
@@ -36,6 +43,31 @@ pub fn monitor_reserve(budget: Duration) -> Duration {
 /// The pauses `rounds` rounds take (the first round goes out at once).
 pub fn pauses(rounds: u32, interval: Duration) -> Duration {
     interval.saturating_mul(rounds.saturating_sub(1))
+}
+
+/// What IPv6 DAD takes with the kernel's defaults: a random delay of up to
+/// `router_solicitation_delay` (1 s; none with optimistic DAD) and
+/// `dad_transmits` (1) solicitations `retrans_time_ms` (1 s) apart. A node
+/// with other settings takes longer or shorter; validate-all at level 0
+/// does not look at the node.
+pub const DAD: Duration = Duration::from_secs(2);
+
+/// How long start's proofs take before the rounds of the last address
+/// can begin: the `conflict_check` window (IPv4) and DAD (IPv6 without
+/// `nodad`) run at once; the longer counts. Returns it and whether the
+/// window is the longer.
+pub fn proofs(cfg: &Config) -> (Duration, bool) {
+    let window = if cfg.conflict_check && cfg.vips.iter().any(|v| !v.is_v6()) {
+        cfg.conflict_window
+    } else {
+        Duration::ZERO
+    };
+    let dad = if !cfg.nodad && cfg.any_v6() {
+        DAD
+    } else {
+        Duration::ZERO
+    };
+    (window.max(dad), window > dad)
 }
 
 /// The longest pauses an action with `timeout` has room for.
@@ -59,6 +91,26 @@ fn timeout_of(action: &str, given: Duration) -> Duration {
 /// `arp_interval` apart, fit the start and monitor timeouts (see the
 /// module). `given`: the timeout passed to validate-all.
 pub fn check_fit(cfg: &Config, given: Duration) -> Result<(), Error> {
+    match misfit(cfg, given) {
+        Some(e) => Err(Error::Param(e)),
+        None => Ok(()),
+    }
+}
+
+/// reload-agent's rule: what [`check_fit`] refuses is only logged as a
+/// warning (see the module). `given`: the timeout passed to reload-agent.
+pub fn warn_fit(cfg: &Config, given: Duration) {
+    if let Some(e) = misfit(cfg, given) {
+        warn!(
+            "{e} by the meta-data's suggested timeout (reload-agent does not know the \
+             configured ones): reloaded; rounds that would end too late are left out at run \
+             time with a warning"
+        );
+    }
+}
+
+/// The first count whose rounds do not fit its action's timeout.
+fn misfit(cfg: &Config, given: Duration) -> Option<ParamError> {
     let rules = [
         (
             &ARP_COUNT,
@@ -75,23 +127,45 @@ pub fn check_fit(cfg: &Config, given: Duration) -> Result<(), Error> {
     ];
     for (spec, rounds, action, reserve) in rules {
         let timeout = timeout_of(action, given);
-        let need = pauses(rounds, cfg.arp_interval);
+        let pauses = pauses(rounds, cfg.arp_interval);
         let room = room(timeout, reserve);
-        if need > room {
-            return Err(Error::Param(ParamError::Invalid {
+        if pauses > room {
+            return Some(ParamError::Invalid {
                 name: spec.name,
                 value: rounds.to_string(),
                 problem: format!(
                     "{rounds} rounds {} ms apart take {} s, {action} timeout {} s has room for {} s",
                     cfg.arp_interval.as_millis(),
-                    need.as_secs(),
+                    pauses.as_secs(),
                     timeout.as_secs(),
                     room.as_secs()
                 ),
-            }));
+            });
+        }
+        if action != "start" {
+            continue;
+        }
+        let (proof, window) = proofs(cfg);
+        if proof + pauses > room {
+            let (name, value, first) = if window {
+                let ms = cfg.conflict_window.as_millis();
+                (CONFLICT_WINDOW.name, ms.to_string(), format!("{ms} ms"))
+            } else {
+                (spec.name, rounds.to_string(), "DAD (2 s)".to_string())
+            };
+            return Some(ParamError::Invalid {
+                name,
+                value,
+                problem: format!(
+                    "{first} then {rounds} rounds take {} s, start timeout {} s has room for {} s",
+                    (proof + pauses).as_secs(),
+                    timeout.as_secs(),
+                    room.as_secs()
+                ),
+            });
         }
     }
-    Ok(())
+    None
 }
 
 #[cfg(test)]
@@ -140,11 +214,50 @@ mod tests {
         assert!(e.is_some_and(|e| e.to_string().starts_with("arp_count_refresh=")));
         // a longer timeout given to validate-all is the user's
         assert!(check_fit(&cfg(5, 100, 1000), Duration::from_secs(240)).is_ok());
+        // IPv4 only: 281 rounds fit without a proof; DAD or a 10 s window
+        // before them does not
+        let mut v6 = cfg(281, 0, 200);
+        v6.vips = crate::vip::parse_list("192.0.2.10/24 2001:db8::10/64").unwrap_or_default();
+        let text = check_fit(&v6, given).err().map(|e| e.to_string());
+        let text = text.unwrap_or_else(|| panic!("DAD not counted"));
+        assert!(
+            text.starts_with("arp_count=\"281\": DAD (2 s) then"),
+            "{text}"
+        );
+        v6.nodad = true;
+        assert!(check_fit(&v6, given).is_ok(), "nodad: no DAD");
+        let mut probed = cfg(240, 0, 200); // 47.8 s of pauses
+        probed.conflict_check = true;
+        probed.conflict_window = Duration::from_secs(10);
+        let text = check_fit(&probed, given).err().map(|e| e.to_string());
+        let text = text.unwrap_or_else(|| panic!("conflict_window not counted"));
+        assert!(text.starts_with("conflict_window=\"10000\""), "{text}");
+        assert!(text.chars().count() <= 128, "{text}");
+        probed.conflict_check = false;
+        assert!(check_fit(&probed, given).is_ok(), "no check: no window");
         // the worst accepted by the parameter ranges: 1000 x 60 s
         let text = check_fit(&cfg(1000, 0, 60_000), given)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(text.chars().count() <= 128, "{text}");
+    }
+
+    #[test]
+    fn reload_only_warns_about_rounds_validate_all_refuses() {
+        // issue 21 item 6: made for `op monitor timeout=90`, refused by
+        // validate-all under the meta-data's 30 s, only a warning in reload
+        let long = cfg(5, 10, 5000);
+        let given = Duration::from_secs(20);
+        let refused = misfit(&long, given).map(|e| e.to_string());
+        assert!(
+            refused
+                .as_deref()
+                .is_some_and(|t| t.starts_with("arp_count_refresh=\"10\"")),
+            "{refused:?}"
+        );
+        assert!(check_fit(&long, given).is_err());
+        warn_fit(&long, given); // logs, cannot fail
+        assert!(misfit(&cfg(5, 0, 200), given).is_none());
     }
 }

@@ -12,7 +12,7 @@ use crate::observe::{foreign, identify, named, resolve, Target};
 use crate::params::Config;
 use crate::privilege;
 
-use super::Io;
+use crate::node::Node;
 
 /// What start needs to know after a successful check of this node.
 pub struct Checked {
@@ -26,7 +26,7 @@ pub struct Checked {
 /// prefix, the engine, the container, its restart policy, and that the
 /// address is not bound here in another way (another interface, or another
 /// prefix on the configured one).
-pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
+pub async fn check_node(io: &Node, cfg: &Config) -> Result<Checked, Error> {
     privilege::require_net_admin_and_raw()?;
     let (targets, container) = tokio::join!(resolve(&io.nl, cfg), inspect_waiting(io, cfg));
     let targets = targets?;
@@ -49,10 +49,10 @@ pub async fn check_node(io: &Io, cfg: &Config) -> Result<Checked, Error> {
     let container = container.ok_or_else(|| Error::ContainerMissing {
         container: cfg.container.clone(),
     })?;
-    if container.restart_policy != "no" && !cfg.fix_restart_policy {
+    if container.restart_policy.engine_restarts() && !cfg.fix_restart_policy {
         return Err(Error::RestartPolicy {
             container: cfg.container.clone(),
-            policy: container.restart_policy.clone(),
+            policy: container.restart_policy.to_string(),
         });
     }
     let several = targets.len() > 1;
@@ -85,7 +85,7 @@ fn engine_patience(budget: Duration) -> Duration {
 /// Inspects the container; an engine that is not running (restarting:
 /// `systemctl restart docker` during a failover) is asked again for
 /// [`engine_patience`] before start gives up with 1.
-async fn inspect_waiting(io: &Io, cfg: &Config) -> Result<Option<ContainerState>, Error> {
+async fn inspect_waiting(io: &Node, cfg: &Config) -> Result<Option<ContainerState>, Error> {
     let patience = engine_patience(io.budget);
     let until = Instant::now() + patience;
     let mut waited = false;
@@ -120,7 +120,7 @@ fn ipv6_disabled(nic: &str) -> bool {
 /// validate-all at check level 10 and above: the node checks alone.
 pub fn validate_node(cfg: &Config, deadline: &ra_api::Deadline) -> Result<(), Error> {
     super::block_on(async {
-        let io = Io::open(cfg, super::tokio_deadline(deadline))?;
+        let io = Node::open(cfg, super::tokio_deadline(deadline))?;
         let checked = check_node(&io, cfg).await?;
         for t in &checked.targets {
             if let Some(why) = t.link.mute() {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::classify::Stray;
+use crate::engine::EngineError;
 
 fn state(status: ContainerStatus, health: Health) -> ContainerState {
     ContainerState {
@@ -12,7 +13,7 @@ fn state(status: ContainerStatus, health: Health) -> ContainerState {
         status,
         health,
         health_output: Some("curl: connection refused\n".into()),
-        restart_policy: "no".into(),
+        restart_policy: crate::engine::RestartPolicy::No,
         exit_code: None,
         engine_root: None,
     }
@@ -43,7 +44,26 @@ fn rules(check_health: bool, label: &str) -> Rules<'_> {
 }
 
 fn down() -> EngineView {
-    EngineView::Down("engine at unix:///e is not running (connection refused)".into())
+    EngineView::Down(EngineError::Absent {
+        endpoint: "unix:///e".into(),
+        detail: "connection refused".into(),
+    })
+}
+
+/// The engine gave no answer within 18 s (its share of the budget).
+fn frozen() -> EngineView {
+    EngineView::Unresponsive(EngineError::Timeout {
+        endpoint: "unix:///e".into(),
+        op: "inspect",
+        given: Some(std::time::Duration::from_secs(18)),
+    })
+}
+
+fn not_socket() -> EngineView {
+    EngineView::NotSocket(EngineError::NotSocket {
+        endpoint: "unix:///x".into(),
+        problem: "it is a directory".into(),
+    })
 }
 
 fn with_host(mut o: Observation, host: HostView) -> Observation {
@@ -171,7 +191,7 @@ fn stopped_with_the_address_is_partial_1() {
         EngineView::Container(state(ContainerStatus::Exited, Health::None)),
         EngineView::NoContainer,
         down(),
-        EngineView::NotSocket("engine socket x is not a socket: it is a directory".into()),
+        not_socket(),
     ] {
         let v = classify(
             &obs(e.clone(), AddrView::Present),
@@ -185,23 +205,29 @@ fn stopped_with_the_address_is_partial_1() {
 #[test]
 fn engine_not_answering_is_1_whatever_else() {
     for a in [AddrView::Present, AddrView::Absent] {
-        let v = classify(
-            &obs(EngineView::Unresponsive("no answer within 18 s".into()), a),
-            &rules(true, "x"),
-        );
+        let v = classify(&obs(frozen(), a), &rules(true, "x"));
         assert_eq!(v.status, Status::ErrGeneric);
-        assert_eq!(v.reason.as_deref(), Some("no answer within 18 s"));
+        assert_eq!(
+            v.reason.as_deref(),
+            Some("engine at unix:///e did not answer inspect within 18.0 s")
+        );
     }
     assert_eq!(
         code(&obs(
-            EngineView::Broken("HTTP 500".into()),
+            EngineView::Broken(EngineError::Api {
+                op: "inspect",
+                status: 500,
+                message: "boom".into()
+            }),
             AddrView::Absent
         )),
         1
     );
     assert_eq!(
         code(&obs(
-            EngineView::Forbidden("EACCES".into()),
+            EngineView::Forbidden(EngineError::Permission {
+                endpoint: "unix:///e".into()
+            }),
             AddrView::Absent
         )),
         4
@@ -277,10 +303,7 @@ fn alive(verified: bool) -> HostView {
 
 #[test]
 fn engine_away_with_an_unverified_id_alive_is_1_never_7() {
-    for engine in [
-        down(),
-        EngineView::Unresponsive("engine at e did not answer".into()),
-    ] {
+    for engine in [down(), frozen()] {
         for a in [
             AddrView::Absent,
             AddrView::Present,
@@ -302,10 +325,7 @@ fn engine_away_with_an_unverified_id_alive_is_1_never_7() {
 
 #[test]
 fn engine_away_verified_running_and_bound_is_degraded_under_1_1_and_0_before() {
-    for engine in [
-        down(),
-        EngineView::Unresponsive("engine at e did not answer".into()),
-    ] {
+    for engine in [down(), frozen()] {
         let o = with_host(obs(engine.clone(), AddrView::Present), alive(true));
         let v = classify(&o, &rules(true, "192.0.2.10/24"));
         assert_eq!(v.status, Status::Degraded, "{engine:?}");
@@ -357,7 +377,7 @@ fn a_stray_is_1_naming_it_whatever_else_is_seen() {
 
 #[test]
 fn the_kernels_answer_decides_when_the_engine_does_not_answer() {
-    let frozen = EngineView::Unresponsive("engine at e did not answer".into());
+    let frozen = frozen();
     // nothing alive, address gone: 7; address left: partial 1
     assert_eq!(
         code(&with_host(
@@ -389,7 +409,7 @@ fn the_kernels_answer_decides_when_the_engine_does_not_answer() {
 
 #[test]
 fn an_unreadable_process_table_is_4_with_its_reason() {
-    for engine in [down(), EngineView::Unresponsive("x".into())] {
+    for engine in [down(), frozen()] {
         let v = classify(
             &with_host(
                 obs(engine, AddrView::Absent),
@@ -404,7 +424,7 @@ fn an_unreadable_process_table_is_4_with_its_reason() {
 
 #[test]
 fn a_socket_path_that_holds_no_socket_is_5_when_nothing_runs() {
-    let not_socket = EngineView::NotSocket("engine socket /x is not a socket: a directory".into());
+    let not_socket = not_socket();
     let v = classify(
         &with_host(obs(not_socket.clone(), AddrView::Absent), HostView::Gone),
         &rules(true, "x"),
@@ -412,7 +432,7 @@ fn a_socket_path_that_holds_no_socket_is_5_when_nothing_runs() {
     assert_eq!(v.status, Status::ErrInstalled);
     assert_eq!(
         v.reason.as_deref(),
-        Some("engine socket /x is not a socket: a directory")
+        Some("engine socket unix:///x is not a socket: it is a directory")
     );
     // the address left: partial, 1 (stop cleans up)
     let v = classify(

@@ -10,7 +10,7 @@
 
 use serde_json::Value;
 
-use super::{tail, ContainerState, ContainerStatus, Health};
+use super::{tail, ContainerState, ContainerStatus, Health, RestartPolicy};
 
 /// Characters of health-check output kept for exit reasons.
 pub(super) const TAIL: usize = 200;
@@ -34,11 +34,8 @@ pub(super) struct Raw<'a> {
 
 /// `HostConfig.RestartPolicy.Name`: absent or empty (Podman without
 /// `--restart`) is `no`.
-pub(super) fn restart_policy(name: Option<&str>) -> String {
-    match name {
-        None | Some("") => "no".to_string(),
-        Some(p) => p.to_string(),
-    }
+pub(super) fn restart_policy(name: Option<&str>) -> RestartPolicy {
+    RestartPolicy::from_word(name)
 }
 
 /// `State.Status`. Podman's `stopped` means the process exited but Podman
@@ -46,7 +43,7 @@ pub(super) fn restart_policy(name: Option<&str>) -> String {
 /// (Docker says `exited` then), with any other policy Podman may start it
 /// again right away (Docker says `restarting` then). Words nobody documents
 /// stay [`ContainerStatus::Other`], which monitor never reports as stopped.
-pub(super) fn status(word: &str, restart_policy: &str) -> ContainerStatus {
+pub(super) fn status(word: &str, restart_policy: &RestartPolicy) -> ContainerStatus {
     match word {
         "created" | "configured" | "initialized" => ContainerStatus::Created,
         "running" => ContainerStatus::Running,
@@ -56,7 +53,7 @@ pub(super) fn status(word: &str, restart_policy: &str) -> ContainerStatus {
         "exited" => ContainerStatus::Exited,
         "dead" => ContainerStatus::Dead,
         "stopping" => ContainerStatus::Stopping,
-        "stopped" if restart_policy == "no" => ContainerStatus::Exited,
+        "stopped" if !restart_policy.engine_restarts() => ContainerStatus::Exited,
         "stopped" => ContainerStatus::Restarting,
         other => ContainerStatus::Other(other.to_string()),
     }
@@ -152,27 +149,54 @@ mod tests {
             ("exited", ContainerStatus::Exited),
             ("dead", ContainerStatus::Dead),
         ] {
-            assert_eq!(status(word, "no"), want, "{word}");
-            assert_eq!(status(word, "always"), want, "{word}");
+            assert_eq!(
+                status(word, &RestartPolicy::from_word(Some("no"))),
+                want,
+                "{word}"
+            );
+            assert_eq!(
+                status(word, &RestartPolicy::from_word(Some("always"))),
+                want,
+                "{word}"
+            );
         }
     }
 
     #[test]
     fn podmans_words() {
-        assert_eq!(status("configured", "no"), ContainerStatus::Created);
-        assert_eq!(status("initialized", "no"), ContainerStatus::Created);
-        assert_eq!(status("stopping", "no"), ContainerStatus::Stopping);
+        assert_eq!(
+            status("configured", &RestartPolicy::from_word(Some("no"))),
+            ContainerStatus::Created
+        );
+        assert_eq!(
+            status("initialized", &RestartPolicy::from_word(Some("no"))),
+            ContainerStatus::Created
+        );
+        assert_eq!(
+            status("stopping", &RestartPolicy::from_word(Some("no"))),
+            ContainerStatus::Stopping
+        );
         // exited, not cleaned up yet: nothing restarts it under `no` ...
-        assert_eq!(status("stopped", "no"), ContainerStatus::Exited);
+        assert_eq!(
+            status("stopped", &RestartPolicy::from_word(Some("no"))),
+            ContainerStatus::Exited
+        );
         // ... but any other policy may start it again at once
         for p in ["always", "unless-stopped", "on-failure"] {
-            assert_eq!(status("stopped", p), ContainerStatus::Restarting, "{p}");
+            assert_eq!(
+                status("stopped", &RestartPolicy::from_word(Some(p))),
+                ContainerStatus::Restarting,
+                "{p}"
+            );
         }
         assert_eq!(
-            status("unknown", "no"),
+            status("unknown", &RestartPolicy::from_word(Some("no"))),
             ContainerStatus::Other("unknown".into())
         );
-        assert_eq!(status("", "no"), ContainerStatus::Other(String::new()));
+        assert_eq!(
+            status("", &RestartPolicy::from_word(Some("no"))),
+            ContainerStatus::Other(String::new())
+        );
     }
 
     #[test]
@@ -187,10 +211,14 @@ mod tests {
 
     #[test]
     fn restart_policy_empty_or_absent_is_no() {
-        assert_eq!(restart_policy(None), "no");
-        assert_eq!(restart_policy(Some("")), "no");
-        assert_eq!(restart_policy(Some("no")), "no");
-        assert_eq!(restart_policy(Some("always")), "always");
+        assert_eq!(restart_policy(None), RestartPolicy::No);
+        assert_eq!(restart_policy(Some("")), RestartPolicy::No);
+        assert_eq!(restart_policy(Some("no")), RestartPolicy::No);
+        assert_eq!(
+            restart_policy(Some("always")),
+            RestartPolicy::Engine("always".into())
+        );
+        assert_eq!(RestartPolicy::Engine("always".into()).to_string(), "always");
     }
 
     /// Podman 4.3.1's answer between two runs of a crash loop under
@@ -208,12 +236,12 @@ mod tests {
         assert_eq!(st.id, "9dc7e11b0d4e");
         assert_eq!(st.status, ContainerStatus::Restarting);
         assert_eq!(st.health, Health::None);
-        assert_eq!(st.restart_policy, "always");
+        assert_eq!(st.restart_policy, RestartPolicy::Engine("always".into()));
         assert_eq!(st.exit_code, Some(1));
         let no = PODMAN_STOPPED.replace("\"always\"", "\"\"");
         let st = from_json(&no).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(st.status, ContainerStatus::Exited);
-        assert_eq!(st.restart_policy, "no");
+        assert_eq!(st.restart_policy, RestartPolicy::No);
     }
 
     #[test]

@@ -22,38 +22,6 @@ pub fn root_of(path: &Path, id: &str) -> Option<PathBuf> {
     None
 }
 
-/// The data root of Docker on its default socket when the engine cannot
-/// say: `data-root` (or the old `graph`) from `/etc/docker/daemon.json`,
-/// else `/var/lib/docker`; as the engine root ([`root_of`]). `None` for
-/// any other endpoint.
-pub fn default_root(endpoint: &str) -> Option<PathBuf> {
-    let path = endpoint.strip_prefix("unix://").unwrap_or(endpoint);
-    if path != "/var/run/docker.sock" && path != "/run/docker.sock" {
-        return None;
-    }
-    let configured = std::fs::read_to_string("/etc/docker/daemon.json")
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .and_then(|v| {
-            let hosts_elsewhere = v.get("hosts").and_then(|h| h.as_array()).is_some_and(|h| {
-                !h.iter()
-                    .filter_map(|x| x.as_str())
-                    .any(|x| x.ends_with(path))
-            });
-            if hosts_elsewhere {
-                return None;
-            }
-            ["data-root", "graph"]
-                .iter()
-                .find_map(|k| v.get(*k).and_then(|d| d.as_str()).map(PathBuf::from))
-        });
-    Some(
-        configured
-            .unwrap_or_else(|| PathBuf::from("/var/lib/docker"))
-            .join("containers"),
-    )
-}
-
 /// The name (without the leading `/`) Docker's `config.v2.json` in `dir`
 /// gives container `id`; `None` when there is no such file, it does not
 /// parse, or it is for another id.
@@ -91,7 +59,6 @@ mod tests {
             Some(PathBuf::from("/run/containers/storage/overlay-containers"))
         );
         assert_eq!(root_of(Path::new("/etc/hostname"), ID), None);
-        assert_eq!(default_root("unix:///run/croit/docker.sock"), None);
     }
 
     #[test]

@@ -33,6 +33,42 @@ pub enum ContainerStatus {
     Other(String),
 }
 
+/// `HostConfig.RestartPolicy.Name`: whether the engine starts the
+/// container by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestartPolicy {
+    /// `no`, empty or absent: only Pacemaker starts it.
+    No,
+    /// Any other (`always`, `unless-stopped`, `on-failure`, a newer word):
+    /// the engine may start it outside the cluster (at boot, after a
+    /// crash); the word as the engine said it.
+    Engine(String),
+}
+
+impl RestartPolicy {
+    /// From the engine's word: empty or absent is `no`.
+    pub fn from_word(word: Option<&str>) -> RestartPolicy {
+        match word {
+            None | Some("") | Some("no") => RestartPolicy::No,
+            Some(w) => RestartPolicy::Engine(w.to_string()),
+        }
+    }
+
+    /// The engine starts the container by itself.
+    pub fn engine_restarts(&self) -> bool {
+        matches!(self, RestartPolicy::Engine(_))
+    }
+}
+
+impl std::fmt::Display for RestartPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RestartPolicy::No => f.write_str("no"),
+            RestartPolicy::Engine(w) => f.write_str(w),
+        }
+    }
+}
+
 /// The health check's verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Health {
@@ -63,8 +99,8 @@ pub struct ContainerState {
     pub health: Health,
     /// Tail of the last health-check output, for exit reasons.
     pub health_output: Option<String>,
-    /// `HostConfig.RestartPolicy.Name`; `no` when empty or absent.
-    pub restart_policy: String,
+    /// `HostConfig.RestartPolicy.Name`.
+    pub restart_policy: RestartPolicy,
     /// `State.ExitCode` when the container is not running.
     pub exit_code: Option<i64>,
     /// Where the engine keeps its containers' files (the directory above
@@ -99,7 +135,7 @@ pub struct ExecResult {
 /// What can go wrong talking to the engine. `Absent` (dockerd not running)
 /// and `Timeout` (dockerd up but not answering) both mean the engine cannot
 /// be asked: the kernel is then asked instead (`crate::host`).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
     /// The socket file is missing or refuses connections.
     #[error("engine at {endpoint} is not running ({detail})")]
@@ -190,7 +226,11 @@ fn timeout_text(endpoint: &str, op: &str, given: Option<std::time::Duration>) ->
         Some(g) if g < NO_TIME => {
             format!("no time was left to ask the engine at {endpoint} for {op} before the deadline")
         }
-        _ => format!("engine at {endpoint} did not answer {op} before the deadline"),
+        Some(g) => format!(
+            "engine at {endpoint} did not answer {op} within {:.1} s",
+            g.as_secs_f64()
+        ),
+        None => format!("engine at {endpoint} did not answer {op} before the deadline"),
     }
 }
 
@@ -243,8 +283,8 @@ mod timeout_tests {
             "engine at unix:///e did not answer inspect before the deadline"
         );
         assert_eq!(
-            t(Some(Duration::from_secs(3))),
-            "engine at unix:///e did not answer inspect before the deadline"
+            t(Some(Duration::from_millis(4500))),
+            "engine at unix:///e did not answer inspect within 4.5 s"
         );
         assert!(t(Some(Duration::from_millis(5))).starts_with("no time was left"));
     }

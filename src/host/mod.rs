@@ -87,15 +87,45 @@ impl Kernel {
     /// Fails when `/proc` does not show every process: PID 1's cgroup must
     /// be readable (it is not under `hidepid` for an unprivileged caller).
     pub fn members(&self, id: &str) -> Result<Members, HostError> {
+        let mut m = Members::default();
+        let mut shallowest: Option<usize> = None;
+        let mut inits = Vec::new();
+        self.each_alive(
+            |cg| cgroup::names_container(cg, id),
+            |pid, cg, status| {
+                if let Some(ns) = cgroup::status_nspid(status) {
+                    shallowest = Some(shallowest.map_or(ns.depth, |d| d.min(ns.depth)));
+                    if ns.init && ns.depth > 1 {
+                        inits.push((ns.depth, pid));
+                    }
+                }
+                m.pids.push(pid);
+                if m.cgroup.is_none() {
+                    m.cgroup = Some(cg.to_string());
+                }
+            },
+        )?;
+        m.pids.sort_unstable();
+        m.init = container_init(shallowest, &inits);
+        Ok(m)
+    }
+
+    /// Calls `found(pid, cgroup, status)` for every living process whose
+    /// `/proc/<pid>/cgroup` passes `wanted`: the one walk of the process
+    /// table. Fails when `/proc` does not show every process: PID 1's
+    /// cgroup must be readable (it is not under `hidepid` for an
+    /// unprivileged caller).
+    pub(crate) fn each_alive(
+        &self,
+        wanted: impl Fn(&str) -> bool,
+        mut found: impl FnMut(i32, &str, &str),
+    ) -> Result<(), HostError> {
         let init_cgroup = self.proc_root.join("1/cgroup");
         if let Err(e) = std::fs::read(&init_cgroup) {
             return Err(Self::unreadable(&init_cgroup, &e));
         }
         let dir = std::fs::read_dir(&self.proc_root)
             .map_err(|e| Self::unreadable(&self.proc_root, &e))?;
-        let mut m = Members::default();
-        let mut shallowest: Option<usize> = None;
-        let mut inits = Vec::new();
         for entry in dir.flatten() {
             let name = entry.file_name();
             let Some(pid) = name.to_str().and_then(|s| s.parse::<i32>().ok()) else {
@@ -106,29 +136,17 @@ impl Kernel {
             let Ok(cg) = std::fs::read_to_string(base.join("cgroup")) else {
                 continue;
             };
-            if !cgroup::names_container(&cg, id) {
+            if !wanted(&cg) {
                 continue;
             }
             let Ok(status) = std::fs::read_to_string(base.join("status")) else {
                 continue;
             };
-            if !cgroup::status_alive(&status) {
-                continue;
-            }
-            if let Some(ns) = cgroup::status_nspid(&status) {
-                shallowest = Some(shallowest.map_or(ns.depth, |d| d.min(ns.depth)));
-                if ns.init && ns.depth > 1 {
-                    inits.push((ns.depth, pid));
-                }
-            }
-            m.pids.push(pid);
-            if m.cgroup.is_none() {
-                m.cgroup = Some(cg);
+            if cgroup::status_alive(&status) {
+                found(pid, &cg, &status);
             }
         }
-        m.pids.sort_unstable();
-        m.init = container_init(shallowest, &inits);
-        Ok(m)
+        Ok(())
     }
 
     pub(crate) fn cgroup_mounts(&self) -> cgroup::Mounts {

@@ -51,40 +51,28 @@ impl Kernel {
     /// Every container with living processes, by id. Fails when `/proc`
     /// does not show every process (as [`Kernel::members`]).
     pub fn alive_containers(&self) -> Result<Vec<Alive>, HostError> {
-        let init_cgroup = self.proc_root.join("1/cgroup");
-        if let Err(e) = std::fs::read(&init_cgroup) {
-            return Err(Self::unreadable(&init_cgroup, &e));
-        }
-        let dir = std::fs::read_dir(&self.proc_root)
-            .map_err(|e| Self::unreadable(&self.proc_root, &e))?;
         let mut found: BTreeMap<String, Alive> = BTreeMap::new();
-        for entry in dir.flatten() {
-            let name = entry.file_name();
-            let Some(pid) = name.to_str().and_then(|s| s.parse::<i32>().ok()) else {
-                continue;
-            };
-            let base = entry.path();
-            let Ok(cg) = std::fs::read_to_string(base.join("cgroup")) else {
-                continue;
-            };
-            let Some(id) = container_of(&cg) else {
-                continue;
-            };
-            let Ok(status) = std::fs::read_to_string(base.join("status")) else {
-                continue;
-            };
-            if !cgroup::status_alive(&status) {
-                continue;
-            }
-            let a = found.entry(id.to_string()).or_insert(Alive {
-                id: id.to_string(),
-                pid,
-                count: 0,
-            });
-            a.count += 1;
-            a.pid = a.pid.min(pid);
-        }
+        self.each_alive(
+            |cg| container_of(cg).is_some(),
+            |pid, cg, _| {
+                let Some(id) = container_of(cg) else { return };
+                let a = found.entry(id.to_string()).or_insert(Alive {
+                    id: id.to_string(),
+                    pid,
+                    count: 0,
+                });
+                a.count += 1;
+                a.pid = a.pid.min(pid);
+            },
+        )?;
         Ok(found.into_values().collect())
+    }
+
+    /// The process's command name (`/proc/<pid>/comm`).
+    pub fn comm(&self, pid: i32) -> Option<String> {
+        std::fs::read_to_string(self.proc_root.join(format!("{pid}/comm")))
+            .ok()
+            .map(|c| c.trim_end().to_string())
     }
 
     /// The host directory whose `hostname` file is bind-mounted on the

@@ -330,7 +330,8 @@ impl Netlink {
     }
 
     /// IPv6: waits until DAD for `ip` on the link finished (`Done`) or failed
-    /// (`Failed`). IPv4: `Done` at once. The deadline bounds the wait.
+    /// (`Failed`), looking every [`DAD_POLL`]. IPv4: `Done` at once. The
+    /// deadline bounds the wait.
     pub async fn wait_dad(&self, link_index: u32, ip: IpAddr) -> Result<DadOutcome, NetError> {
         if ip.is_ipv4() {
             return Ok(DadOutcome::Done);
@@ -349,7 +350,7 @@ impl Netlink {
                 // when told to, so treat it as taken.
                 None => return Ok(DadOutcome::Failed),
             }
-            if Instant::now() + Duration::from_millis(50) >= self.deadline {
+            if Instant::now() + DAD_POLL >= self.deadline {
                 // DAD does not run while the link has no carrier: say so.
                 let why = match self.link_by_index(link_index).await {
                     Ok(Some(l)) if l.is_down() => format!(": nic {} has no carrier", l.name),
@@ -357,10 +358,15 @@ impl Netlink {
                 };
                 return Err(NetError::DadUnfinished { why });
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(DAD_POLL).await;
         }
     }
 }
+
+/// How often [`Netlink::wait_dad`] looks at the address: the container
+/// starts once DAD is over, so this is what the end of DAD may cost it (one
+/// dump of the node's IPv6 addresses, well under a millisecond).
+const DAD_POLL: Duration = Duration::from_millis(10);
 
 mod addr;
 mod parse;

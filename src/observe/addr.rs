@@ -207,6 +207,18 @@ pub async fn net_sight_of(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> NetSigh
 async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<NetSight, Error> {
     let ip = vip.addr;
     let bound = nl.find_addr(ip).await?;
+    if nic.is_none() {
+        // Ours wherever it is: bound on two interfaces is not served as
+        // configured (nothing says which one answers), never adopted.
+        if let Some(why) = spread(nl, vip, &bound).await? {
+            return Ok(NetSight {
+                link: None,
+                bound: None,
+                link_view: LinkView::Up,
+                addr_view: AddrView::Foreign(why),
+            });
+        }
+    }
     let link = match nic {
         Some(nic) => nl.link_by_name(nic).await?,
         None => match preferred(&bound, vip.prefix) {
@@ -274,6 +286,92 @@ async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<Net
     })
 }
 
+/// Whether binding `b` has the prefix `vip` is configured with (any prefix
+/// when none is configured).
+fn prefix_fits(vip: &Vip, b: &BoundAddr) -> bool {
+    vip.prefix.map_or(true, |p| p == b.prefix)
+}
+
+/// The interfaces (by index, in the order seen) where `vip` is bound with
+/// its configured prefix.
+fn links_bound(bound: &[BoundAddr], vip: &Vip) -> Vec<u32> {
+    let mut links: Vec<u32> = Vec::new();
+    for b in bound.iter().filter(|b| prefix_fits(vip, b)) {
+        if !links.contains(&b.link_index) {
+            links.push(b.link_index);
+        }
+    }
+    links
+}
+
+/// The bindings of `vip` that are this resource's, each with its
+/// interface: with the configured prefix (any prefix when none is
+/// configured), on `nic` when it is set, on any interface when it is empty
+/// (the resource then owns the address wherever it is bound). What stop
+/// removes.
+pub async fn owned(
+    nl: &Netlink,
+    vip: &Vip,
+    nic: Option<&str>,
+) -> Result<Vec<(Link, BoundAddr)>, Error> {
+    let bound = nl.find_addr(vip.addr).await?;
+    let only = match nic {
+        Some(nic) => match nl.link_by_name(nic).await? {
+            Some(l) => Some(l.index),
+            None => return Ok(Vec::new()),
+        },
+        None => None,
+    };
+    let mut owned = Vec::new();
+    for b in bound
+        .iter()
+        .filter(|b| prefix_fits(vip, b) && only.map_or(true, |i| i == b.link_index))
+    {
+        if let Some(link) = nl.link_by_index(b.link_index).await? {
+            owned.push((link, *b));
+        }
+    }
+    Ok(owned)
+}
+
+/// With `nic` empty: the address bound with its configured prefix on more
+/// than one interface, as the reason says it ("192.0.2.10/24 is bound on
+/// both eth0 and eth1"; with no prefix configured each interface names its
+/// own).
+async fn spread(nl: &Netlink, vip: &Vip, bound: &[BoundAddr]) -> Result<Option<String>, Error> {
+    let links = links_bound(bound, vip);
+    if links.len() < 2 {
+        return Ok(None);
+    }
+    let mut names = Vec::new();
+    for index in links {
+        let name = match nl.link_by_index(index).await? {
+            Some(l) => l.name,
+            None => format!("interface #{index}"),
+        };
+        let prefixes: Vec<String> = bound
+            .iter()
+            .filter(|b| b.link_index == index && vip.prefix.is_none())
+            .map(|b| format!("/{}", b.prefix))
+            .collect();
+        names.push(if prefixes.is_empty() {
+            name
+        } else {
+            format!("{name} ({})", prefixes.join(", "))
+        });
+    }
+    Ok(Some(format!("{vip} is bound on {}", both(&names))))
+}
+
+/// "both a and b", "a, b and c".
+fn both(names: &[String]) -> String {
+    match names {
+        [a, b] => format!("both {a} and {b}"),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
+    }
+}
+
 /// Up, or down with the reason an administrator can act on.
 pub fn link_view(link: &Link) -> LinkView {
     if !link.admin_up {
@@ -290,3 +388,6 @@ pub fn link_view(link: &Link) -> LinkView {
         LinkView::Up
     }
 }
+
+#[cfg(test)]
+mod tests;

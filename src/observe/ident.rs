@@ -12,7 +12,7 @@
 //!   where they say ([`crate::engine::disk`]); the record alone never makes
 //!   a container stopped, and no record never makes nothing run.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tracing::warn;
 
@@ -70,10 +70,16 @@ pub async fn identify(
             }
         }
         EngineView::Down(_) | EngineView::Unresponsive(_) | EngineView::NotSocket(_) => {
-            let root = state
-                .engine_root()
-                .or_else(|| disk::default_root(state.engine()));
-            by_kernel(host, &known, container, root.as_deref())
+            // only what the engine itself said: a guessed data root that
+            // is wrong would hide the container (7 while it runs)
+            let root = state.engine_root();
+            let (found, learned) = by_kernel(host, &known, container, root.as_deref()).await;
+            // the engine's root, learned from the container found verified
+            // on disk: later looks keep to this engine's containers
+            if let (None, Some(r)) = (root, learned) {
+                state.remember_engine_root(&r);
+            }
+            found
         }
         EngineView::Broken(_) | EngineView::Forbidden(_) => Identity {
             host: HostView::NotAsked,
@@ -117,16 +123,52 @@ async fn remembered(engine: &impl Engine, host: &Kernel, state: &State, id: &str
 /// Ours among the containers alive in the kernel, with the engine away.
 /// With the engine's root known, only its containers count (a name is
 /// unique per engine, not per node); without it, every container does.
-fn by_kernel(host: &Kernel, known: &Known, container: &str, root: Option<&Path>) -> Identity {
+/// Also returns the engine root of the container found verified (where
+/// its engine keeps its files).
+async fn by_kernel(
+    host: &Kernel,
+    known: &Known,
+    container: &str,
+    root: Option<&Path>,
+) -> (Identity, Option<PathBuf>) {
+    let mut looks = 0;
+    loop {
+        let (found, learned, unnamed) = look(host, known, container, root);
+        looks += 1;
+        // a container being set up by its runtime has no mounts yet for a
+        // moment: look again before calling anything unknown
+        if unnamed == 0 || looks > UNNAMED_LOOKS {
+            return (found, learned);
+        }
+        tokio::time::sleep(UNNAMED_PAUSE).await;
+    }
+}
+
+/// How often [`by_kernel`] looks again while a container cannot be named.
+const UNNAMED_LOOKS: u32 = 2;
+
+/// The pause before it looks again.
+const UNNAMED_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// One look of [`by_kernel`]; also how many alive containers could not be
+/// named.
+fn look(
+    host: &Kernel,
+    known: &Known,
+    container: &str,
+    root: Option<&Path>,
+) -> (Identity, Option<PathBuf>, usize) {
     let alive = match host.alive_containers() {
         Ok(a) => a,
         Err(e) => {
-            return Identity {
+            let unreadable = Identity {
                 host: HostView::Unreadable(e.to_string()),
                 stray: None,
-            }
+            };
+            return (unreadable, None, 0);
         }
     };
+    let mut roots: Vec<(String, PathBuf)> = Vec::new();
     let named: Vec<(&Alive, Option<String>)> = alive
         .iter()
         .filter_map(|a| {
@@ -137,17 +179,39 @@ fn by_kernel(host: &Kernel, known: &Known, container: &str, root: Option<&Path>)
             if root.is_some() && theirs.as_deref() != root {
                 return None;
             }
+            if let Some(t) = &theirs {
+                roots.push((a.id.clone(), t.clone()));
+            }
             let name = dir.and_then(|d| disk::docker_name(&d, &a.id));
+            // runc's own processes setting a container up (or exec'ing into
+            // one) are not its service yet, and have no name to read
+            if name.is_none() && host.comm(a.pid).is_some_and(|c| c.starts_with("runc:")) {
+                return None;
+            }
             Some((a, name))
         })
         .collect();
     let mut found = decide(&named, known.id(), container, known);
-    if let HostView::Alive { id, frozen, .. } = &mut found.host {
+    let mut learned = None;
+    if let HostView::Alive {
+        id,
+        frozen,
+        verified,
+        ..
+    } = &mut found.host
+    {
         if let Some(a) = alive.iter().find(|a| a.id == *id) {
             *frozen = host.frozen(a.pid, id);
         }
+        if *verified {
+            learned = roots.iter().find(|(i, _)| i == id).map(|(_, r)| r.clone());
+        }
     }
-    found
+    let unnamed = named
+        .iter()
+        .filter(|(a, n)| n.is_none() && Some(a.id.as_str()) != known.id())
+        .count();
+    (found, learned, unnamed)
 }
 
 /// The decision of [`by_kernel`], given every alive container with the
@@ -223,3 +287,6 @@ pub fn decide(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod scripted;

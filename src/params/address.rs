@@ -19,16 +19,21 @@ Without a /prefix the prefix is taken from the connected route on the \
 interface that contains the address (as IPaddr2 does); when no such route exists on a node, \
 start and validate-all fail there with OCF_ERR_INSTALLED (5) and Pacemaker tries another node. \
 On start every address is added to its interface and announced with gratuitous ARP (IPv4: a \
-request and a reply per round) or unsolicited neighbour advertisements (IPv6, after duplicate \
-address detection has finished; an address that another host already holds fails the start); \
-with several addresses the rounds are interleaved (the first round of each goes out at once). \
+request and a reply per round, at once) or unsolicited neighbour advertisements (IPv6, once \
+duplicate address detection has passed); the container is started only once every address is \
+known free (DAD passed, the conflict_check probe unanswered). An address that another host \
+already holds fails the start: every address this start bound is removed and the container \
+has not run. The addresses of one family on one link share their rounds. \
 When one address cannot be bound, start removes the ones it bound and fails naming it. \
 Monitor: every address bound and the container running is success, no address bound and the \
 container stopped is OCF_NOT_RUNNING (7), any mix is OCF_ERR_GENERIC (1) naming the addresses \
 that are missing (or left over). Stop removes every address, goes on past a failure on one and \
 reports all of them. \
 Zone ids (fe80::1%eth0), multicast, broadcast, loopback and \
-unspecified addresses are refused; an IPv6 link-local address (fe80::/10) needs nic. The same \
+unspecified addresses, IPv4-mapped IPv6 addresses (::ffff:192.0.2.10), 0.0.0.0/8, \
+240.0.0.0/4 and the network and broadcast address of the given prefix (192.0.2.0/24, \
+192.0.2.255/24; a /31 or /32 has neither) are refused, each with its reason; an IPv6 \
+link-local address (fe80::/10) needs nic. The same \
 address already bound on this node in another way (another prefix, another interface) fails \
 the start with OCF_ERR_INSTALLED (5) before anything changes, and monitor reports it (never \
 OCF_NOT_RUNNING while it is bound here).",
@@ -54,8 +59,9 @@ pub const NODAD: ParamSpec = ParamSpec::boolean("nodad")
     .shortdesc("Bind the IPv6 addresses without duplicate address detection")
     .longdesc(
         "When true, the IPv6 addresses are bound with IFA_F_NODAD: the kernel skips duplicate \
-address detection (about a second, more with a higher dad_transmits), so they are usable and \
-announced at once and the takeover is faster. The risk: an address that another host on the \
+address detection (one to two seconds, more with a higher dad_transmits; about one second \
+where net.ipv6.conf.<nic>.optimistic_dad=1, with which start binds them optimistic, RFC 4429), \
+so they are usable and announced at once and the container starts without waiting for it. The risk: an address that another host on the \
 link still holds (a node that was not fenced, a misconfiguration) is taken over without any \
 check, both hosts answer for it and connections break in ways that are hard to trace; start \
 cannot fail with 'already in use' any more. Use it only where fencing guarantees the old \
@@ -73,7 +79,8 @@ pub const CONFLICT_CHECK: ParamSpec = ParamSpec::boolean("conflict_check")
 address 0.0.0.0, as RFC 5227 says, so no neighbour cache learns anything from them) and \
 listens for conflict_window milliseconds: an ARP reply or request from another Ethernet \
 address that claims the address fails the start with OCF_ERR_GENERIC (1) and a reason naming \
-that MAC, and no address is bound. Like IPaddr2's run_arping, it adds conflict_window to every \
+that MAC, no address stays bound and the container is not started (IPv6 addresses are \
+bound and in DAD meanwhile: both proofs run at once). Like IPaddr2's run_arping, it adds conflict_window to every \
 start and catches only hosts that answer within it. Interfaces without ARP are not probed. \
 The default false binds at once (as IPaddr2).",
     );

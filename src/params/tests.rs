@@ -127,6 +127,9 @@ fn malformed_values_name_the_parameter() {
         ("container", "ümlaut"),
         ("docker_host", "tcp://127.0.0.1:2375"),
         ("docker_host", "var/run/docker.sock"),
+        ("docker_host", "unix:///var/run/docker.sock "),
+        ("docker_host", " /var/run/docker.sock"),
+        ("docker_host", "/var/run/docker\t.sock"),
         ("arp_count", "0"),
         ("arp_count", "-1"),
         ("arp_count", "5x"),
@@ -148,6 +151,37 @@ fn malformed_values_name_the_parameter() {
         let text = e.to_string();
         assert!(text.contains(name), "{text}");
     }
+}
+
+#[test]
+fn a_blank_in_docker_host_is_6_naming_it() {
+    // issue 21 item 13: was taken, then 5 on every node (no such socket)
+    let e = refused(&[
+        ("ip", "192.0.2.10/24"),
+        ("docker_host", "unix:///run/docker.sock "),
+    ]);
+    assert_eq!(e.name(), "docker_host");
+    assert!(
+        e.to_string().contains("a blank or control character"),
+        "{e}"
+    );
+    // $DOCKER_HOST with a blank is not a unix socket path: the default
+    let env = ra_api::Env::from_pairs([
+        ("OCF_RESKEY_ip", "192.0.2.10/24"),
+        ("DOCKER_HOST", "unix:///run/other.sock "),
+    ]);
+    let c = Config::from_env(&env).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.docker_host, DEFAULT_DOCKER_HOST);
+}
+
+#[test]
+fn a_malformed_monitor_cmd_is_never_quoted() {
+    let cmd = "curl -u admin:S3cretPass 'http://127.0.0.1/";
+    let e = refused(&[("ip", "192.0.2.10/24"), ("monitor_cmd", cmd)]);
+    assert_eq!(e.name(), "monitor_cmd");
+    let text = e.to_string();
+    assert_eq!(text, "monitor_cmd (value not shown): unclosed single quote");
+    assert!(!format!("{e:?}").contains("S3cret"));
 }
 
 #[test]

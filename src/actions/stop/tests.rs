@@ -14,7 +14,7 @@ fn grace_leaves_room_for_the_kill_and_the_address() {
 
 use std::cell::RefCell;
 
-use crate::engine::{ContainerState, ExecResult, Health};
+use crate::engine::{ContainerState, ExecResult, Health, RestartPolicy};
 
 /// An engine whose container goes through `states`: each stop moves to
 /// the next one (Docker: running -> exited; Podman in a crash loop:
@@ -44,7 +44,7 @@ impl Engine for Scripted {
             status,
             health: Health::None,
             health_output: None,
-            restart_policy: "always".into(),
+            restart_policy: RestartPolicy::Engine("always".into()),
             exit_code: None,
             engine_root: None,
         }))

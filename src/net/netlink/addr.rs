@@ -1,5 +1,6 @@
 //! Adding and removing an address, with the IPv6 options of `ip address
-//! add` that the agent offers (`nodad`, `preferred_lft`).
+//! add` that the agent offers (`nodad`, `preferred_lft`) and optimistic
+//! DAD (RFC 4429) where the node allows it.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -15,7 +16,12 @@ const FOREVER: u32 = u32::MAX;
 /// How an address is bound. IPv4 addresses take neither option.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AddOptions {
-    /// IPv6: `IFA_F_NODAD`, no duplicate address detection.
+    /// IPv6: `IFA_F_NODAD`, no duplicate address detection. Without it the
+    /// address asks for `IFA_F_OPTIMISTIC` (RFC 4429): the kernel keeps the
+    /// flag only where `net.ipv6.conf.<nic>.optimistic_dad` (or `all`) is
+    /// 1, and then starts DAD at once instead of after a random delay of
+    /// up to `router_solicitation_delay` (1 s); elsewhere it drops the flag
+    /// and DAD runs as always.
     pub nodad: bool,
     /// IPv6: the preferred lifetime in seconds (`IFA_CACHEINFO`, the valid
     /// lifetime forever); `None` is forever. 0 binds it deprecated.
@@ -29,9 +35,11 @@ impl AddOptions {
         if ip.is_ipv4() {
             return attrs;
         }
-        if self.nodad {
-            attrs.push(AddressAttribute::Flags(AddressFlags::Nodad));
-        }
+        attrs.push(AddressAttribute::Flags(if self.nodad {
+            AddressFlags::Nodad
+        } else {
+            AddressFlags::Optimistic
+        }));
         if let Some(lft) = self.preferred_lft {
             let mut ci = CacheInfo::default();
             ci.ifa_preferred = lft;
@@ -128,8 +136,10 @@ mod tests {
             ci.map(|c| (c.ifa_preferred, c.ifa_valid)),
             Some((0, u32::MAX))
         );
-        assert!(AddOptions::default()
-            .attributes(IpAddr::V6(Ipv6Addr::LOCALHOST))
-            .is_empty());
+        assert_eq!(
+            AddOptions::default().attributes(IpAddr::V6(Ipv6Addr::LOCALHOST)),
+            vec![AddressAttribute::Flags(AddressFlags::Optimistic)],
+            "with DAD: optimistic where the node allows it"
+        );
     }
 }
