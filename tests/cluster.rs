@@ -25,8 +25,9 @@ const TOKEN: u32 = 1000;
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn single_node_recovers_failures() {
-    install_agent();
     let c = Cluster::new(1, TOKEN);
+    // only now: the cluster's lock is held, nobody else installs meanwhile
+    install_agent();
     create_ours(&c, "");
     wait_started(&c, RSC, "n1");
     let mon = c.crm_mon();
@@ -117,8 +118,9 @@ fn single_node_recovers_failures() {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn single_node_reloads_settings_without_a_restart() {
-    install_agent();
     let c = Cluster::new(1, TOKEN);
+    // only now: the cluster's lock is held, nobody else installs meanwhile
+    install_agent();
     create_ours(&c, "");
     wait_started(&c, RSC, "n1");
     let started_at = |c: &Cluster| {
@@ -261,8 +263,9 @@ fn recovered(c: &Cluster, reason: &str) {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn two_nodes_fail_over_ours_and_the_stock_pair() {
-    install_agent();
     let mut c = Cluster::new(2, TOKEN);
+    // only now: the cluster's lock is held, nobody else installs meanwhile
+    install_agent();
     create_ours(&c, "");
     let ok = cluster::wait_until(Duration::from_secs(40), || {
         c.locate(RSC).len() == 1 && c.dc_idle()
@@ -386,8 +389,9 @@ fn check_failover(f: &cluster::Failover, round: usize) {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn single_node_migration_from_croits_agent_keeps_service_up() {
-    install_agent();
     let c = Cluster::new(1, TOKEN);
+    // only now: the cluster's lock is held, nobody else installs meanwhile
+    install_agent();
     let old_agent = std::env::var("CROIT_SHELL_AGENT").unwrap_or_else(|_| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),

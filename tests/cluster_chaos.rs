@@ -6,9 +6,13 @@
 //! the next. A checker samples every 100 ms from outside the nodes
 //! (tests/common/chaos/checker.rs) and the campaign fails on a sample with
 //! live container processes on two powered-on nodes, on two MACs answering
-//! ARP for the address after a takeover completed, and on a fault after
-//! which the client is not served again within its bound. It prints and
-//! writes (target/tmp/chaos-table.md) a table per fault kind.
+//! ARP for the address after a takeover completed, on a fault after
+//! which the client is not served again within its bound, and on a dockerd
+//! SIGKILL or SIGSTOP after which the resource does not stay degraded
+//! (190) on the holder, unrecovered and serving (healing then starts or
+//! thaws dockerd, and what follows is watched like any fault's healing).
+//! It prints and writes (target/tmp/chaos-table.md) a table per fault
+//! kind.
 //!
 //! `CHAOS_FAULTS` (default 40), `CHAOS_SEED` (default: the time),
 //! `CHAOS_STOCK=1` (the stock IPaddr2 + heartbeat docker pair instead of
@@ -28,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use chaos::checker::Checker;
 use chaos::report::{rows, served_again, table, violations, Record};
-use chaos::{draw, heal, inject, reacted, serving, Config, Rng, OURS, STOCK, TOKEN};
+use chaos::{draw, heal, inject, off_path, reacted, serving, Config, Rng, OURS, STOCK, TOKEN};
 use cluster::service::create_ours;
 use cluster::{fencing, now, Cluster, IMAGE, VIP};
 
@@ -45,8 +49,9 @@ fn chaos_campaign_never_two_copies_and_always_served_again() {
         "chaos campaign: {} faults, seed {} (CHAOS_SEED={} repeats it), {who}",
         cfg.faults, cfg.seed, cfg.seed
     );
-    install::install_agent();
     let mut c = Cluster::new(2, TOKEN);
+    // only now: the cluster's lock is held, nobody else installs meanwhile
+    install::install_agent();
     // a node that cannot serve (no carrier, a failed engine) is left at the
     // first failure instead of restarting in place until start's timeout
     let target = if cfg.stock {
@@ -109,6 +114,7 @@ fn chaos_campaign_never_two_copies_and_always_served_again() {
             });
         }
         let window = checker.client_since(t0);
+        let off_path = off_path(&c, target, kind, &node, seen, serves.as_deref(), t0);
         let r = Record {
             i,
             kind,
@@ -117,6 +123,7 @@ fn chaos_campaign_never_two_copies_and_always_served_again() {
             t0,
             served_again: served,
             failed: window.iter().filter(|s| s.by.is_none()).count(),
+            off_path,
         };
         eprint!(
             "[{:5.0} s] {}{}",
@@ -129,8 +136,23 @@ fn chaos_campaign_never_two_copies_and_always_served_again() {
             }
         );
         records.push(r);
+        let healing = now();
         match heal(&mut c, target, kind) {
-            Some(h) => holder = h,
+            Some(h) => {
+                // what healing did to the service (dockerd started again
+                // ends a container it left running, without live-restore)
+                let lost = checker
+                    .client_since(healing)
+                    .iter()
+                    .filter(|s| s.by.is_none())
+                    .count();
+                eprintln!(
+                    "      healed in {:.1} s ({lost} requests failed), served by {h}{}",
+                    now() - healing,
+                    chaos::heal_story(&c, target, healing)
+                );
+                holder = h;
+            }
             None => {
                 let samples = checker.stop();
                 let v = violations(&records, &samples);

@@ -49,8 +49,9 @@ const SERVED_WITHIN_S: f64 = FENCED_WITHIN_S + 3.0;
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn three_nodes_minority_holder_is_fenced_and_the_majority_serves() {
-    install_agent();
     let mut c = Cluster::new(3, TOKEN);
+    // only now: the cluster's lock is held, nobody else installs meanwhile
+    install_agent();
     let quorum = c.on_ok("n1", &["corosync-quorumtool", "-s"]);
     assert!(
         quorum.contains("Quorate:          Yes")

@@ -42,8 +42,9 @@ const TOKEN: u32 = 1000;
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn two_nodes_holder_nic_loses_carrier_the_resource_moves() {
-    install_agent();
     let mut c = Cluster::new(2, TOKEN);
+    // only now: the cluster's lock is held, nobody else installs meanwhile
+    install_agent();
     create_ours(&c, "");
     c.sh_on(
         "n1",
@@ -118,8 +119,9 @@ struct Killed {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn three_nodes_start_killed_on_the_survivor_recovers_on_the_third() {
-    install_agent();
     let mut c = Cluster::new(3, TOKEN);
+    // only now: the cluster's lock is held, nobody else installs meanwhile
+    install_agent();
     create_ours(&c, "");
     let (holder, _) = started(&c);
     let survivors: Vec<cluster::Node> = c

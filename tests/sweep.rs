@@ -8,10 +8,14 @@
 //! variables, with the same expectations.
 //!
 //! Nothing here can touch the machine: every call runs in a fresh network
-//! namespace (`unshare -n`: only a down `lo`), and `docker_host` never names
-//! a real engine: a missing path, a regular file, a socket that accepts and
-//! never answers, one that answers garbage, or a malformed value. Needs root
-//! for `unshare`; `SWEEP_SEED` repeats a run, `SWEEP_RUNS` changes its size.
+//! namespace (`unshare -n`: only a down `lo`) and a fresh PID namespace with
+//! its own /proc (with the engine away the agent looks for the container in
+//! the kernel, and would otherwise find, and stop, a container of that name
+//! on any engine of the machine, e.g. the cluster tests' `croit`), and
+//! `docker_host` never names a real engine: a missing path, a regular file,
+//! a socket that accepts and never answers, one that answers garbage, or a
+//! malformed value. Needs root for `unshare`; `SWEEP_SEED` repeats a run,
+//! `SWEEP_RUNS` changes its size.
 
 #[path = "common/agent.rs"]
 mod agent;
@@ -373,7 +377,9 @@ struct Outcome {
 fn run(case: &Case) -> Outcome {
     let timeout = Env::from_pairs(case.vars.clone()).timeout();
     let mut cmd = Command::new("unshare");
-    cmd.arg("-n").arg(agent::bin());
+    // --kill-child: the agent (PID 1 there) goes when unshare is killed
+    cmd.args(["-n", "-p", "-f", "--kill-child", "--mount-proc"])
+        .arg(agent::bin());
     if let Some(a) = &case.action {
         cmd.arg(a);
     }

@@ -4,7 +4,9 @@
 //! Violations: a sample with a live container process on two powered-on
 //! nodes; two MACs answering ARP for the address after a takeover
 //! completed; a fault after which the client is not served again within
-//! the bound of its class ([`Kind::bound`]).
+//! the bound of its class ([`Kind::bound`]); the engine away and our
+//! resource not degraded on the holder, or moved, or recovered
+//! ([`off_path`]).
 #![allow(dead_code)]
 
 pub mod arp;
@@ -118,11 +120,10 @@ impl Kind {
     ///   (2.2 T), `priority-fencing-delay` when the holder is lost (5 s),
     ///   the fence and its confirmation (1 s), start and the client's next
     ///   request (2 s): 10.2 s;
-    /// - dockerd SIGSTOP: one monitor interval (2 s), the monitor's answer
-    ///   on a frozen engine (its inspect deadline, 4.5 s), stop on a frozen
-    ///   engine (measured 10 s: the deadline, then the container ended
-    ///   through the kernel), a fence if stop failed (1 s), start and the
-    ///   request (2 s): 19.5 s;
+    /// - dockerd SIGKILL or SIGSTOP: nothing to recover, the container
+    ///   serves on (the monitor answers 190, degraded): served throughout;
+    ///   one request lost to the loaded machine at most (its 0.3 s timeout,
+    ///   then 0.1 s to the next): 0.4 s;
     /// - the other faults the monitor finds: one interval (2 s), the
     ///   monitor's answer (1 s), stop (2 s), start and the request (2 s): 7 s;
     /// - a graceful move: `pcs resource move` (1 s), stop and start (2 s),
@@ -133,11 +134,17 @@ impl Kind {
             Kind::PowerOff | Kind::RingCut => {
                 2.2 * t + f64::from(fencing::PRIORITY_DELAY_S) + 1.0 + 2.0
             }
-            Kind::EngineFreeze => MONITOR_S + 4.5 + 10.0 + 1.0 + 2.0,
+            Kind::EngineKill | Kind::EngineFreeze => 0.3 + 0.1,
             Kind::Move => 4.0,
             _ => MONITOR_S + 1.0 + 2.0 + 2.0,
         };
         base * 1.5
+    }
+
+    /// The engine went away and the container serves on: our agent answers
+    /// 190 (degraded) and nothing is recovered until the engine is back.
+    pub fn engine_away(self) -> bool {
+        matches!(self, Kind::EngineKill | Kind::EngineFreeze)
     }
 }
 
@@ -162,17 +169,22 @@ pub struct Target {
     pub locate: &'static str,
     pub mover: &'static str,
     pub container: &'static str,
+    /// Answers 190 (degraded) while the engine is away (ours; the stock
+    /// docker agent fails instead).
+    pub degrades: bool,
 }
 
 pub const OURS: Target = Target {
     locate: "pxe",
     mover: "pxe",
     container: "croit",
+    degrades: true,
 };
 pub const STOCK: Target = Target {
     locate: "web",
     mover: "svc",
     container: "hc-web",
+    degrades: false,
 };
 
 /// The node that runs the target and serves the client, once the DC is
@@ -221,9 +233,15 @@ pub fn inject(c: &mut Cluster, t: &Target, kind: Kind, node: &str, other: &str) 
 /// Waits until the cluster reacted to the fault (`t0`: when it was
 /// injected): the node that was powered off fenced (confirmed off: healing
 /// must not boot it under a fence still on its way), a node fenced after a
-/// partition, a failed action recorded, the move done. False after 40 s.
+/// partition, the degraded monitor (`OCF_DEGRADED` among crm_mon's failed
+/// actions) with the engine away, another failed action recorded, the
+/// move done. False after 40 s.
 pub fn reacted(c: &Cluster, t: &Target, kind: Kind, node: &str, other: &str, t0: f64) -> bool {
     wait_until(Duration::from_secs(40), || match kind {
+        _ if kind.engine_away() && t.degrades => c
+            .failed_actions()
+            .iter()
+            .any(|l| l.contains("'OCF_DEGRADED'") && l.contains(&format!("on {node} "))),
         Kind::PowerOff => fencing::events()
             .iter()
             .any(|e| e.target == node && e.action == "off" && e.rc == 0 && e.at >= t0),
@@ -231,6 +249,58 @@ pub fn reacted(c: &Cluster, t: &Target, kind: Kind, node: &str, other: &str, t0:
         Kind::Move => c.locate(t.locate) == [other.to_string()],
         _ => !c.node(node).is_up() || c.crm_mon().contains("Failed Resource Actions"),
     })
+}
+
+/// What went against the path the fault should take, if anything: with
+/// the engine away our resource stays where it was (`node`), degraded,
+/// recovered nowhere (Pacemaker's log since `t0`), and serves on.
+pub fn off_path(
+    c: &Cluster,
+    t: &Target,
+    kind: Kind,
+    node: &str,
+    seen: bool,
+    serves: Option<&str>,
+    t0: f64,
+) -> Option<String> {
+    if !kind.engine_away() || !t.degrades {
+        return None;
+    }
+    let recovered = c.recovery_since(t.locate, t0);
+    if !seen {
+        Some(format!("no degraded monitor on {node}"))
+    } else if serves != Some(node) {
+        Some(format!("served by {serves:?}, not by {node} that holds it"))
+    } else if !recovered.is_empty() {
+        Some(format!("recovered: {recovered:?}"))
+    } else {
+        None
+    }
+}
+
+/// What Pacemaker did to the target since `since` (healing), in short:
+/// `; Recover pxe (n2), stop on n2: ok, start on n2: ok`; empty for nothing.
+pub fn heal_story(c: &Cluster, t: &Target, since: f64) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for l in c.recovery_since(t.locate, since) {
+        let item = if let Some(a) = l.split("Actions:").nth(1) {
+            a.split_whitespace().collect::<Vec<_>>().join(" ")
+        } else if let Some(r) = l.split("Result of ").nth(1) {
+            let (what, how) = r.split_once(": ").unwrap_or((r, ""));
+            let how = how.split(" |").next().unwrap_or(how);
+            format!("{} {how}", what.replace(" operation for ", " of "))
+        } else {
+            l.split_whitespace().skip(6).collect::<Vec<_>>().join(" ")
+        };
+        if out.last() != Some(&item) {
+            out.push(item);
+        }
+    }
+    if out.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", out.join(", "))
+    }
 }
 
 /// Back to a healthy cluster after a fault: healed, cleaned up, served.

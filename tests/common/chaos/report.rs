@@ -17,6 +17,8 @@ pub struct Record {
     pub served_again: Option<f64>,
     /// Client requests that failed between the fault and the takeover.
     pub failed: usize,
+    /// What went against the fault's expected path (`super::off_path`).
+    pub off_path: Option<String>,
 }
 
 /// Time until served again: the end of the first successful request after
@@ -61,6 +63,12 @@ pub fn violations(records: &[Record], s: &Samples) -> Vec<Violation> {
         });
     }
     for r in records {
+        if let Some(what) = &r.off_path {
+            out.push(Violation {
+                fault: Some(r.i),
+                what: format!("{} on {}: {what}", r.kind.name(), r.node),
+            });
+        }
         let bound = r.kind.bound();
         match r.served_again {
             Some(x) if x <= bound => {}
@@ -137,14 +145,17 @@ pub fn rows(records: &[Record]) -> String {
     let mut out = String::new();
     for r in records {
         out.push_str(&format!(
-            "#{:<3} {:<20} on {} ({}): served again {}, {} requests failed\n",
+            "#{:<3} {:<20} on {} ({}): served again {}, {} requests failed{}\n",
             r.i + 1,
             r.kind.name(),
             r.node,
             if r.holder { "holder" } else { "other" },
             r.served_again
                 .map_or("never".to_string(), |x| format!("{x:.2} s")),
-            r.failed
+            r.failed,
+            r.off_path
+                .as_ref()
+                .map_or(String::new(), |w| format!(" (off its path: {w})"))
         ));
     }
     out

@@ -2,9 +2,7 @@
 //! a healthy one. Each scenario injects one; a campaign can draw them at
 //! random and call [`restore`] between two.
 
-use std::time::Duration;
-
-use super::{network, wait_until, Cluster};
+use super::{network, Cluster};
 
 /// One fault, aimed at a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,8 +76,10 @@ impl Fault {
 
 /// Back to a healthy cluster, whatever happened: every ring port attached,
 /// every node's LAN port up (a node that is off stays unplugged), a paused
-/// container unpaused, a frozen dockerd thawed, a node whose dockerd is gone fenced through the
-/// cluster (its containers may run on: only a power-off is certain), every
+/// container unpaused, a frozen dockerd thawed, a node whose dockerd is
+/// gone given its dockerd again (the boot's flags: without live-restore its
+/// restore ends the containers its predecessor left running, which the
+/// monitor then finds stopped; under live-restore it keeps them), every
 /// node that is off booted, all online, failures cleaned up.
 pub fn restore(c: &mut Cluster) {
     let names: Vec<String> = c.nodes.iter().map(|n| n.name.clone()).collect();
@@ -115,14 +115,7 @@ pub fn restore(c: &mut Cluster) {
                     ],
                 );
             }
-            _ => {
-                let peer = names.iter().find(|p| *p != name && c.node(p).is_up());
-                if let Some(p) = peer {
-                    let _ = c.on(p, &["stonith_admin", "--fence", name, "--timeout", "60"]);
-                }
-                let off = wait_until(Duration::from_secs(60), || !c.node(name).is_up());
-                assert!(off, "{name} without its engine was not fenced");
-            }
+            _ => c.engine_start(name),
         }
     }
     for name in &names {

@@ -13,7 +13,8 @@
 //! power), [`fencing`] (agent, power controller, device), [`service`] (the
 //! image, containers and our resource), [`watch`] (background watchers, log
 //! times), [`timing`] (failover and move measurements, tables), [`dockerd`]
-//! (a node's engine stopped and started again while the node runs).
+//! (a node's engine stopped and started again while the node runs), [`pcmk`]
+//! (what Pacemaker recorded: operation results, recoveries, failed actions).
 #![allow(dead_code)]
 
 pub mod agents;
@@ -22,6 +23,7 @@ pub mod faults;
 pub mod fencing;
 pub mod network;
 pub mod node;
+pub mod pcmk;
 pub mod service;
 pub mod timing;
 pub mod watch;
