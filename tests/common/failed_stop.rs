@@ -87,9 +87,8 @@ pub fn failed_stop(forget_root: bool) {
     );
     // The monitor found a container it cannot name (1, not 190 or 7), and
     // the stop failed on the holder, with the agent's reason.
-    let unknown = |m: &OpResult| {
-        m.node == holder && m.rc == "1" && m.line.contains("no id remembered")
-    };
+    let unknown =
+        |m: &OpResult| m.node == holder && m.rc == "1" && m.line.contains("no id remembered");
     assert!(
         monitors.iter().any(unknown) && monitors.iter().all(|m| m.rc != "190" && m.rc != "7"),
         "the monitor did not answer 1 for a container it cannot name:\n{report}"
