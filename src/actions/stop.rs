@@ -115,13 +115,19 @@ async fn end_container(
     budget: Duration,
 ) -> Result<(), Error> {
     let state = plan.state(host);
-    let kernel = Kernel::new();
+    let ender = Ender {
+        stop_timeout: plan.stop_timeout,
+        kernel: Kernel::new(),
+        end,
+        budget,
+    };
     // The engine's calls end early enough to leave time for the kernel and
     // the address.
     let engine = Docker::connect(host, end - budget::stop_tail(budget))?;
     let waited = engine_wait(budget);
     let view = engine_view_within(&engine, container, Instant::now() + waited, waited).await;
-    let Identity { host: seen, stray } = identify(&engine, &kernel, &state, container, &view).await;
+    let Identity { host: seen, stray } =
+        identify(&engine, &ender.kernel, &state, container, &view).await;
     let engine_up = matches!(view, EngineView::Container(_) | EngineView::NoContainer);
     if let Some(stray) = &stray {
         let why = format!(
@@ -129,15 +135,15 @@ async fn end_container(
             stray.label()
         );
         if engine_up {
-            end_by_engine(plan, &engine, &stray.id, &why, end, budget).await?;
+            ender.by_engine(&engine, &stray.id, &why).await?;
         } else {
-            by_kernel(plan, &stray.label(), &stray.id, &why, end, budget).await?;
+            ender.by_kernel(&stray.label(), &stray.id, &why).await?;
         }
         state.forget();
     }
     let why = match view {
         EngineView::Container(st) => {
-            end_by_engine(plan, &engine, &st.id, container, end, budget).await?;
+            ender.by_engine(&engine, &st.id, container).await?;
             state.remember(&Ours {
                 id: st.id.clone(),
                 name: st.name.clone(),
@@ -154,7 +160,7 @@ async fn end_container(
     };
     match seen {
         HostView::Alive { id, .. } => {
-            by_kernel(plan, container, &id, &why, end, budget).await?;
+            ender.by_kernel(container, &id, &why).await?;
             // what was ended is what a later look with the engine away
             // checks again
             state.remember(&Ours {
@@ -174,88 +180,86 @@ async fn end_container(
     }
 }
 
-/// Stops container `id` through the engine and checks with the kernel that
-/// nothing of it is left (the kernel path when the engine goes away or
-/// freezes meanwhile, or when processes outlive its word). `label` names it
-/// in the log.
-async fn end_by_engine(
-    plan: &StopPlan,
-    engine: &Docker,
-    id: &str,
-    label: &str,
+/// What ends a container within stop's time: the grace period's rule, the
+/// process table, the deadline and the budget it is a share of.
+struct Ender {
+    stop_timeout: Option<u32>,
+    kernel: Kernel,
     end: Instant,
     budget: Duration,
-) -> Result<(), Error> {
-    let grace = grace_period(
-        plan.stop_timeout,
-        end.saturating_duration_since(Instant::now()),
-    );
-    match stop_container(engine, id, grace).await {
-        // The engine went away or froze in the middle of the stop.
-        Err(Error::Engine(e @ (EngineError::Absent { .. } | EngineError::Timeout { .. }))) => {
-            let why = e.to_string();
-            by_kernel(plan, label, id, &why, end, budget).await
-        }
-        // The engine says it is down: the kernel must agree (a 0 from stop
-        // lets Pacemaker start a second copy elsewhere), and a kernel that
-        // cannot be read agrees with nothing.
-        Ok(()) => {
-            let m = Kernel::new().members(id)?;
-            if m.pids.is_empty() {
-                return Ok(());
-            }
-            let why = format!(
-                "the engine reports container {label} stopped, but {} of its processes are alive",
-                m.pids.len()
-            );
-            by_kernel(plan, label, id, &why, end, budget).await
-        }
-        r => r,
-    }
 }
 
-/// Ends the container's processes through the kernel: SIGTERM to its init,
-/// the grace period, SIGKILL to every process; 0 only when none is left.
-async fn by_kernel(
-    plan: &StopPlan,
-    container: &str,
-    id: &str,
-    why: &str,
-    end: Instant,
-    budget: Duration,
-) -> Result<(), Error> {
-    let left = end.saturating_duration_since(Instant::now());
-    let grace = Duration::from_secs(u64::from(grace_period(plan.stop_timeout, left)));
-    // The kill gets at least a moment even when the engine used up the
-    // time (frozen in the middle of its own stop).
-    let until = (end - budget::stop_tail(budget))
-        .max(Instant::now() + KILL_MIN)
-        .min(end);
-    let t0 = Instant::now();
-    let e = Kernel::new().end(id, grace, until).await?;
-    let short = &id[..id.len().min(12)];
-    if e.found == 0 {
-        info!("{why}; no process of container {container} ({short}) is alive");
-        return Ok(());
+impl Ender {
+    /// Stops container `id` through the engine and checks with the kernel
+    /// that nothing of it is left (the kernel path when the engine goes away
+    /// or freezes meanwhile, or when processes outlive its word). `label`
+    /// names it in the log.
+    async fn by_engine(&self, engine: &Docker, id: &str, label: &str) -> Result<(), Error> {
+        let grace = grace_period(
+            self.stop_timeout,
+            self.end.saturating_duration_since(Instant::now()),
+        );
+        match stop_container(engine, id, grace).await {
+            // The engine went away or froze in the middle of the stop.
+            Err(Error::Engine(e @ (EngineError::Absent { .. } | EngineError::Timeout { .. }))) => {
+                self.by_kernel(label, id, &e.to_string()).await
+            }
+            // The engine says it is down: the kernel must agree (a 0 from
+            // stop lets Pacemaker start a second copy elsewhere), and a
+            // kernel that cannot be read agrees with nothing.
+            Ok(()) => {
+                let m = self.kernel.members(id)?;
+                if m.pids.is_empty() {
+                    return Ok(());
+                }
+                let why = format!(
+                    "the engine reports container {label} stopped, but {} of its processes are \
+                     alive",
+                    m.pids.len()
+                );
+                self.by_kernel(label, id, &why).await
+            }
+            r => r,
+        }
     }
-    if e.left > 0 {
-        return Err(Error::StillRunning(format!(
-            "{why}; {} of {} processes of container {container} survived SIGKILL",
-            e.left, e.found
-        )));
+
+    /// Ends the container's processes through the kernel: SIGTERM to its
+    /// init, the grace period, SIGKILL to every process; 0 only when none
+    /// is left.
+    async fn by_kernel(&self, container: &str, id: &str, why: &str) -> Result<(), Error> {
+        let left = self.end.saturating_duration_since(Instant::now());
+        let grace = Duration::from_secs(u64::from(grace_period(self.stop_timeout, left)));
+        // The kill gets at least a moment even when the engine used up the
+        // time (frozen in the middle of its own stop).
+        let until = (self.end - budget::stop_tail(self.budget))
+            .max(Instant::now() + KILL_MIN)
+            .min(self.end);
+        let t0 = Instant::now();
+        let e = self.kernel.end(id, grace, until).await?;
+        let short = &id[..id.len().min(12)];
+        if e.found == 0 {
+            info!("{why}; no process of container {container} ({short}) is alive");
+            return Ok(());
+        }
+        if e.left > 0 {
+            return Err(Error::StillRunning(format!(
+                "{why}; {} of {} processes of container {container} survived SIGKILL",
+                e.left, e.found
+            )));
+        }
+        warn!(
+            "{why}: stopped container {container} ({short}) through the kernel in {} ms: \
+             SIGTERM to its init{}, {} process(es) ended",
+            t0.elapsed().as_millis(),
+            if e.killed {
+                format!(", SIGKILL after the {} s grace period", grace.as_secs())
+            } else {
+                String::new()
+            },
+            e.found
+        );
+        Ok(())
     }
-    warn!(
-        "{why}: stopped container {container} ({short}) through the kernel in {} ms: \
-         SIGTERM to its init{}, {} process(es) ended",
-        t0.elapsed().as_millis(),
-        if e.killed {
-            format!(", SIGKILL after the {} s grace period", grace.as_secs())
-        } else {
-            String::new()
-        },
-        e.found
-    );
-    Ok(())
 }
 
 /// The least time the kernel path gives SIGKILL to take effect.

@@ -159,21 +159,16 @@ impl Kernel {
     /// signal, SIGTERM included.
     pub(crate) fn thaw(&self, m: &Members, id: &str) {
         let Some(cg) = &m.cgroup else { return };
-        let mounts = self.cgroup_mounts();
-        if let (Some(root), Some(path)) = (&mounts.freezer, cgroup::freezer_path(cg, id)) {
-            let state = Path::new(root).join(path.trim_start_matches('/'));
-            let file = state.join("freezer.state");
+        let (v1, v2) = self.freeze_files(cg, id);
+        if let Some(file) = v1 {
             if std::fs::read_to_string(&file).is_ok_and(|s| s.trim() != "THAWED") {
                 match std::fs::write(&file, "THAWED") {
-                    Ok(()) => tracing::info!("thawed the frozen cgroup {}", state.display()),
+                    Ok(()) => tracing::info!("thawed the frozen cgroup {}", file.display()),
                     Err(e) => tracing::warn!("cannot thaw {}: {e}", file.display()),
                 }
             }
         }
-        if let (Some(root), Some(path)) = (&mounts.unified, cgroup::unified_path(cg, id)) {
-            let file = Path::new(root)
-                .join(path.trim_start_matches('/'))
-                .join("cgroup.freeze");
+        if let Some(file) = v2 {
             if std::fs::read_to_string(&file).is_ok_and(|s| s.trim() == "1") {
                 match std::fs::write(&file, "0") {
                     Ok(()) => tracing::info!("thawed {}", file.display()),
@@ -181,6 +176,35 @@ impl Kernel {
                 }
             }
         }
+    }
+
+    /// The files that freeze container `id` (its process's cgroup text
+    /// `cg`): the v1 freezer's `freezer.state` and the v2 `cgroup.freeze`,
+    /// where those hierarchies are mounted and place it.
+    pub(crate) fn freeze_files(&self, cg: &str, id: &str) -> (Option<PathBuf>, Option<PathBuf>) {
+        let mounts = self.cgroup_mounts();
+        let at = |root: &Option<String>, path: Option<&str>, file: &str| {
+            let (Some(root), Some(path)) = (root, path) else {
+                return None;
+            };
+            Some(
+                Path::new(root)
+                    .join(path.trim_start_matches('/'))
+                    .join(file),
+            )
+        };
+        (
+            at(
+                &mounts.freezer,
+                cgroup::freezer_path(cg, id),
+                "freezer.state",
+            ),
+            at(
+                &mounts.unified,
+                cgroup::unified_path(cg, id),
+                "cgroup.freeze",
+            ),
+        )
     }
 }
 

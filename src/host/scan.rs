@@ -95,26 +95,9 @@ impl Kernel {
         let Ok(cg) = std::fs::read_to_string(self.proc_root.join(format!("{pid}/cgroup"))) else {
             return false;
         };
-        let mounts = self.cgroup_mounts();
-        let read = |root: &Option<String>, path: Option<&str>, file: &str| {
-            let (Some(root), Some(path)) = (root, path) else {
-                return None;
-            };
-            let p = Path::new(root)
-                .join(path.trim_start_matches('/'))
-                .join(file);
-            std::fs::read_to_string(p).ok()
-        };
-        let v1 = read(
-            &mounts.freezer,
-            cgroup::freezer_path(&cg, id),
-            "freezer.state",
-        );
-        let v2 = read(
-            &mounts.unified,
-            cgroup::unified_path(&cg, id),
-            "cgroup.freeze",
-        );
+        let (v1, v2) = self.freeze_files(&cg, id);
+        let read = |f: Option<PathBuf>| f.and_then(|f| std::fs::read_to_string(f).ok());
+        let (v1, v2) = (read(v1), read(v2));
         v1.is_some_and(|s| s.trim() != "THAWED") || v2.is_some_and(|s| s.trim() == "1")
     }
 }
