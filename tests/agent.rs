@@ -5,14 +5,7 @@
 //! Needs root, network namespaces and a dockerd with the test image
 //! (`tests/run.sh` provides them); `#[ignore]`d for the quick unprivileged loop.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/rig.rs"]
-mod rig;
+use support::{agent, docker, netns, rig};
 
 use std::time::Duration;
 

@@ -7,16 +7,7 @@
 //! Needs root, namespaces and dockerd; `#[ignore]`d for the quick
 //! unprivileged loop.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/rig.rs"]
-mod rig;
-#[path = "common/stamped.rs"]
-mod stamped;
+use support::{agent, rig, stamped};
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
@@ -36,7 +27,7 @@ fn rounds(frames: &[Stamped]) -> (usize, usize) {
 
 /// Where the agent records the background announcer of a container.
 fn record(container: &str) -> std::path::PathBuf {
-    // the rig's resource instance is its container's name (common/agent.rs)
+    // the rig's resource instance is its container's name (support::agent)
     croit_container::state::State::new("/run/resource-agents", container, container, "")
         .announcer_path()
 }

@@ -1,4 +1,4 @@
-//! Under real Pacemaker, fencing on (tests/common/cluster/fencing.rs): a
+//! Under real Pacemaker, fencing on (tests/support/src/cluster/fencing.rs): a
 //! single-node cluster recovers the agent's failures; a two-node cluster
 //! fails the address and the container over on a power failure (the
 //! survivor fences the dead node first), timed next to the stock IPaddr2 +
@@ -9,24 +9,18 @@
 //! for the quick loop, run by tests/run.sh. The tests take one lock and run
 //! one cluster at a time.
 
-#[path = "common/cluster/mod.rs"]
-mod cluster;
-#[path = "common/install.rs"]
-mod install;
+use scenario::TOKEN;
+use support::{cluster, scenario};
 
 use std::time::Duration;
 
 use cluster::service::{create_ours, one_holder, wait_started, RSC};
-use cluster::{fencing, Cluster, VIP};
-use install::install_agent;
-
-const TOKEN: u32 = 1000;
+use cluster::{Cluster, VIP};
 
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn single_node_recovers_failures() {
-    install_agent();
-    let c = Cluster::new(1, TOKEN);
+    let c = scenario::cluster(1);
     create_ours(&c, "");
     wait_started(&c, RSC, "n1");
     let mon = c.crm_mon();
@@ -117,8 +111,7 @@ fn single_node_recovers_failures() {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn single_node_reloads_settings_without_a_restart() {
-    install_agent();
-    let c = Cluster::new(1, TOKEN);
+    let c = scenario::cluster(1);
     create_ours(&c, "");
     wait_started(&c, RSC, "n1");
     let started_at = |c: &Cluster| {
@@ -261,8 +254,7 @@ fn recovered(c: &Cluster, reason: &str) {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn two_nodes_fail_over_ours_and_the_stock_pair() {
-    install_agent();
-    let mut c = Cluster::new(2, TOKEN);
+    let mut c = scenario::cluster(2);
     create_ours(&c, "");
     let ok = cluster::wait_until(Duration::from_secs(40), || {
         c.locate(RSC).len() == 1 && c.dc_idle()
@@ -309,18 +301,7 @@ fn two_nodes_fail_over_ours_and_the_stock_pair() {
         c.nodes.iter().all(|n| !c.has_vip(&n.name)),
         "address left after delete"
     );
-    c.sh_on(
-        "n1",
-        &format!(
-            "pcs resource create vip ocf:heartbeat:IPaddr2 ip={VIP} cidr_netmask=24 nic=eth0 \
-             op monitor interval=2s --group svc && \
-             pcs resource create web ocf:heartbeat:docker image={} name=hc-web \
-             run_opts='--network host --init' run_cmd=/start.sh op monitor interval=2s --group svc && \
-             pcs resource meta svc priority={}",
-            cluster::IMAGE,
-            fencing::PRIORITY
-        ),
-    );
+    scenario::create_stock(&c, "vip", VIP, 24, "");
     let ok = cluster::wait_until(Duration::from_secs(60), || {
         c.locate("web").len() == 1 && c.dc_idle()
     });
@@ -386,8 +367,7 @@ fn check_failover(f: &cluster::Failover, round: usize) {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn single_node_migration_from_croits_agent_keeps_service_up() {
-    install_agent();
-    let c = Cluster::new(1, TOKEN);
+    let c = scenario::cluster(1);
     let old_agent = std::env::var("CROIT_SHELL_AGENT").unwrap_or_else(|_| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),

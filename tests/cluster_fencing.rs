@@ -1,6 +1,6 @@
 //! Faults on the holder of a fenced two-node cluster
-//! (tests/common/cluster/fencing.rs), watched from outside the nodes by the
-//! copy checker (tests/common/copies.rs: each node's copy of the container
+//! (tests/support/src/cluster/fencing.rs), watched from outside the nodes by the
+//! copy checker (tests/support/src/copies.rs: each node's copy of the container
 //! by its id in the host's /proc, and the nodes holding the address):
 //! - a stop that fails gets the holder fenced, and only then does the
 //!   survivor start the service;
@@ -13,27 +13,16 @@
 //! Privileged (root, namespaces, corosync, pacemaker, dockerd): `#[ignore]`d
 //! for the quick loop, run by tests/run.sh. One cluster at a time (a lock).
 
-#[path = "common/cluster/mod.rs"]
-mod cluster;
-#[path = "common/copies.rs"]
-mod copies;
-#[path = "common/fenced.rs"]
-mod fenced;
-#[path = "common/install.rs"]
-mod install;
-#[path = "common/procs.rs"]
-mod procs;
+use scenario::TOKEN;
+use support::{cluster, fenced, procs, scenario};
 
 use std::thread;
 use std::time::{Duration, Instant};
 
 use cluster::faults::{restore, Fault};
 use cluster::service::{create_ours, one_holder, wait_started, RSC};
-use cluster::{wait_until, Cluster, Setup};
+use cluster::{wait_until, Setup};
 use fenced::{fences_since, no_two_copies, note, only_fenced, started, watch_copies};
-use install::install_agent;
-
-const TOKEN: u32 = 1000;
 
 /// Issue 15, scenario 1. The holder's dockerd frozen (SIGSTOP) and the
 /// agent's record of the container id removed: stop can neither ask the
@@ -43,8 +32,7 @@ const TOKEN: u32 = 1000;
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn two_nodes_failed_stop_fences_the_holder_and_the_survivor_serves() {
-    install_agent();
-    let mut c = Cluster::new(2, TOKEN);
+    let mut c = scenario::cluster(2);
     create_ours(&c, "stop timeout=20s");
     let (holder, other) = started(&c);
     let (watch, holder_id) = watch_copies(&c, &holder);
@@ -131,8 +119,7 @@ fn engine_gone_on_the_holder(
     what: &str,
     file: &str,
 ) {
-    install_agent();
-    let mut c = Cluster::start(Setup {
+    let mut c = scenario::cluster_with(Setup {
         nodes: 2,
         token: TOKEN,
         live_restore,
@@ -211,8 +198,7 @@ fn two_nodes_engine_stopped_under_live_restore_never_two_copies() {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn two_nodes_monitor_failure_with_on_fail_fence_fences_the_holder() {
-    install_agent();
-    let mut c = Cluster::new(2, TOKEN);
+    let mut c = scenario::cluster(2);
     create_ours(&c, "");
     c.on_ok(
         "n1",
@@ -277,8 +263,7 @@ fn two_nodes_monitor_failure_with_on_fail_fence_fences_the_holder() {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn two_nodes_split_brain_the_holder_fences_the_other_and_keeps_serving() {
-    install_agent();
-    let mut c = Cluster::new(2, TOKEN);
+    let mut c = scenario::cluster(2);
     create_ours(&c, "");
     let (holder, other) = started(&c);
     let other_mac = c.node(&other).mac.clone();

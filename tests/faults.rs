@@ -12,16 +12,7 @@
 //! Needs root, namespaces and dockerd; `#[ignore]`d for the quick
 //! unprivileged loop.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/matrix.rs"]
-mod matrix;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/rig.rs"]
-mod rig;
+use support::{agent, docker, matrix, netns, rig};
 
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -7,16 +7,7 @@
 //! Needs root, network namespaces and the test podman with its image
 //! (`tests/run.sh` provides them); `#[ignore]`d for the quick unprivileged loop.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/matrix.rs"]
-mod matrix;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/podman.rs"]
-mod podman;
-#[path = "common/procs.rs"]
-mod procs;
+use support::{agent, matrix, netns, podman, procs};
 
 use std::process::Command;
 use std::time::Duration;

@@ -13,8 +13,7 @@
 //! never answers, one that answers garbage, or a malformed value. Needs root
 //! for `unshare`; `SWEEP_SEED` repeats a run, `SWEEP_RUNS` changes its size.
 
-#[path = "common/agent.rs"]
-mod agent;
+use support::agent;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

@@ -7,7 +7,7 @@ use std::os::unix::fs::MetadataExt;
 
 use super::Node;
 
-/// The installed agent (tests/common/install.rs puts the build there).
+/// The installed agent (tests/support/src/install.rs puts the build there).
 const AGENT: &str = "/usr/lib/ocf/resource.d/croit/container";
 
 /// Pids of `container <action>` running in `node`'s network namespace.

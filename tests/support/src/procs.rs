@@ -1,7 +1,6 @@
 //! The container's processes as the kernel sees them, checked independently
 //! of the agent: every pid whose `/proc/<pid>/cgroup` mentions the
 //! container's full id and that is not a zombie.
-#![allow(dead_code)]
 
 /// Live pids of the container with full id `id`.
 pub fn live_pids(id: &str) -> Vec<i32> {

@@ -1,8 +1,7 @@
 //! A dockerd of the test's own, on its own socket, data root and exec root,
 //! that a test may stop, kill or freeze without touching anybody else's.
-#![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -30,6 +29,7 @@ impl PrivateEngine {
 
     /// [`PrivateEngine::start`] with more dockerd options (`--live-restore`).
     pub fn start_with(tag: &str, extra: &[&str]) -> PrivateEngine {
+        crate::privileged::require_root("a private dockerd");
         let dir = PathBuf::from(format!("/run/croit-fe-{tag}"));
         let data = PathBuf::from(format!("/var/lib/croit-fe-{tag}"));
         let mut e = PrivateEngine {
@@ -46,7 +46,7 @@ impl PrivateEngine {
             }
         }
         e.spawn();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/env/image.sh");
+        let script = crate::paths::repo("tests/env/image.sh");
         let o = run(Command::new("bash")
             .arg(script)
             .env("DOCKER_HOST", e.host()));

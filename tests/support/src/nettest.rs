@@ -1,7 +1,6 @@
 //! Small helpers of the address tests (tests/net.rs, tests/announce.rs):
 //! probes and short timeouts, sysctls and links in a namespace, our ARP
 //! rounds among captured frames, a tun device with carrier.
-#![allow(dead_code)]
 
 use std::process::Command;
 

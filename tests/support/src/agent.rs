@@ -1,13 +1,12 @@
 //! Runs the real agent binary the way Pacemaker does: an action in argv[1],
 //! parameters as OCF_RESKEY_*, nothing on stdin; inside a network namespace.
-#![allow(dead_code)]
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The binary cargo built for this test run.
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_container")
+    crate::paths::agent_bin()
 }
 
 /// What one agent call returned.

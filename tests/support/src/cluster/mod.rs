@@ -14,7 +14,6 @@
 //! image, containers and our resource), [`watch`] (background watchers, log
 //! times), [`timing`] (failover and move measurements, tables), [`dockerd`]
 //! (a node's engine stopped and started again while the node runs).
-#![allow(dead_code)]
 
 pub mod agents;
 pub mod dockerd;
@@ -36,9 +35,7 @@ use nix::fcntl::{Flock, FlockArg};
 pub use network::client_get;
 pub use node::Node;
 // the facade; each test file uses part of it
-#[allow(unused_imports)]
 pub use timing::{failover, failover_rows, graceful_move, timing_table, Failover};
-#[allow(unused_imports)]
 pub use watch::ServiceWatch;
 
 /// State folder of the harness.
@@ -106,7 +103,6 @@ pub struct Setup {
 /// A running cluster of one to three nodes plus a client, fencing on.
 pub struct Cluster {
     pub nodes: Vec<Node>,
-    token: u32,
     power: Option<fencing::PowerControl>,
     _lock: Flock<File>,
 }
@@ -170,7 +166,6 @@ impl Cluster {
         let power = fencing::PowerControl::start(nodes.clone());
         let c = Cluster {
             nodes,
-            token: setup.token,
             power: Some(power),
             _lock: lock,
         };

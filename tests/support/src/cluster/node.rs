@@ -155,7 +155,7 @@ impl Node {
 
 /// `setsid nsenter --net unshare ... tini -s -- node-init.sh DIR NAME`.
 fn spawn_init(n: &Node) -> Result<(Child, u32), String> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster/node-init.sh");
+    let script = crate::paths::repo("tests/cluster/node-init.sh");
     let out = File::options()
         .create(true)
         .append(true)

@@ -1,7 +1,6 @@
 //! Frames arriving in a network namespace with the kernel's receive time
 //! (`SO_TIMESTAMPNS` on an AF_PACKET socket), so that "after this moment"
 //! is exact, and our ARP announcements among them.
-#![allow(dead_code)]
 
 use std::io::IoSliceMut;
 use std::os::fd::AsRawFd;

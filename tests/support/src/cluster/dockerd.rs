@@ -6,7 +6,6 @@
 //! [`super::Setup::live_restore`]). Orphaned in the node's PID namespace,
 //! it becomes a child of the node's tini, which reaps it.
 
-use std::path::Path;
 use std::time::Duration;
 
 use super::{wait_until, Cluster};
@@ -66,7 +65,7 @@ impl Cluster {
             self.engine_pid(node).is_none(),
             "a dockerd runs on {node} already"
         );
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster/node-dockerd.sh");
+        let script = crate::paths::repo("tests/cluster/node-dockerd.sh");
         let dir = self.node(node).dir();
         // setsid -f: the script runs on after nsenter returned
         self.on_ok(

@@ -1,7 +1,6 @@
 //! The rig of tests/engine_gone.rs: a resource started for real on a
 //! dockerd of its own ([`Gone`]), the watch that samples the address and the
 //! container's processes while stop runs, and a socket that answers HTTP 500.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -99,7 +98,7 @@ impl Gone {
         );
         eprint!("{line}");
         // the run's record, for the release notes and the issue
-        let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-gone-stops.md");
+        let path = crate::paths::target_tmp().join("engine-gone-stops.md");
         if let Ok(mut f) = std::fs::OpenOptions::new()
             .create(true)
             .append(true)

@@ -1,5 +1,4 @@
 //! The real dockerd and the test image, through the docker CLI.
-#![allow(dead_code)]
 
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,7 +1,6 @@
 //! Steps the fenced scenarios share (tests/cluster_fencing.rs): where the
 //! resource started, the copy checker started and judged, the fences the
 //! power controller executed, a note for the record.
-#![allow(dead_code)]
 
 use std::time::Duration;
 
@@ -72,7 +71,7 @@ pub fn no_two_copies(watch: copies::CopyWatch, what: &str, min_secs: f64) -> (us
 }
 
 pub fn note(file: &str, text: &str) {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(file);
+    let path = crate::paths::target_tmp().join(file);
     let _ = std::fs::write(path, text);
 }
 

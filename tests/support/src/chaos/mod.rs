@@ -5,7 +5,6 @@
 //! nodes; two MACs answering ARP for the address after a takeover
 //! completed; a fault after which the client is not served again within
 //! the bound of its class ([`Kind::bound`]).
-#![allow(dead_code)]
 
 pub mod arp;
 pub mod checker;
@@ -17,7 +16,7 @@ use crate::cluster::faults::{restore, Fault};
 use crate::cluster::{fencing, now, wait_until, Cluster};
 
 /// corosync's token in the campaign's cluster, ms.
-pub const TOKEN: u32 = 1000;
+pub use crate::scenario::TOKEN;
 /// The monitor interval of the resource, s.
 pub const MONITOR_S: f64 = 2.0;
 
@@ -57,7 +56,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -65,7 +64,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 }
 

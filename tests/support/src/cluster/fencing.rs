@@ -49,7 +49,7 @@ pub fn install_agent() {
             "{AGENT_PATH} exists and is not ours: not replacing it"
         );
     }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster/fence_hc");
+    let src = crate::paths::repo("tests/cluster/fence_hc");
     let text = fs::read_to_string(&src).expect("tests/cluster/fence_hc");
     assert!(text.contains(MARK), "{} lost its mark", src.display());
     let tmp = format!("{AGENT_PATH}.tmp");

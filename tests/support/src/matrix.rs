@@ -1,14 +1,13 @@
 //! Fault matrices: scenarios that each return the answers they observed
 //! ([`Rows`]), run a few at a time, rendered as a README table that the test
 //! compares with the committed one (`CROIT_UPDATE_README=1` rewrites it).
-#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::agent::{expect, Call, Run};
 
-const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
 
 /// One observed answer.
 pub struct Row {

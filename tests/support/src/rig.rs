@@ -1,6 +1,5 @@
 //! The rig most agent tests share: a namespace pair, a container on the
 //! shared test engine, and the call that names both.
-#![allow(dead_code)]
 
 use std::time::Duration;
 

@@ -4,7 +4,6 @@
 //! node's PID namespace) and which nodes have the address bound. A sample
 //! with two nodes running the container is the worst outcome an HA agent can
 //! produce; the tests assert there is none.
-#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

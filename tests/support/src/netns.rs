@@ -1,7 +1,6 @@
 //! Real network namespaces for tests: a node namespace holding the NIC and a
 //! peer namespace on the other end of a veth, and a capture of what the peer
 //! receives.
-#![allow(dead_code)]
 
 use std::fs::File;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -51,6 +50,7 @@ pub struct NetnsPair {
 impl NetnsPair {
     /// Creates `ct<pid>-<n>-<tag>-node` and `...-peer`.
     pub fn new(tag: &str) -> NetnsPair {
+        crate::privileged::require_root("network namespaces");
         static N: AtomicU32 = AtomicU32::new(0);
         let base = format!(
             "ct{}-{}-{tag}",

@@ -1,6 +1,5 @@
 //! The test Podman (`tests/env/podman.sh`): its Docker-compatible socket,
 //! the podman CLI against it, and containers created for one test.
-#![allow(dead_code)]
 
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,7 +1,6 @@
 //! IPv6 on the wire and in the kernel for the address tests: our NAs with
 //! their arrival times, DAD probes, echo requests' sources, the address's
 //! line in `ip addr`, and address events as `ip monitor` reports them.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::net::Ipv6Addr;
