@@ -67,7 +67,7 @@ cargo test --workspace --doc
 bash tests/package.sh
 # the parameter parser and the environment snapshot under libFuzzer (FUZZ_SECONDS each)
 bash tests/fuzz.sh
-# the failover timing of this run (tests/cluster.rs), ours next to the stock pair,
+# the failover timing of this run (tests/cluster_failover.rs), ours next to the stock pair,
 # and the fault campaign's table
 cat target/tmp/cluster-timing.md
 cat target/tmp/chaos-table.md
