@@ -1,5 +1,5 @@
 """The benchmark's report, written by bench.py: the raw numbers (raw.csv), the
-markdown table of medians and ratios (returned and table.md) and a chart of
+markdown table of medians and ratios (returned, and results.md) and a chart of
 the headline ratios (chart.svg)."""
 import csv
 import os
