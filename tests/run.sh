@@ -22,7 +22,7 @@ cleanup() {
   # containers and namespaces the tests may have left after a crash
   docker ps -aq --filter label=croit-test 2>/dev/null | xargs -r docker rm -f >/dev/null
   for ns in $(ip netns list 2>/dev/null | awk '/^ct[0-9a-z]+-/ {print $1}'); do ip netns del "$ns"; done
-  # private dockerds of tests/faults.rs (tests/support/src/engine.rs) left by a crashed run
+  # private dockerds of tests/faults/ (tests/support/src/engine.rs) left by a crashed run
   pkill -CONT -f "dockerd -H unix:///run/croit-fe-" 2>/dev/null
   pkill -KILL -f "dockerd -H unix:///run/croit-fe-" 2>/dev/null
   pkill -KILL -f "containerd --config /run/croit-fe-" 2>/dev/null
@@ -39,7 +39,7 @@ cleanup() {
   # the agent the tests installed: restore what was there before
   if [ -n "$BACKUP" ]; then mv -f "$BACKUP" "$AGENT"; else rm -f "$AGENT"; rmdir --ignore-fail-on-non-empty /usr/lib/ocf/resource.d/croit 2>/dev/null; fi
   bash "$ROOT/tests/env/image.sh" remove >/dev/null 2>&1
-  bash "$ROOT/tests/env/podman.sh" stop   # the test podman (tests/podman.rs): containers, service, state
+  bash "$ROOT/tests/env/podman.sh" stop   # the test podman (tests/podman/): containers, service, state
   bash "$ROOT/tests/env/dockerd.sh" stop
   exit $rc
 }

@@ -29,6 +29,7 @@ use generate::{Case, Rng, ACTIONS};
 #[test]
 #[ignore = "needs root (unshare -n): run with --include-ignored"]
 fn a_thousand_generated_environments_end_in_a_known_code_before_their_deadline() {
+    support::privileged::require_root("unshare -n");
     let seed = std::env::var("SWEEP_SEED")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -22,6 +22,7 @@ pub fn cluster(nodes: usize) -> Cluster {
 /// lock first: one cluster at a time) and, under that lock, the agent just
 /// built installed at the OCF path (nobody else installs meanwhile).
 pub fn cluster_with(setup: Setup) -> Cluster {
+    crate::privileged::require_root("a Pacemaker cluster in namespaces");
     let c = Cluster::start(setup);
     install_agent();
     c
