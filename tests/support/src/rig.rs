@@ -23,6 +23,7 @@ pub struct Rig {
 
 impl Rig {
     pub fn new(tag: &str, extra: &[&str], cmd: &[&str]) -> Rig {
+        crate::privileged::require_root("network namespaces");
         docker::require_engine();
         let net = NetnsPair::new(tag);
         let ctr = TestContainer::create(tag, extra, cmd);
