@@ -6,14 +6,7 @@
 //! same start/monitor/stop through flags and through the environment, and
 //! reload-agent on a running resource.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/rig.rs"]
-mod rig;
+use support::{agent, rig};
 
 use std::collections::BTreeSet;
 

@@ -1,33 +1,25 @@
-//! Under real Pacemaker, fencing on (tests/common/cluster/fencing.rs): a
-//! single-node cluster recovers the agent's failures; a two-node cluster
-//! fails the address and the container over on a power failure (the
-//! survivor fences the dead node first), timed next to the stock IPaddr2 +
-//! docker pair. The fault scenarios that end in a fence, or must not, are
-//! in tests/cluster_fencing.rs.
+//! Under real Pacemaker, fencing on (tests/support/src/cluster/fencing.rs): a
+//! single-node cluster recovers the agent's failures, reloads settings
+//! without a restart and takes over from croit's shell agent without a
+//! blink. The two-node failover timed next to the stock pair is
+//! tests/cluster_failover.rs; the fault scenarios that end in a fence, or
+//! must not, are in tests/cluster_fencing.rs.
 //!
 //! Privileged (root, namespaces, corosync, pacemaker, dockerd): `#[ignore]`d
 //! for the quick loop, run by tests/run.sh. The tests take one lock and run
 //! one cluster at a time.
 
-#[path = "common/cluster/mod.rs"]
-mod cluster;
-#[path = "common/install.rs"]
-mod install;
+use support::{cluster, scenario};
 
 use std::time::Duration;
 
-use cluster::service::{create_ours, one_holder, wait_started, RSC};
-use cluster::{fencing, Cluster, VIP};
-use install::install_agent;
-
-const TOKEN: u32 = 1000;
+use cluster::service::{create_ours, wait_started, RSC};
+use cluster::{Cluster, VIP};
 
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn single_node_recovers_failures() {
-    let c = Cluster::new(1, TOKEN);
-    // only now: the cluster's lock is held, nobody else installs meanwhile
-    install_agent();
+    let c = scenario::cluster(1);
     create_ours(&c, "");
     wait_started(&c, RSC, "n1");
     let mon = c.crm_mon();
@@ -118,9 +110,7 @@ fn single_node_recovers_failures() {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn single_node_reloads_settings_without_a_restart() {
-    let c = Cluster::new(1, TOKEN);
-    // only now: the cluster's lock is held, nobody else installs meanwhile
-    install_agent();
+    let c = scenario::cluster(1);
     create_ours(&c, "");
     wait_started(&c, RSC, "n1");
     let started_at = |c: &Cluster| {
@@ -260,138 +250,13 @@ fn recovered(c: &Cluster, reason: &str) {
     assert!(!c.crm_mon().contains(reason), "failure not cleared");
 }
 
-#[test]
-#[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
-fn two_nodes_fail_over_ours_and_the_stock_pair() {
-    let mut c = Cluster::new(2, TOKEN);
-    // only now: the cluster's lock is held, nobody else installs meanwhile
-    install_agent();
-    create_ours(&c, "");
-    let ok = cluster::wait_until(Duration::from_secs(40), || {
-        c.locate(RSC).len() == 1 && c.dc_idle()
-    });
-    assert!(ok, "{RSC} did not start:\n{}", c.crm_mon());
-    let holder = c.holder();
-    assert!(c.container_running(&holder, "croit"));
-
-    // Graceful move: stop on one node, then start on the other; the address
-    // is never on both (netlink events of both nodes, frames on the client).
-    let m = cluster::graceful_move(&c, RSC);
-    let (Some(deleted), Some(added)) = (m.deleted, m.added) else {
-        panic!("address events not seen during the move: {m:?}");
-    };
-    assert!(
-        deleted < added,
-        "address on both nodes during the move: {m:?}"
-    );
-    assert!(
-        m.new_frames > 0,
-        "no announcement from {} after the move",
-        m.to
-    );
-    assert_eq!(
-        m.old_frames_after_new, 0,
-        "old node still talked about the address: {m:?}"
-    );
-    one_holder(&c, RSC, "croit", &m.to);
-
-    // Ten power failures in a row, alternating nodes.
-    let mut ours = Vec::new();
-    for round in 0..10 {
-        let f = cluster::failover(&mut c, RSC);
-        check_failover(&f, round);
-        c.power_on(&f.from);
-        one_holder(&c, RSC, "croit", &f.to);
-        ours.push(f);
-    }
-
-    // The stock pair in the same run: group of IPaddr2 + heartbeat docker.
-    c.on_ok("n1", &["pcs", "resource", "delete", RSC]);
-    c.settle();
-    assert!(
-        c.nodes.iter().all(|n| !c.has_vip(&n.name)),
-        "address left after delete"
-    );
-    c.sh_on(
-        "n1",
-        &format!(
-            "pcs resource create vip ocf:heartbeat:IPaddr2 ip={VIP} cidr_netmask=24 nic=eth0 \
-             op monitor interval=2s --group svc && \
-             pcs resource create web ocf:heartbeat:docker image={} name=hc-web \
-             run_opts='--network host --init' run_cmd=/start.sh op monitor interval=2s --group svc && \
-             pcs resource meta svc priority={}",
-            cluster::IMAGE,
-            fencing::PRIORITY
-        ),
-    );
-    let ok = cluster::wait_until(Duration::from_secs(60), || {
-        c.locate("web").len() == 1 && c.dc_idle()
-    });
-    assert!(ok, "stock group did not start:\n{}", c.crm_mon());
-    let mut stock = Vec::new();
-    for round in 0..5 {
-        let f = cluster::failover(&mut c, "vip");
-        check_failover(&f, round);
-        c.power_on(&f.from);
-        one_holder(&c, "web", "hc-web", &f.to);
-        stock.push(f);
-    }
-
-    let runs = [
-        ("ocf:croit:container", &ours[..]),
-        ("IPaddr2 + docker", &stock[..]),
-    ];
-    let table = format!(
-        "{}\n{}",
-        cluster::timing_table(TOKEN, &runs),
-        cluster::failover_rows(&runs)
-    );
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cluster-timing.md");
-    let _ = std::fs::write(&path, &table);
-    eprintln!("{table}\n(written to {})", path.display());
-}
-
-/// Every failover must end served by the survivor, the client switched by
-/// announcements alone, and no answer for the address from the dead node.
-#[track_caller]
-fn check_failover(f: &cluster::Failover, round: usize) {
-    assert!(
-        f.bound.is_some(),
-        "round {round}: address never bound on {}: {f:?}",
-        f.to
-    );
-    assert!(
-        f.first_garp.is_some(),
-        "round {round}: no announcement seen: {f:?}"
-    );
-    assert!(
-        f.neigh_switched.is_some(),
-        "round {round}: client kept the old MAC: {f:?}"
-    );
-    assert!(
-        f.served.is_some(),
-        "round {round}: client not served by {}: {f:?}",
-        f.to
-    );
-    assert_eq!(
-        f.client_requests_before_switch, 0,
-        "round {round}: the client asked itself; the switch proves nothing: {f:?}"
-    );
-    assert_eq!(
-        f.old_replies_after, 0,
-        "round {round}: old node answered ARP: {f:?}"
-    );
-}
-
 /// The README's migration from croit's shell agent, rehearsed on a live
 /// single-node cluster: the old resource runs, the commands swap it for
 /// ocf:croit:container, and neither the container nor the address blinks.
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn single_node_migration_from_croits_agent_keeps_service_up() {
-    let c = Cluster::new(1, TOKEN);
-    // only now: the cluster's lock is held, nobody else installs meanwhile
-    install_agent();
+    let c = scenario::cluster(1);
     let old_agent = std::env::var("CROIT_SHELL_AGENT").unwrap_or_else(|_| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -4,7 +4,7 @@
 //! partition, dockerd SIGKILL and SIGSTOP, container kill and pause, NIC
 //! down, address deleted by hand and graceful move; each one healed before
 //! the next. A checker samples every 100 ms from outside the nodes
-//! (tests/common/chaos/checker.rs) and the campaign fails on a sample with
+//! (tests/support/src/chaos/checker.rs) and the campaign fails on a sample with
 //! live container processes on two powered-on nodes, on two MACs answering
 //! ARP for the address after a takeover completed, on a fault after
 //! which the client is not served again within its bound, and on a dockerd
@@ -21,12 +21,7 @@
 //! Privileged (root, namespaces, corosync, pacemaker, dockerd): `#[ignore]`d
 //! for the quick loop, run by tests/run.sh. One cluster at a time (a lock).
 
-#[path = "common/chaos/mod.rs"]
-mod chaos;
-#[path = "common/cluster/mod.rs"]
-mod cluster;
-#[path = "common/install.rs"]
-mod install;
+use support::{chaos, cluster, scenario};
 
 use std::time::{Duration, Instant};
 
@@ -34,7 +29,7 @@ use chaos::checker::Checker;
 use chaos::report::{rows, served_again, table, violations, Record};
 use chaos::{draw, heal, inject, off_path, reacted, serving, Config, Rng, OURS, STOCK, TOKEN};
 use cluster::service::create_ours;
-use cluster::{fencing, now, Cluster, IMAGE, VIP};
+use cluster::{now, VIP};
 
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
@@ -49,23 +44,11 @@ fn chaos_campaign_never_two_copies_and_always_served_again() {
         "chaos campaign: {} faults, seed {} (CHAOS_SEED={} repeats it), {who}",
         cfg.faults, cfg.seed, cfg.seed
     );
-    let mut c = Cluster::new(2, TOKEN);
-    // only now: the cluster's lock is held, nobody else installs meanwhile
-    install::install_agent();
+    let mut c = scenario::cluster(2);
     // a node that cannot serve (no carrier, a failed engine) is left at the
     // first failure instead of restarting in place until start's timeout
     let target = if cfg.stock {
-        c.sh_on(
-            "n1",
-            &format!(
-                "pcs resource create vip ocf:heartbeat:IPaddr2 ip={VIP} cidr_netmask=24 nic=eth0 \
-                 op monitor interval=2s --group svc && \
-                 pcs resource create web ocf:heartbeat:docker image={IMAGE} name=hc-web \
-                 run_opts='--network host --init' run_cmd=/start.sh op monitor interval=2s \
-                 --group svc && pcs resource meta svc priority={} migration-threshold=1",
-                fencing::PRIORITY
-            ),
-        );
+        scenario::create_stock(&c, "vip", VIP, 24, " migration-threshold=1");
         &STOCK
     } else {
         create_ours(&c, "");

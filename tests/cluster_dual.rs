@@ -10,8 +10,8 @@
 //! The agent under test goes to its own OCF name (ocf:croit:container-dual):
 //! the shared ocf:croit:container stays what another test process installed.
 
-#[path = "common/cluster/mod.rs"]
-mod cluster;
+use scenario::TOKEN;
+use support::{cluster, scenario};
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -21,7 +21,6 @@ use cluster::network::{in_netns, CLIENT};
 use cluster::service::{one_holder, RSC};
 use cluster::{fencing, Cluster, VIP};
 
-const TOKEN: u32 = 1000;
 const VIP6: &str = "fd78::50";
 const AGENT: &str = "/usr/lib/ocf/resource.d/croit/container-dual";
 
@@ -150,18 +149,7 @@ fn dual_stack_resource_fails_over_and_serves_both_families() {
     // the stock pair with the IPv6 address, in the same run
     c.on_ok("n1", &["pcs", "resource", "delete", RSC]);
     c.settle();
-    c.sh_on(
-        "n1",
-        &format!(
-            "pcs resource create vip6 ocf:heartbeat:IPaddr2 ip={VIP6} cidr_netmask=64 nic=eth0 \
-             op monitor interval=2s --group svc && \
-             pcs resource create web ocf:heartbeat:docker image={} name=hc-web \
-             run_opts='--network host --init' run_cmd=/start.sh op monitor interval=2s --group svc && \
-             pcs resource meta svc priority={}",
-            cluster::IMAGE,
-            fencing::PRIORITY
-        ),
-    );
+    scenario::create_stock(&c, "vip6", VIP6, 64, "");
     let ok = cluster::wait_until(Duration::from_secs(60), || {
         c.locate("web").len() == 1 && c.dc_idle()
     });

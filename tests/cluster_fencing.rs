@@ -1,6 +1,6 @@
 //! Faults on the holder of a fenced two-node cluster
-//! (tests/common/cluster/fencing.rs), watched from outside the nodes by the
-//! copy checker (tests/common/copies.rs: each node's copy of the container
+//! (tests/support/src/cluster/fencing.rs), watched from outside the nodes by the
+//! copy checker (tests/support/src/copies.rs: each node's copy of the container
 //! by its id in the host's /proc, and the nodes holding the address):
 //! - a stop that cannot tell whether the container runs (engine frozen,
 //!   nothing names the container) gets the holder fenced, and only then
@@ -9,7 +9,7 @@
 //!   container runs on either way): the agent names the container from
 //!   Docker's files, the monitor answers 190 (degraded), nothing is
 //!   recovered, nobody fenced, the holder serves throughout
-//!   (tests/common/engine_away.rs); then the engine comes back.
+//!   (tests/support/src/engine_away.rs); then the engine comes back.
 //! - a monitor failure with `on-fail=fence`; split brain.
 //!
 //! Never two nodes with a live copy, in any sample.
@@ -17,31 +17,15 @@
 //! Privileged (root, namespaces, corosync, pacemaker, dockerd): `#[ignore]`d
 //! for the quick loop, run by tests/run.sh. One cluster at a time (a lock).
 
-#[path = "common/cluster/mod.rs"]
-mod cluster;
-#[path = "common/copies.rs"]
-mod copies;
-#[path = "common/engine_away.rs"]
-mod engine_away;
-#[path = "common/failed_stop.rs"]
-mod failed_stop;
-#[path = "common/fenced.rs"]
-mod fenced;
-#[path = "common/install.rs"]
-mod install;
-#[path = "common/procs.rs"]
-mod procs;
+use support::{cluster, engine_away, failed_stop, fenced, procs, scenario};
 
 use std::thread;
 use std::time::{Duration, Instant};
 
 use cluster::faults::{restore, Fault};
 use cluster::service::{create_ours, one_holder, RSC};
-use cluster::{wait_until, Cluster};
+use cluster::wait_until;
 use fenced::{fences_since, no_two_copies, note, only_fenced, started, watch_copies};
-use install::install_agent;
-
-const TOKEN: u32 = 1000;
 
 /// Issue 15, scenario 1: a stop that cannot tell whether the container
 /// runs gets the holder fenced before the survivor serves. The holder's
@@ -49,7 +33,7 @@ const TOKEN: u32 = 1000;
 /// container's `config.v2.json` moved aside: the agent knows the engine's
 /// root (its record kept) and sees a container of that engine whose name
 /// cannot be read. Monitor 1, stop 1, the holder fenced, the survivor
-/// serves (tests/common/failed_stop.rs).
+/// serves (tests/support/src/failed_stop.rs).
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn two_nodes_failed_stop_fences_the_holder_and_the_survivor_serves() {
@@ -102,9 +86,7 @@ fn two_nodes_engine_stopped_under_live_restore_never_two_copies() {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn two_nodes_monitor_failure_with_on_fail_fence_fences_the_holder() {
-    let mut c = Cluster::new(2, TOKEN);
-    // only now: the cluster's lock is held, nobody else installs meanwhile
-    install_agent();
+    let mut c = scenario::cluster(2);
     create_ours(&c, "");
     c.on_ok(
         "n1",
@@ -169,9 +151,7 @@ fn two_nodes_monitor_failure_with_on_fail_fence_fences_the_holder() {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn two_nodes_split_brain_the_holder_fences_the_other_and_keeps_serving() {
-    let mut c = Cluster::new(2, TOKEN);
-    // only now: the cluster's lock is held, nobody else installs meanwhile
-    install_agent();
+    let mut c = scenario::cluster(2);
     create_ours(&c, "");
     let (holder, other) = started(&c);
     let other_mac = c.node(&other).mac.clone();

@@ -17,12 +17,8 @@
 //! Privileged (root, namespaces, corosync, pacemaker, dockerd): `#[ignore]`d
 //! for the quick loop, run by tests/run.sh. One cluster at a time (a lock).
 
-#[path = "common/cluster/mod.rs"]
-mod cluster;
-#[path = "common/install.rs"]
-mod install;
-#[path = "common/procs.rs"]
-mod procs;
+use scenario::TOKEN;
+use support::{cluster, install, procs, scenario};
 
 use std::collections::BTreeSet;
 use std::thread;
@@ -31,9 +27,8 @@ use std::time::Duration;
 use cluster::service::{create_ours, wait_started, RSC};
 use cluster::watch::{log_ts, this_year, ClientSample, ClientSampler, Watcher};
 use cluster::{now, wait_until, Cluster, Setup, VIP};
-use install::{install_agent, OCF_PATH};
+use install::OCF_PATH;
 
-const TOKEN: u32 = 1000;
 /// The recurring monitor's interval (`create_ours`: `op monitor interval=2s`).
 const MONITOR_S: f64 = 2.0;
 /// How long the holder's dockerd stays down: four monitors fall into it.
@@ -122,13 +117,11 @@ fn runs(samples: &[ClientSample], t0: f64) -> String {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn two_nodes_engine_restart_under_live_restore_on_the_holder_no_recovery() {
-    let c = Cluster::start(Setup {
+    let c = scenario::cluster_with(Setup {
         nodes: 2,
         token: TOKEN,
         live_restore: true,
     });
-    // only now: the cluster's lock is held, nobody else installs meanwhile
-    install_agent();
     create_ours(&c, "");
     let ok = wait_until(Duration::from_secs(40), || {
         c.locate(RSC).len() == 1 && c.dc_idle()

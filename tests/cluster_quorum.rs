@@ -2,33 +2,22 @@
 //! the holder's cluster ring cut while its service LAN stays up. The holder
 //! is the minority of one: it loses quorum, stops its resources and is
 //! fenced by the majority, which starts the service. Watched from outside
-//! by the copy checker (tests/common/copies.rs): never two live copies.
+//! by the copy checker (tests/support/src/copies.rs): never two live copies.
 //!
 //! Privileged (root, namespaces, corosync, pacemaker, dockerd): `#[ignore]`d
 //! for the quick loop, run by tests/run.sh. One cluster at a time (a lock).
 
-#[path = "common/cluster/mod.rs"]
-mod cluster;
-#[path = "common/copies.rs"]
-mod copies;
-#[path = "common/fenced.rs"]
-mod fenced;
-#[path = "common/install.rs"]
-mod install;
-#[path = "common/procs.rs"]
-mod procs;
+use scenario::TOKEN;
+use support::{cluster, fenced, procs, scenario};
 
 use std::thread;
 use std::time::Duration;
 
 use cluster::faults::{restore, Fault};
+use cluster::now;
 use cluster::service::{create_ours, one_holder, RSC};
 use cluster::watch::{first_log, parse_tcpdump, Watcher};
-use cluster::{now, Cluster};
 use fenced::{fences_since, no_two_copies, note, started, watch_copies};
-use install::install_agent;
-
-const TOKEN: u32 = 1000;
 
 /// The bounds of this scenario, from the token (T) and the fence timing:
 /// with N nodes corosync's effective token is T + 650 ms x (N - 2)
@@ -49,9 +38,7 @@ const SERVED_WITHIN_S: f64 = FENCED_WITHIN_S + 3.0;
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn three_nodes_minority_holder_is_fenced_and_the_majority_serves() {
-    let mut c = Cluster::new(3, TOKEN);
-    // only now: the cluster's lock is held, nobody else installs meanwhile
-    install_agent();
+    let mut c = scenario::cluster(3);
     let quorum = c.on_ok("n1", &["corosync-quorumtool", "-s"]);
     assert!(
         quorum.contains("Quorate:          Yes")

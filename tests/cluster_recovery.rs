@@ -1,5 +1,5 @@
 //! Recoveries in a fenced cluster, watched from outside by the copy checker
-//! (tests/common/copies.rs): never two live copies.
+//! (tests/support/src/copies.rs): never two live copies.
 //! - Issue 15, scenario 5: the holder's NIC loses carrier (its port on the
 //!   service LAN's bridge down): the monitor fails with our reason, the
 //!   resource moves, the other node serves.
@@ -11,16 +11,7 @@
 //! Privileged (root, namespaces, corosync, pacemaker, dockerd): `#[ignore]`d
 //! for the quick loop, run by tests/run.sh. One cluster at a time (a lock).
 
-#[path = "common/cluster/mod.rs"]
-mod cluster;
-#[path = "common/copies.rs"]
-mod copies;
-#[path = "common/fenced.rs"]
-mod fenced;
-#[path = "common/install.rs"]
-mod install;
-#[path = "common/procs.rs"]
-mod procs;
+use support::{cluster, fenced, procs, scenario};
 
 use std::thread;
 use std::time::{Duration, Instant};
@@ -29,11 +20,8 @@ use cluster::agents::agent_pids;
 use cluster::faults::{restore, Fault};
 use cluster::network::{has_carrier, vip_in};
 use cluster::service::{create_ours, one_holder, RSC};
-use cluster::{now, wait_until, Cluster, VIP};
+use cluster::{now, wait_until, VIP};
 use fenced::{fences_since, no_two_copies, note, started, watch_copies};
-use install::install_agent;
-
-const TOKEN: u32 = 1000;
 
 /// Scenario 5. `migration-threshold=1`: a node without carrier cannot
 /// serve, a restart in place would only wait for carrier until start's
@@ -42,9 +30,7 @@ const TOKEN: u32 = 1000;
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn two_nodes_holder_nic_loses_carrier_the_resource_moves() {
-    let mut c = Cluster::new(2, TOKEN);
-    // only now: the cluster's lock is held, nobody else installs meanwhile
-    install_agent();
+    let mut c = scenario::cluster(2);
     create_ours(&c, "");
     c.sh_on(
         "n1",
@@ -119,9 +105,7 @@ struct Killed {
 #[test]
 #[ignore = "needs root, corosync, pacemaker and dockerd: run by tests/run.sh"]
 fn three_nodes_start_killed_on_the_survivor_recovers_on_the_third() {
-    let mut c = Cluster::new(3, TOKEN);
-    // only now: the cluster's lock is held, nobody else installs meanwhile
-    install_agent();
+    let mut c = scenario::cluster(3);
     create_ours(&c, "");
     let (holder, _) = started(&c);
     let survivors: Vec<cluster::Node> = c

@@ -5,16 +5,7 @@
 //! Needs root, namespaces and dockerd; `#[ignore]`d for the quick
 //! unprivileged loop.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/nettest.rs"]
-mod nettest;
-#[path = "common/rig.rs"]
-mod rig;
+use support::{agent, netns, nettest, rig};
 
 use std::net::Ipv4Addr;
 use std::process::Command;

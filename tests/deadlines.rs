@@ -6,14 +6,7 @@
 //! Needs root, namespaces, unshare(1) and a dockerd with the test image;
 //! `#[ignore]`d for the quick unprivileged loop.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/rig.rs"]
-mod rig;
+use support::{agent, netns, rig};
 
 use std::net::Ipv4Addr;
 use std::os::unix::net::UnixDatagram;

@@ -10,22 +10,7 @@
 //! (`CROIT_UPDATE_README=1` rewrites it). Needs root, namespaces and dockerd;
 //! `#[ignore]`d for the quick unprivileged loop.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/engine.rs"]
-mod engine;
-#[path = "common/gone.rs"]
-mod gone;
-#[path = "common/matrix.rs"]
-mod matrix;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/procs.rs"]
-mod procs;
-#[path = "common/rig.rs"]
-mod rig;
+use support::{agent, docker, gone, matrix, procs, rig};
 
 use std::time::Duration;
 

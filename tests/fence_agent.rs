@@ -1,9 +1,8 @@
 //! The fence agent of the cluster tests (tests/cluster/fence_hc) against
-//! the power controller (tests/common/cluster/fencing.rs), without a
+//! the power controller (tests/support/src/cluster/fencing.rs), without a
 //! cluster: no root needed, nothing global touched.
 
-#[path = "common/cluster/mod.rs"]
-mod cluster;
+use support::cluster;
 
 use std::path::PathBuf;
 use std::thread;

@@ -6,22 +6,7 @@
 //!
 //! Needs root, namespaces and dockerd; `#[ignore]`d for the quick loop.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/engine.rs"]
-mod engine;
-#[path = "common/gone.rs"]
-mod gone;
-#[path = "common/matrix.rs"]
-mod matrix;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/procs.rs"]
-mod procs;
-#[path = "common/rig.rs"]
-mod rig;
+use support::{agent, gone, procs, rig};
 
 use agent::{expect, Call};
 use gone::Gone;

@@ -17,14 +17,7 @@
 //! The unprivileged ones run in the quick loop; the others need root,
 //! namespaces and dockerd and are `#[ignore]`d.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/rig.rs"]
-mod rig;
+use support::{agent, rig};
 
 use std::process::Command;
 use std::time::Duration;

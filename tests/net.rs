@@ -7,16 +7,7 @@
 //! Needs root, namespaces and dockerd; `#[ignore]`d for the quick
 //! unprivileged loop.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/nettest.rs"]
-mod nettest;
-#[path = "common/rig.rs"]
-mod rig;
+use support::{agent, nettest, rig};
 
 use std::process::Command;
 use std::time::Duration;

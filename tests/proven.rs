@@ -8,18 +8,7 @@
 //! Needs root, namespaces and dockerd; `#[ignore]`d for the quick
 //! unprivileged loop.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/nettest.rs"]
-mod nettest;
-#[path = "common/rig.rs"]
-mod rig;
-#[path = "common/v6wire.rs"]
-mod v6wire;
+use support::{agent, netns, nettest, rig, v6wire};
 
 use std::net::Ipv6Addr;
 use std::time::{Duration, Instant};

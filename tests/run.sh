@@ -22,7 +22,7 @@ cleanup() {
   # containers and namespaces the tests may have left after a crash
   docker ps -aq --filter label=croit-test 2>/dev/null | xargs -r docker rm -f >/dev/null
   for ns in $(ip netns list 2>/dev/null | awk '/^ct[0-9a-z]+-/ {print $1}'); do ip netns del "$ns"; done
-  # private dockerds of tests/faults.rs (tests/common/engine.rs) left by a crashed run
+  # private dockerds of tests/faults/ (tests/support/src/engine.rs) left by a crashed run
   pkill -CONT -f "dockerd -H unix:///run/croit-fe-" 2>/dev/null
   pkill -KILL -f "dockerd -H unix:///run/croit-fe-" 2>/dev/null
   pkill -KILL -f "containerd --config /run/croit-fe-" 2>/dev/null
@@ -32,14 +32,14 @@ cleanup() {
     grep -o " $d[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l
     rm -rf "$d"
   done
-  # cluster nodes (tests/common/cluster/) left by a crashed test run, and their fence agent
+  # cluster nodes (tests/support/src/cluster/) left by a crashed test run, and their fence agent
   pkill -KILL -f "node-init.sh /tmp/croit-hc/" 2>/dev/null
   for ns in hc-n1 hc-n2 hc-n3 hc-client hc-lan hc-ring; do ip netns del "$ns" 2>/dev/null; done
   grep -qs "fence agent of the croit-hc test harness" /usr/sbin/fence_hc && rm -f /usr/sbin/fence_hc
   # the agent the tests installed: restore what was there before
   if [ -n "$BACKUP" ]; then mv -f "$BACKUP" "$AGENT"; else rm -f "$AGENT"; rmdir --ignore-fail-on-non-empty /usr/lib/ocf/resource.d/croit 2>/dev/null; fi
   bash "$ROOT/tests/env/image.sh" remove >/dev/null 2>&1
-  bash "$ROOT/tests/env/podman.sh" stop   # the test podman (tests/podman.rs): containers, service, state
+  bash "$ROOT/tests/env/podman.sh" stop   # the test podman (tests/podman/): containers, service, state
   bash "$ROOT/tests/env/dockerd.sh" stop
   exit $rc
 }
@@ -67,7 +67,7 @@ cargo test --workspace --doc
 bash tests/package.sh
 # the parameter parser and the environment snapshot under libFuzzer (FUZZ_SECONDS each)
 bash tests/fuzz.sh
-# the failover timing of this run (tests/cluster.rs), ours next to the stock pair,
+# the failover timing of this run (tests/cluster_failover.rs), ours next to the stock pair,
 # and the fault campaign's table
 cat target/tmp/cluster-timing.md
 cat target/tmp/chaos-table.md

@@ -12,14 +12,7 @@
 //! Needs root, namespaces, dockerd and the test image (`tests/run.sh`), and
 //! strace, setpriv (util-linux); `#[ignore]`d for the quick loop.
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/netns.rs"]
-mod netns;
-#[path = "common/rig.rs"]
-mod rig;
+use support::{agent, docker, rig};
 
 use std::path::Path;
 use std::process::Command;

@@ -4,14 +4,7 @@
 //! Needs root, network namespaces, dockerd and Debian's resource-agents,
 //! pacemaker-cli-utils and pcs (`tests/run.sh` provides them).
 
-#[path = "common/agent.rs"]
-mod agent;
-#[path = "common/docker.rs"]
-mod docker;
-#[path = "common/install.rs"]
-mod install;
-#[path = "common/netns.rs"]
-mod netns;
+use support::{agent, docker, install, netns};
 
 use std::process::{Command, Output};
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The dockerd of one cluster node: started by node-init.sh at boot, and by
-# the harness again after a test stopped it (tests/common/cluster/dockerd.rs).
+# the harness again after a test stopped it (tests/support/src/cluster/dockerd.rs).
 # Runs inside the node's namespaces and execs dockerd (its pid is the
 # caller's child pid and is written to /run/hc-dockerd.pid); output appended
 # to DIR/dockerd.out, stdin from /dev/null (no pipe of the caller held open).

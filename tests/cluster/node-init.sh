@@ -1,5 +1,5 @@
 #!/bin/bash
-# One cluster node of the test harness (tests/common/cluster.rs). Runs as the
+# One cluster node of the test harness (tests/support/src/cluster/). Runs as the
 # child of tini (PID 1 of the node) in fresh mount, UTS, IPC and PID
 # namespaces, already inside the node's network namespace. Makes the node's
 # state private, starts corosync, the node's own dockerd, then pacemakerd.
