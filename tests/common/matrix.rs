@@ -1,14 +1,13 @@
 //! Fault matrices: scenarios that each return the answers they observed
-//! ([`Rows`]), run a few at a time, rendered as a README table that the test
-//! compares with the committed one (`CROIT_UPDATE_README=1` rewrites it).
+//! ([`Rows`]), run a few at a time, rendered as a table of a page under
+//! `docs/` that the test compares with the committed one
+//! (`CROIT_UPDATE_README=1` rewrites it).
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::agent::{expect, Call, Run};
-
-const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
 
 /// One observed answer.
 pub struct Row {
@@ -126,8 +125,9 @@ fn render(rows: &[Row], begin: &str, end: &str) -> String {
 pub type Scenario = (&'static str, fn() -> Rows);
 
 /// Runs `scenarios`, `workers` at a time, and compares what they observed
-/// with the README's block between `begin` and `end`.
-pub fn run(scenarios: &[Scenario], workers: usize, begin: &str, end: &str) {
+/// with the block between `begin` and `end` of `page` (a path from the
+/// workspace root, such as `docs/faults.md`).
+pub fn run(scenarios: &[Scenario], workers: usize, page: &str, begin: &str, end: &str) {
     let next = AtomicUsize::new(0);
     let results: Vec<(usize, Result<Rows, String>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
@@ -181,26 +181,27 @@ pub fn run(scenarios: &[Scenario], workers: usize, begin: &str, end: &str) {
         .flat_map(|r| r.rows)
         .collect();
     let table = render(&rows, begin, end);
-    let readme = std::fs::read_to_string(README).unwrap_or_else(|e| panic!("README: {e}"));
-    let current = match (readme.find(begin), readme.find(end)) {
+    let path = format!("{}/{page}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{page}: {e}"));
+    let current = match (text.find(begin), text.find(end)) {
         (Some(b), Some(e)) if b < e => Some((b, e + end.len())),
         _ => None,
     };
     if std::env::var_os("CROIT_UPDATE_README").is_some() {
         let Some((b, e)) = current else {
-            panic!("README has no {begin} ... {end} block to rewrite");
+            panic!("{page} has no {begin} ... {end} block to rewrite");
         };
-        let updated = format!("{}{}{}", &readme[..b], table, &readme[e..]);
-        std::fs::write(README, updated).unwrap_or_else(|e| panic!("README: {e}"));
+        let updated = format!("{}{}{}", &text[..b], table, &text[e..]);
+        std::fs::write(&path, updated).unwrap_or_else(|e| panic!("{page}: {e}"));
         return;
     }
     let Some((b, e)) = current else {
-        panic!("README has no table {begin}; observed:\n{table}");
+        panic!("{page} has no table {begin}; observed:\n{table}");
     };
     assert_eq!(
-        &readme[b..e],
+        &text[b..e],
         table,
-        "the README's table differs from what the agent answered \
+        "the table in {page} differs from what the agent answered \
          (CROIT_UPDATE_README=1 rewrites it after review)"
     );
 }
