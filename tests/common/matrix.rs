@@ -1,13 +1,14 @@
 //! Fault matrices: scenarios that each return the answers they observed
-//! ([`Rows`]), run a few at a time, rendered as a table of a page under
-//! `docs/` that the test compares with the committed one
-//! (`CROIT_UPDATE_README=1` rewrites it).
+//! ([`Rows`]), run a few at a time, rendered as a table of the docs that the test
+//! compares with the committed one (`CROIT_UPDATE_README=1` rewrites it).
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::agent::{expect, Call, Run};
+
+const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
 
 /// One observed answer.
 pub struct Row {
@@ -124,10 +125,34 @@ fn render(rows: &[Row], begin: &str, end: &str) -> String {
 /// A scenario: its name and the function that makes it happen.
 pub type Scenario = (&'static str, fn() -> Rows);
 
+/// The one page of the documentation (README.md or a `docs/*.md` beside it)
+/// that holds the block starting with `begin`.
+fn page_of(begin: &str) -> std::path::PathBuf {
+    let root = std::path::Path::new(README)
+        .parent()
+        .unwrap_or_else(|| panic!("{README} has no directory"));
+    let mut pages = vec![std::path::PathBuf::from(README)];
+    if let Ok(docs) = std::fs::read_dir(root.join("docs")) {
+        pages.extend(
+            docs.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "md")),
+        );
+    }
+    let holding: Vec<_> = pages
+        .into_iter()
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains(begin)))
+        .collect();
+    match holding.as_slice() {
+        [one] => one.clone(),
+        _ => panic!("{begin} must be on exactly one page of README.md and docs/: on {holding:?}"),
+    }
+}
+
 /// Runs `scenarios`, `workers` at a time, and compares what they observed
-/// with the block between `begin` and `end` of `page` (a path from the
-/// workspace root, such as `docs/faults.md`).
-pub fn run(scenarios: &[Scenario], workers: usize, page: &str, begin: &str, end: &str) {
+/// with the block between `begin` and `end` of the page that holds it
+/// ([`page_of`]: `docs/faults.md`, `docs/engine-gone.md`, ...).
+pub fn run(scenarios: &[Scenario], workers: usize, begin: &str, end: &str) {
     let next = AtomicUsize::new(0);
     let results: Vec<(usize, Result<Rows, String>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
@@ -181,7 +206,8 @@ pub fn run(scenarios: &[Scenario], workers: usize, page: &str, begin: &str, end:
         .flat_map(|r| r.rows)
         .collect();
     let table = render(&rows, begin, end);
-    let path = format!("{}/{page}", env!("CARGO_MANIFEST_DIR"));
+    let path = page_of(begin);
+    let page = path.display();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{page}: {e}"));
     let current = match (text.find(begin), text.find(end)) {
         (Some(b), Some(e)) if b < e => Some((b, e + end.len())),
