@@ -220,7 +220,6 @@ enum Run<'a> {
     Away {
         why: &'a EngineError,
         id: &'a str,
-        count: usize,
     },
     Stopped,
     Broken(String),
@@ -247,9 +246,9 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
             EngineView::Down(why) | EngineView::Unresponsive(why) | EngineView::NotSocket(why),
             HostView::Alive {
                 id,
-                count,
                 verified,
                 frozen,
+                ..
             },
         ) => {
             if *frozen {
@@ -258,11 +257,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
                 ));
             }
             if *verified {
-                Run::Away {
-                    why,
-                    id,
-                    count: *count,
-                }
+                Run::Away { why, id }
             } else {
                 return Verdict::failed(format!(
                     "container {container} ({}) still runs, but {why}; its name cannot be checked",
@@ -313,7 +308,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
                 Verdict::stopped()
             }
         }
-        Run::Away { why, id, count } => match served(obs, container, vip) {
+        Run::Away { why, id } => match served(obs, container, vip) {
             Some(failed) => failed,
             None => Verdict {
                 status: if rules.degraded {
@@ -322,7 +317,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
                     Status::Success
                 },
                 reason: Some(format!(
-                    "container {container} ({}) runs, {count} processes, {vip} bound; but {why}",
+                    "container {container} ({}) runs and {vip} is bound, but {why}",
                     id.get(..12).unwrap_or(id)
                 )),
             },

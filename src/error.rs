@@ -185,7 +185,9 @@ impl Error {
                 }
                 E::Permission { .. } => Status::ErrPerm,
                 E::BadEndpoint { .. } => Status::ErrConfigured,
-                E::Timeout { .. } | E::Api { .. } | E::Protocol { .. } => Status::ErrGeneric,
+                E::Timeout { .. } | E::NoAnswer { .. } | E::Api { .. } | E::Protocol { .. } => {
+                    Status::ErrGeneric
+                }
             },
             Error::Host(HostError::Unreadable { .. }) | Error::ProcUnreadable(_) => Status::ErrPerm,
             Error::Net(e) => match e {

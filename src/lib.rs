@@ -18,6 +18,7 @@
 pub mod actions;
 pub mod agent;
 pub mod announcer;
+pub mod budget;
 pub mod classify;
 pub mod cmdline;
 pub mod engine;

@@ -53,7 +53,7 @@ impl Node {
     /// Keeps `reserve(budget)` of `deadline` for what follows the last
     /// announcement round.
     pub fn reserve(mut self, deadline: &Deadline, reserve: fn(Duration) -> Duration) -> Node {
-        self.announce_until = Instant::from_std(deadline.at() - reserve(deadline.budget()));
+        self.announce_until = crate::budget::deadline(deadline) - reserve(deadline.budget());
         self
     }
 }

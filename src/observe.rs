@@ -27,14 +27,7 @@ pub async fn engine_view(engine: &impl Engine, container: &str) -> EngineView {
     }
 }
 
-/// The engine's share of an action's budget before the agent asks the
-/// kernel instead: a quarter, between 1 s and 10 s (never more than the
-/// budget). A healthy engine answers an inspect in milliseconds.
-pub fn engine_wait(budget: Duration) -> Duration {
-    (budget / 4)
-        .clamp(Duration::from_secs(1), Duration::from_secs(10))
-        .min(budget)
-}
+pub use crate::budget::engine_wait;
 
 /// [`engine_view`], given up on at `until`: an engine that has not answered
 /// by then is [`EngineView::Unresponsive`].
@@ -46,10 +39,10 @@ pub async fn engine_view_within(
 ) -> EngineView {
     match tokio::time::timeout_at(until, engine_view(engine, container)).await {
         Ok(v) => v,
-        Err(_) => EngineView::Unresponsive(EngineError::Timeout {
+        Err(_) => EngineView::Unresponsive(EngineError::NoAnswer {
             endpoint: engine.endpoint().to_string(),
             op: "inspect",
-            given: Some(waited),
+            share: waited,
         }),
     }
 }
@@ -58,7 +51,7 @@ pub async fn engine_view_within(
 pub fn engine_error_view(e: EngineError) -> EngineView {
     match e {
         EngineError::Absent { .. } => EngineView::Down(e),
-        EngineError::Timeout { .. } => EngineView::Unresponsive(e),
+        EngineError::Timeout { .. } | EngineError::NoAnswer { .. } => EngineView::Unresponsive(e),
         EngineError::Permission { .. } => EngineView::Forbidden(e),
         EngineError::NotFound { .. } => EngineView::NoContainer,
         EngineError::NotSocket { .. } => EngineView::NotSocket(e),

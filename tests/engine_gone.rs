@@ -59,7 +59,8 @@ fn engine_stopped() -> Rows {
     let mut g = Gone::up("egstop", &[], &[], SERVE);
     let mut r =
         Rows::new("1. dockerd stopped (it stops its containers; socket gone), address bound")
-            .sub(&g.eng.host(), "<engine>");
+            .sub(&g.eng.host(), "<engine>")
+            .sub(&g.id[..12], "<id>");
     g.eng.stop();
     assert!(!g.eng.socket().exists(), "dockerd left its socket");
     assert_eq!(g.alive(), 0, "dockerd stopped but its container runs");
@@ -83,7 +84,9 @@ fn engine_gone_container_runs(tag: &str, title: &str, live_restore: bool) -> Row
         &[]
     };
     let mut g = Gone::up(tag, opts, &[], SERVE);
-    let mut r = Rows::new(title).sub(&g.eng.host(), "<engine>");
+    let mut r = Rows::new(title)
+        .sub(&g.eng.host(), "<engine>")
+        .sub(&g.id[..12], "<id>");
     // a monitor writes the record only when it changes
     let rec = g.record();
     let written = std::fs::metadata(&rec).and_then(|m| m.modified()).ok();
@@ -137,7 +140,9 @@ fn engine_live_restore() -> Rows {
 /// PID 1 that ignores SIGTERM, with and without `--init`, engine killed.
 fn deaf(tag: &str, title: &str, create_opts: &[&str]) -> Rows {
     let mut g = Gone::up(tag, &[], create_opts, DEAF);
-    let mut r = Rows::new(title).sub(&g.eng.host(), "<engine>");
+    let mut r = Rows::new(title)
+        .sub(&g.eng.host(), "<engine>")
+        .sub(&g.id[..12], "<id>");
     g.eng.kill();
     let call = timeout(g.call.clone().param("stop_timeout", "2"), 8000);
     let t0 = std::time::Instant::now();
@@ -176,7 +181,8 @@ fn cgroup_parent() -> Rows {
         SERVE,
     );
     let mut r = Rows::new("5. dockerd SIGKILLed, container in --cgroup-parent=/croit-test-parent")
-        .sub(&g.eng.host(), "<engine>");
+        .sub(&g.eng.host(), "<engine>")
+        .sub(&g.id[..12], "<id>");
     let any = live_pids(&g.id)[0];
     let cg = std::fs::read_to_string(format!("/proc/{any}/cgroup")).unwrap_or_default();
     assert!(cg.contains("/croit-test-parent/"), "{cg}");
@@ -191,7 +197,8 @@ fn cgroup_parent() -> Rows {
 fn paused_then_killed() -> Rows {
     let mut g = Gone::up("egpause", &[], &[], SERVE);
     let mut r = Rows::new("6. container paused (frozen cgroup), then dockerd SIGKILLed")
-        .sub(&g.eng.host(), "<engine>");
+        .sub(&g.eng.host(), "<engine>")
+        .sub(&g.id[..12], "<id>");
     let o = g.eng.docker(&["pause", "svc"]);
     assert!(o.status.success(), "pause");
     g.eng.kill();
@@ -205,7 +212,8 @@ fn paused_then_killed() -> Rows {
 fn engine_frozen() -> Rows {
     let g = Gone::up("egfrz", &[], &[], SERVE);
     let mut r = Rows::new("7. dockerd frozen (SIGSTOP); 20 s ops unless said")
-        .sub(&g.eng.host(), "<engine>");
+        .sub(&g.eng.host(), "<engine>")
+        .sub(&g.id[..12], "<id>");
     g.eng.freeze();
     r.go(&probe(&g.call), g.ns(), "monitor", "probe", 0);
     r.go(&ocf11(&g.call), g.ns(), "monitor", "monitor (OCF 1.1)", 190);
@@ -250,7 +258,8 @@ fn record_lost() -> Rows {
     let mut g = Gone::up("egrec", &[], &[], SERVE);
     let mut r =
         Rows::new("8. dockerd SIGKILLed and the record of the id truncated, garbled or deleted")
-            .sub(&g.eng.host(), "<engine>");
+            .sub(&g.eng.host(), "<engine>")
+            .sub(&g.id[..12], "<id>");
     let rec = g.record();
     let good = std::fs::read_to_string(&rec).unwrap_or_default();
     g.eng.kill();
@@ -272,7 +281,7 @@ fn record_lost() -> Rows {
         // the record is not needed: the container is found in the kernel
         // and named by its engine's own files
         let run = r.go(&ocf11(&probe(&g.call)), g.ns(), "monitor", label, 190);
-        run.assert_reason(") runs, ");
+        run.assert_reason(") runs and ");
     }
     std::fs::write(&rec, &good).unwrap_or_else(|e| panic!("{e}"));
     r.go(

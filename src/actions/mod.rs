@@ -15,7 +15,6 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use ra_api::Deadline;
 use tokio::time::Instant;
 
 use crate::error::Error;
@@ -29,11 +28,6 @@ pub fn block_on<T>(f: impl Future<Output = Result<T, Error>>) -> Result<T, Error
         .build()
         .map_err(|e| Error::Runtime(e.to_string()))?
         .block_on(f)
-}
-
-/// The deadline as tokio sees it.
-pub fn tokio_deadline(deadline: &Deadline) -> Instant {
-    Instant::from_std(deadline.at())
 }
 
 /// How often a wait for carrier looks at the link again.

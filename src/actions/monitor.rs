@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::observe::{observe, Sights};
 use crate::params::Config;
 
-use super::{announce, tokio_deadline};
+use super::announce;
 use crate::node::Node;
 
 /// The verdict of one monitor. `probe`: no `monitor_cmd` and no refresh
@@ -23,7 +23,7 @@ pub fn monitor(
     knows_degraded: bool,
 ) -> Result<Verdict, Error> {
     super::block_on(async {
-        let io = Node::open(cfg, tokio_deadline(deadline))?
+        let io = Node::open(cfg, crate::budget::deadline(deadline))?
             .reserve(deadline, super::timing::monitor_reserve);
         let (obs, sights) = observe(&io, cfg, !probe).await;
         let rules = Rules {

@@ -14,7 +14,7 @@ use crate::observe::observe;
 use crate::params::Config;
 
 use super::validate::{check_node, Checked};
-use super::{bringup, handover, tokio_deadline};
+use super::{bringup, handover};
 use crate::node::Node;
 
 /// How often start looks again while waiting for the container.
@@ -29,7 +29,7 @@ pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
     // ends before anything else.
     announcer::end(&cfg.state().announcer_path()).map_err(Error::StillRunning)?;
     let later = super::block_on(async {
-        let io = Node::open(cfg, tokio_deadline(deadline))?
+        let io = Node::open(cfg, crate::budget::deadline(deadline))?
             .reserve(deadline, super::timing::start_reserve);
         let checked = check_node(&io, cfg).await?;
         fix_restart_policy(&io, cfg, &checked).await?;

@@ -18,24 +18,12 @@ use crate::params::Config;
 use crate::state::{Ours, State};
 use crate::vip::Vip;
 
-use super::tokio_deadline;
-
-/// The part of the budget kept back for removing the address and checking.
-fn tail_reserve(budget: Duration) -> Duration {
-    (budget / 10).clamp(Duration::from_millis(300), Duration::from_secs(2))
-}
-
-/// The part kept back for the engine's SIGKILL after the grace period and
-/// the container's exit (a loaded engine takes a second or more for it).
-fn kill_reserve(budget: Duration) -> Duration {
-    (budget / 5).clamp(Duration::from_secs(1), Duration::from_secs(5))
-}
+use crate::budget;
 
 /// The grace period: `stop_timeout` when it fits, else what the operation's
 /// budget leaves after the reserves, at least 1 s.
 pub fn grace_period(stop_timeout: Option<u32>, budget: Duration) -> u32 {
-    let room = budget.saturating_sub(tail_reserve(budget) + kill_reserve(budget));
-    let fits = u32::try_from(room.as_secs()).unwrap_or(u32::MAX).max(1);
+    let fits = budget::grace_room(budget);
     match stop_timeout {
         Some(t) if t > fits => {
             warn!("stop_timeout={t} does not fit into the stop timeout: using {fits} s");
@@ -92,7 +80,7 @@ pub fn stop(plan: &StopPlan, deadline: &Deadline) -> Result<(), Error> {
     // announce the address once stop has returned.
     crate::announcer::end(&plan.state("").announcer_path()).map_err(Error::StillRunning)?;
     super::block_on(async {
-        let end = tokio_deadline(deadline);
+        let end = budget::deadline(deadline);
         let budget = deadline.remaining();
         let nl = Netlink::open(end)?;
         if let Some((container, host)) = &plan.container {
@@ -130,7 +118,7 @@ async fn end_container(
     let kernel = Kernel::new();
     // The engine's calls end early enough to leave time for the kernel and
     // the address.
-    let engine = Docker::connect(host, end - tail_reserve(budget))?;
+    let engine = Docker::connect(host, end - budget::stop_tail(budget))?;
     let waited = engine_wait(budget);
     let view = engine_view_within(&engine, container, Instant::now() + waited, waited).await;
     let Identity { host: seen, stray } = identify(&engine, &kernel, &state, container, &view).await;
@@ -240,7 +228,7 @@ async fn by_kernel(
     let grace = Duration::from_secs(u64::from(grace_period(plan.stop_timeout, left)));
     // The kill gets at least a moment even when the engine used up the
     // time (frozen in the middle of its own stop).
-    let until = (end - tail_reserve(budget))
+    let until = (end - budget::stop_tail(budget))
         .max(Instant::now() + KILL_MIN)
         .min(end);
     let t0 = Instant::now();

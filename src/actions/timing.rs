@@ -28,17 +28,7 @@ use crate::error::Error;
 use crate::meta::META;
 use crate::params::{Config, ARP_COUNT, ARP_COUNT_REFRESH, CONFLICT_WINDOW};
 
-/// What start needs after its last round (the container's readiness
-/// check): a quarter of the budget, at most 2 s.
-pub fn start_reserve(budget: Duration) -> Duration {
-    (budget / 4).min(Duration::from_secs(2))
-}
-
-/// What a monitor needs after its last refresh round (only the answer):
-/// a tenth of the budget, at most 500 ms.
-pub fn monitor_reserve(budget: Duration) -> Duration {
-    (budget / 10).min(Duration::from_millis(500))
-}
+pub use crate::budget::{monitor_reserve, start_reserve};
 
 /// The pauses `rounds` rounds take (the first round goes out at once).
 pub fn pauses(rounds: u32, interval: Duration) -> Duration {

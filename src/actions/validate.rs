@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::budget;
 use crate::classify::EngineView;
 use crate::engine::{ContainerState, Engine, EngineError};
 use crate::error::Error;
@@ -73,20 +74,11 @@ pub async fn check_node(io: &Node, cfg: &Config) -> Result<Checked, Error> {
 /// How often start asks an engine that is not running again.
 const ENGINE_POLL: Duration = Duration::from_millis(200);
 
-/// How long start waits for an engine that is not running: a third of its
-/// budget, 1 to 20 s (an engine restart takes seconds; a node whose engine
-/// stays away should not hold a failover much longer).
-fn engine_patience(budget: Duration) -> Duration {
-    (budget / 3)
-        .clamp(Duration::from_secs(1), Duration::from_secs(20))
-        .min(budget)
-}
-
 /// Inspects the container; an engine that is not running (restarting:
 /// `systemctl restart docker` during a failover) is asked again for
-/// [`engine_patience`] before start gives up with 1.
+/// [`budget::engine_patience`] before start gives up with 1.
 async fn inspect_waiting(io: &Node, cfg: &Config) -> Result<Option<ContainerState>, Error> {
-    let patience = engine_patience(io.budget);
+    let patience = budget::engine_patience(io.budget);
     let until = Instant::now() + patience;
     let mut waited = false;
     loop {
@@ -120,7 +112,7 @@ fn ipv6_disabled(nic: &str) -> bool {
 /// validate-all at check level 10 and above: the node checks alone.
 pub fn validate_node(cfg: &Config, deadline: &ra_api::Deadline) -> Result<(), Error> {
     super::block_on(async {
-        let io = Node::open(cfg, super::tokio_deadline(deadline))?;
+        let io = Node::open(cfg, budget::deadline(deadline))?;
         let checked = check_node(&io, cfg).await?;
         for t in &checked.targets {
             if let Some(why) = t.link.mute() {

@@ -52,10 +52,10 @@ fn down() -> EngineView {
 
 /// The engine gave no answer within 18 s (its share of the budget).
 fn frozen() -> EngineView {
-    EngineView::Unresponsive(EngineError::Timeout {
+    EngineView::Unresponsive(EngineError::NoAnswer {
         endpoint: "unix:///e".into(),
         op: "inspect",
-        given: Some(std::time::Duration::from_secs(18)),
+        share: std::time::Duration::from_secs(18),
     })
 }
 
@@ -332,7 +332,7 @@ fn engine_away_verified_running_and_bound_is_degraded_under_1_1_and_0_before() {
         let reason = v.reason.unwrap_or_default();
         assert!(
             reason.starts_with(
-                "container croit (24af5fa908a9) runs, 3 processes, 192.0.2.10/24 bound; but engine"
+                "container croit (24af5fa908a9) runs and 192.0.2.10/24 is bound, but engine"
             ),
             "{reason}"
         );

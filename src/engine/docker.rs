@@ -1,7 +1,6 @@
 //! [`Engine`] over the Docker Engine API (bollard, unix socket).
 
 use std::future::Future;
-use std::time::Duration;
 
 use bollard::errors::Error as BError;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
@@ -322,7 +321,7 @@ impl Engine for Docker {
     /// ended (its processes killed), never left behind in the container.
     async fn exec(&self, container: &str, argv: &[String]) -> Result<ExecResult, EngineError> {
         let c = self.client()?;
-        let end = exec_end(self.deadline);
+        let end = crate::budget::exec_end(self.deadline);
         let timeout = |op| EngineError::Timeout {
             endpoint: self.endpoint.clone(),
             op,
@@ -384,15 +383,6 @@ impl Engine for Docker {
             output_tail: tail(output.trim(), TAIL),
         })
     }
-}
-
-/// When a command run in the container must have finished: before the
-/// deadline by a tenth of the time left (0.1 to 0.5 s), the time it takes
-/// to end it.
-fn exec_end(deadline: Instant) -> Instant {
-    let left = deadline.saturating_duration_since(Instant::now());
-    let reserve = (left / 10).clamp(Duration::from_millis(100), Duration::from_millis(500));
-    deadline.checked_sub(reserve).unwrap_or(deadline)
 }
 
 impl Docker {
