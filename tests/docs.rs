@@ -194,3 +194,45 @@ fn generated_blocks_are_where_their_tests_look() {
         }
     }
 }
+
+/// Paths of the repository the pages name in code spans (`tests/...`,
+/// `src/...`, ...) exist, so a file that moves takes its mentions along.
+#[test]
+fn every_repository_path_named_exists() {
+    // made at run time, not committed
+    const MADE_LATER: &[&str] = &["fuzz/artifacts/"];
+    let tops = [
+        "tests/",
+        "src/",
+        "agents/",
+        "packaging/",
+        "bench/",
+        "ra-api/",
+        "fuzz/",
+        "examples/",
+        ".ci/",
+        "docs/",
+    ];
+    let mut missing = Vec::new();
+    for page in pages() {
+        let text = prose(&read(&page)).join("\n");
+        for (i, span) in text.split('`').enumerate() {
+            let path = span.trim_end_matches([':', ',', '.']);
+            if i % 2 == 0
+                || !tops.iter().any(|t| path.starts_with(t))
+                || path.contains(['<', '*', ' ', '\n'])
+                || MADE_LATER.contains(&path)
+            {
+                continue;
+            }
+            if !Path::new(ROOT).join(path).exists() {
+                missing.push(format!("{}: `{path}`", page.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "paths named but not in the repository:\n{}",
+        missing.join("\n")
+    );
+}
