@@ -16,6 +16,6 @@ TOP=$PWD/target/rpmbuild
 rm -rf "$TOP"
 mkdir -p "$TOP"/{SOURCES,BUILD,BUILDROOT,RPMS,SRPMS,SPECS}
 cp "$BIN" agents/ocf_croit_container.7 README.md CHANGELOG.md LICENSE "$TOP/SOURCES/"
-cp -r docs "$TOP/SOURCES/"
+mkdir "$TOP/SOURCES/docs" && cp docs/*.md "$TOP/SOURCES/docs/"
 rpmbuild -bb --quiet --nodeps --define "_topdir $TOP" packaging/rpm/ocf-croit-container.spec >&2
 ls "$TOP"/RPMS/*/ocf-croit-container-*.rpm
