@@ -268,7 +268,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
         (
             EngineView::Down(why) | EngineView::Unresponsive(why) | EngineView::NotSocket(why),
             HostView::Unknown(what),
-        ) => return Verdict::failed(format!("{why}; {what}")),
+        ) => return Verdict::failed(format!("{what}; {why}")),
         (EngineView::Unresponsive(_), HostView::Gone) => Run::Stopped,
         (EngineView::Unresponsive(e) | EngineView::Broken(e), _) => {
             return Verdict::failed(e.to_string())

@@ -91,35 +91,58 @@ fn recreated_old_runs() -> Rows {
 fn outside_no_record() -> Rows {
     let mut g = Gone::up("idout", &[], &[], SERVE);
     let mut r = Rows::new(
-        "14. started outside the agent, nothing recorded on this node, then dockerd SIGKILLed",
+        "14. started outside the agent, its id not recorded (the engine's files known), then \
+         dockerd SIGKILLed",
     )
     .sub(&g.id[..12], "<id>")
     .sub(&g.eng.host(), "<engine>");
-    // the resource is down and the node remembers nothing (a fresh boot,
-    // /run full): then the container is started behind the agent's back,
-    // under a name no other engine of this test machine uses (a name is
-    // unique per engine; with the engine's files unknown, the agent looks
-    // at every engine's containers)
+    // the resource is down and its record lost (/run full, a deploy tool
+    // that recreated it): then it is started behind the agent's back
     expect(g.call.run(g.ns(), "stop"), 0);
-    let _ = std::fs::remove_dir_all(&g.state);
-    rename(&g, "svc", "svc-idout");
-    let call = g.call.clone().param("container", "svc-idout");
-    let o = g.eng.docker(&["start", "svc-idout"]);
+    std::fs::remove_file(g.record()).unwrap_or_else(|e| panic!("{e}"));
+    let o = g.eng.docker(&["start", "svc"]);
     assert!(o.status.success());
     g.eng.kill();
     assert!(g.alive() > 0, "the container died with its engine");
     // it runs (named by its engine's own files), the address is not
     // bound: partial, never 7
-    let run = r.go(&probe(&call), g.ns(), "monitor", "probe", 1);
+    let run = r.go(&probe(&g.call), g.ns(), "monitor", "probe", 1);
     run.assert_reason("is not bound");
-    let run = r.go(&call, g.ns(), "stop", "stop", 0);
+    let run = r.go(&g.call, g.ns(), "stop", "stop", 0);
     assert_eq!(
         g.alive(),
         0,
         "stop 0 but the container runs: {}",
         run.stderr
     );
-    r.go(&probe(&call), g.ns(), "monitor", "probe after stop", 7);
+    r.go(&probe(&g.call), g.ns(), "monitor", "probe after stop", 7);
+    r
+}
+
+fn outside_nothing_known() -> Rows {
+    let mut g = Gone::up("idnone", &[], &[], SERVE);
+    let mut r = Rows::new(
+        "14. started outside the agent, nothing recorded on this node (not even the engine's \
+         files), then dockerd SIGKILLed",
+    )
+    .sub(&g.eng.host(), "<engine>");
+    expect(g.call.run(g.ns(), "stop"), 0);
+    let _ = std::fs::remove_dir_all(&g.state);
+    let o = g.eng.docker(&["start", "svc"]);
+    assert!(o.status.success());
+    g.eng.kill();
+    assert!(g.alive() > 0, "the container died with its engine");
+    // a container named svc runs, but on which engine? (every scenario
+    // here runs an svc on a dockerd of its own): never 7, never ended
+    // by a stop that cannot know it is ours
+    let run = r.go(&probe(&g.call), g.ns(), "monitor", "probe", 1);
+    run.assert_reason("named svc runs");
+    let run = r.go(&g.call, g.ns(), "stop", "stop", 1);
+    assert!(
+        g.alive() > 0,
+        "stop ended a container it could not know: {}",
+        run.stderr
+    );
     r
 }
 
@@ -261,6 +284,7 @@ fn which_container_is_ours_stays_true() {
         ("renamed", renamed),
         ("recreated_old_runs", recreated_old_runs),
         ("outside_no_record", outside_no_record),
+        ("outside_nothing_known", outside_nothing_known),
         ("stale_record", stale_record),
         ("stale_record_old_renamed", stale_record_old_renamed),
         ("engine_restarts_during_start", engine_restarts_during_start),

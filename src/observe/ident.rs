@@ -191,7 +191,7 @@ fn look(
             Some((a, name))
         })
         .collect();
-    let mut found = decide(&named, known.id(), container, known);
+    let mut found = decide(&named, known.id(), container, known, root.is_some());
     let mut learned = None;
     if let HostView::Alive {
         id,
@@ -215,33 +215,29 @@ fn look(
 }
 
 /// The decision of [`by_kernel`], given every alive container with the
-/// name its engine's files give it (pure; tested as a table).
+/// name its engine's files give it (pure; tested as a table). With the
+/// engine's root not known (`root_known` false), `alive` holds every
+/// engine's containers: one named like ours may be another engine's, so it
+/// is never taken for ours (stop would end someone else's container), only
+/// reason enough not to say "stopped".
 pub fn decide(
     alive: &[(&Alive, Option<String>)],
     remembered: Option<&str>,
     container: &str,
     known: &Known,
+    root_known: bool,
 ) -> Identity {
     let mine = alive
         .iter()
         .find(|(a, _)| Some(a.id.as_str()) == remembered);
-    let with_name = alive
+    let others_named = alive
         .iter()
-        .filter(|(_, n)| n.as_deref() == Some(container))
+        .filter(|(a, n)| n.as_deref() == Some(container) && Some(a.id.as_str()) != remembered)
         .count();
-    if with_name > 1 {
-        // on several engines whose roots are not known apart
-        return Identity {
-            host: HostView::Unknown(format!(
-                "{with_name} containers named {container} run on this node, on engines \
-                 not known apart"
-            )),
-            stray: None,
-        };
-    }
     let by_name = alive
         .iter()
-        .find(|(a, n)| n.as_deref() == Some(container) && Some(a.id.as_str()) != remembered);
+        .find(|(a, n)| n.as_deref() == Some(container) && Some(a.id.as_str()) != remembered)
+        .filter(|_| root_known && others_named == 1);
     // the remembered one under another name now: a second copy
     let stray = mine.and_then(|(a, n)| match n {
         Some(n) if n != container => Some(Stray {
@@ -267,18 +263,21 @@ pub fn decide(
                 .iter()
                 .filter(|(a, n)| n.is_none() && Some(a.id.as_str()) != remembered)
                 .count();
-            if unnamed == 0 {
-                HostView::Gone
-            } else {
-                let record = match known {
-                    Known::Ours(_) => "its remembered id runs no process",
-                    Known::Nothing => "no id of it is remembered on this node",
-                    Known::Garbled(_) => "the record of its id is unreadable",
-                };
+            let record = match known {
+                Known::Ours(_) => "its remembered id runs nothing",
+                Known::Nothing => "no id remembered",
+                Known::Garbled(_) => "its record unreadable",
+            };
+            if others_named > 0 {
                 HostView::Unknown(format!(
-                    "{record} and {unnamed} container(s) whose name cannot be read run: \
-                     {container} may be among them"
+                    "a container named {container} runs on an engine not known here ({record})"
                 ))
+            } else if unnamed > 0 {
+                HostView::Unknown(format!(
+                    "containers of unreadable name run, {container} may be one ({record})"
+                ))
+            } else {
+                HostView::Gone
             }
         }
     };

@@ -21,12 +21,17 @@ fn rec(id: &str) -> Known {
     })
 }
 
+/// With the engine's root known (only its containers listed).
 fn run(list: &[(Alive, Option<&str>)], known: &Known) -> Identity {
+    run_on(list, known, true)
+}
+
+fn run_on(list: &[(Alive, Option<&str>)], known: &Known, root_known: bool) -> Identity {
     let named: Vec<(&Alive, Option<String>)> = list
         .iter()
         .map(|(a, n)| (a, n.map(str::to_string)))
         .collect();
-    decide(&named, known.id(), "croit", known)
+    decide(&named, known.id(), "croit", known, root_known)
 }
 
 #[test]
