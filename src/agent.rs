@@ -14,6 +14,29 @@ pub use crate::meta::META;
 /// The provider: the agent is `ocf:croit:container`.
 pub const PROVIDER: &str = "croit";
 
+/// The documentation the packages install, for the manual page's SEE ALSO.
+const SEE_ALSO: &[&str] = &[
+    concat!(
+        "/usr/share/doc/",
+        env!("CARGO_PKG_NAME"),
+        "/README.md: installation, quick start with pcs and crm, the demo and the test suite, \
+a summary of the parameters."
+    ),
+    concat!(
+        "/usr/share/doc/",
+        env!("CARGO_PKG_NAME"),
+        "/docs/monitor-and-codes.md: what monitor returns, exit codes and reasons, \
+troubleshooting, logging."
+    ),
+    concat!(
+        "/usr/share/doc/",
+        env!("CARGO_PKG_NAME"),
+        "/docs/: parameters.md, addresses.md (dual stack, announcements), faults.md, \
+engine-gone.md (the engine gone, which container is ours), security.md, podman.md, \
+migrating.md (from croit's shell agent), performance.md."
+    ),
+];
+
 /// The manual page `ocf_croit_container(7)`, written from [`META`] (also
 /// committed as `agents/ocf_croit_container.7`; print it with
 /// `cargo run --example man_page`).
@@ -24,12 +47,7 @@ pub fn man_page() -> String {
             " ",
             env!("CARGO_PKG_VERSION")
         ))
-        .see_also(&[concat!(
-            "/usr/share/doc/",
-            env!("CARGO_PKG_NAME"),
-            "/README.md: installation, quick start with pcs and crm, what monitor returns, \
-exit codes and reasons, troubleshooting."
-        )])
+        .see_also(SEE_ALSO)
         .to_roff()
 }
 

@@ -2,7 +2,8 @@
 //!
 //! [`classify`] is a pure function of an [`Observation`]; monitor returns its
 //! verdict, start waits for it to say running, stop checks it says stopped.
-//! The table it implements is the one in the README.
+//! The table it implements is the one in `docs/monitor-and-codes.md` ("What
+//! monitor returns").
 
 use ra_api::Status;
 

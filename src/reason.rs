@@ -249,7 +249,7 @@ mod tests {
             "exited 3: token=***"
         );
         assert_eq!(cmd_failed("exited 3", " \n"), "exited 3");
-        // the runtime's answer for a missing program (README, faults 11)
+        // the runtime's answer for a missing program (docs/faults.md, fault 11)
         let oci = "OCI runtime exec failed: exec failed: unable to start container process: \
                    exec: \"/bin/no-such-check\": stat /bin/no-such-check: no such file or \
                    directory: unknown";

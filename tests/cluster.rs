@@ -250,7 +250,7 @@ fn recovered(c: &Cluster, reason: &str) {
     assert!(!c.crm_mon().contains(reason), "failure not cleared");
 }
 
-/// The README's migration from croit's shell agent, rehearsed on a live
+/// The migration from croit's shell agent (docs/migrating.md), rehearsed on a live
 /// single-node cluster: the old resource runs, the commands swap it for
 /// ocf:croit:container, and neither the container nor the address blinks.
 #[test]
@@ -332,7 +332,7 @@ fn single_node_migration_from_croits_agent_keeps_service_up() {
     recovered(&c, "is bound but container croit is not running");
 }
 
-/// The migration commands exactly as the README gives them (`croit` is the
+/// The migration commands exactly as docs/migrating.md gives them (`croit` is the
 /// old resource's id, `pxe` the new one; the address and NIC are the same).
 const MIGRATION: &[&str] = &[
     "pcs property set maintenance-mode=true",

@@ -6,8 +6,8 @@
 //! `/proc/<pid>/cgroup` before and after stop, the address in the namespace
 //! while stop runs, and what the engine reports once it is back.
 //!
-//! The rows observed are the README's table "When the engine is gone"
-//! (`CROIT_UPDATE_README=1` rewrites it). Needs root, namespaces and dockerd;
+//! The rows observed are docs/engine-gone.md's table "When the engine is
+//! gone" (`CROIT_UPDATE_README=1` rewrites it). Needs root, namespaces and dockerd;
 //! `#[ignore]`d for the quick unprivileged loop.
 
 use support::{agent, docker, gone, matrix, procs, rig};

@@ -4,8 +4,8 @@
 //! its own and checks the kernel, not only the codes: the processes of every
 //! container involved by id in `/proc/<pid>/cgroup`, and the address.
 //!
-//! The rows are the README's second table under "When the engine is gone"
-//! (`CROIT_UPDATE_README=1` rewrites it). Needs root, namespaces and
+//! The rows are docs/engine-gone.md's second table under "When the engine is
+//! gone" (`CROIT_UPDATE_README=1` rewrites it). Needs root, namespaces and
 //! dockerd; `#[ignore]`d for the quick unprivileged loop.
 
 use support::{agent, docker, gone, matrix, procs, rig};

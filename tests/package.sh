@@ -115,15 +115,17 @@ expect_in_deb() { # mode path
 expect_in_deb -rwxr-xr-x "$AGENT"
 expect_in_deb -rw-r--r-- "$MANPAGE"
 expect_in_deb -rw-r--r-- "$DOC/README.md"
+for page in docs/*.md; do expect_in_deb -rw-r--r-- "$DOC/$page"; done
 expect_in_deb -rw-r--r-- "$DOC/changelog.gz"
 expect_in_deb -rw-r--r-- "$DOC/changelog.Debian.gz"
 expect_in_deb -rw-r--r-- "$DOC/copyright"
 expect_in_deb -rw-r--r-- /usr/share/lintian/overrides/$PKG
 files=$(grep -vc '^d' "$WORK/deb.list")
-[ "$files" = 7 ] || { cat "$WORK/deb.list" >&2; fail "$files files in the .deb, expected 7"; }
+want=$((7 + $(ls docs/*.md | wc -l)))
+[ "$files" = "$want" ] || { cat "$WORK/deb.list" >&2; fail "$files files in the .deb, expected $want"; }
 dpkg-deb --fsys-tarfile "$DEB" | tar -xO "./${MANPAGE#/}" | gunzip | cmp - agents/ocf_croit_container.7 ||
   fail "the packaged man page is not agents/ocf_croit_container.7"
-ok "the .deb holds the agent (0755), the gzipped man page, README, changelogs, copyright and lintian overrides, nothing else"
+ok "the .deb holds the agent (0755), the gzipped man page, README and docs/, changelogs, copyright and lintian overrides, nothing else"
 # Debian policy: no lintian error or warning; the overrides shipped in the
 # package (packaging/debian/lintian-overrides) each say why.
 lintian --allow-root --fail-on error,warning "$DEB" >"$WORK/lintian.out" 2>&1 ||
@@ -150,9 +152,11 @@ sort >"$WORK/rpm.want" <<EOF
 drwxr-xr-x /usr/lib/ocf/resource.d/croit
 drwxr-xr-x /usr/share/doc/$PKG
 drwxr-xr-x /usr/share/licenses/$PKG
+drwxr-xr-x /usr/share/doc/$PKG/docs
+$(for page in docs/*.md; do echo "-rw-r--r-- /usr/share/doc/$PKG/$page"; done)
 EOF
 diff -u "$WORK/rpm.want" "$WORK/rpm.list" || fail "rpm -qlpv differs from the expected file list"
-ok "rpm -qlpv: the agent (0755), man page, README, changelog, license; no Requires (static); Enhances pacemaker"
+ok "rpm -qlpv: the agent (0755), man page, README and docs/, changelog, license; no Requires (static); Enhances pacemaker"
 rpmlint -r packaging/rpm/ocf-croit-container.rpmlintrc "$RPM" >"$WORK/rpmlint.out" 2>&1 || true
 grep -q ' 0 errors, 0 warnings' "$WORK/rpmlint.out" ||
   { cat "$WORK/rpmlint.out" >&2; fail "rpmlint found errors or warnings"; }

@@ -1,4 +1,4 @@
-//! The monitor table of the README, row by row.
+//! The monitor table of `docs/monitor-and-codes.md`, row by row.
 
 use super::*;
 use crate::classify::Stray;

@@ -198,19 +198,19 @@ fn container_only_reads_the_name_alone() {
 }
 
 #[test]
-fn readme_parameter_table_matches_the_declarations() {
-    let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+fn docs_parameter_table_matches_the_declarations() {
+    let page = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/parameters.md"));
     for spec in PARAMS {
-        let row = readme
+        let row = page
             .lines()
             .find(|l| l.starts_with(&format!("| `{}` |", spec.name)))
-            .unwrap_or_else(|| panic!("README has no row for {}", spec.name));
+            .unwrap_or_else(|| panic!("docs/parameters.md has no row for {}", spec.name));
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         assert_eq!(cells[2], spec.content.as_str(), "type of {}", spec.name);
         assert_eq!(
             cells[4].starts_with("*Reloadable.*"),
             spec.reloadable,
-            "README's reloadable mark of {}",
+            "docs/parameters.md's reloadable mark of {}",
             spec.name
         );
         match spec.default {
@@ -223,6 +223,47 @@ fn readme_parameter_table_matches_the_declarations() {
             ),
         }
     }
+}
+
+/// The README's summary: one row per parameter, in declaration order, with
+/// the same default as the full table, and the sentence that names the ones
+/// that are not reloadable.
+#[test]
+fn readme_parameter_summary_matches_the_declarations() {
+    let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+    let page = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/parameters.md"));
+    let rows = |text: &'static str| -> Vec<Vec<&'static str>> {
+        text.lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| l.split('|').map(str::trim).collect())
+            .collect()
+    };
+    let summary = rows(readme);
+    let names: Vec<String> = PARAMS.iter().map(|s| format!("`{}`", s.name)).collect();
+    let listed: Vec<String> = summary.iter().map(|c| c[1].to_string()).collect();
+    assert_eq!(listed, names, "the README's parameter summary");
+    let full = rows(page);
+    for cells in &summary {
+        let row = full
+            .iter()
+            .find(|f| f[1] == cells[1])
+            .unwrap_or_else(|| panic!("docs/parameters.md has no row for {}", cells[1]));
+        assert_eq!(cells[2], row[3], "the README's default of {}", cells[1]);
+    }
+    let sentence = readme
+        .lines()
+        .find(|l| l.starts_with("All but ") && l.contains(" are reloadable"))
+        .expect("the README names the parameters that are not reloadable");
+    let fixed: Vec<&str> = sentence.split('`').skip(1).step_by(2).collect();
+    let not_reloadable: Vec<&str> = PARAMS
+        .iter()
+        .filter(|s| !s.reloadable)
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(
+        fixed, not_reloadable,
+        "the README's parameters that are not reloadable"
+    );
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Fault matrices: scenarios that each return the answers they observed
-//! ([`Rows`]), run a few at a time, rendered as a README table that the test
+//! ([`Rows`]), run a few at a time, rendered as a table of the docs that the test
 //! compares with the committed one (`CROIT_UPDATE_README=1` rewrites it).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -124,8 +124,33 @@ fn render(rows: &[Row], begin: &str, end: &str) -> String {
 /// A scenario: its name and the function that makes it happen.
 pub type Scenario = (&'static str, fn() -> Rows);
 
+/// The one page of the documentation (README.md or a `docs/*.md` beside it)
+/// that holds the block starting with `begin`.
+fn page_of(begin: &str) -> std::path::PathBuf {
+    let root = std::path::Path::new(README)
+        .parent()
+        .unwrap_or_else(|| panic!("{README} has no directory"));
+    let mut pages = vec![std::path::PathBuf::from(README)];
+    if let Ok(docs) = std::fs::read_dir(root.join("docs")) {
+        pages.extend(
+            docs.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "md")),
+        );
+    }
+    let holding: Vec<_> = pages
+        .into_iter()
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains(begin)))
+        .collect();
+    match holding.as_slice() {
+        [one] => one.clone(),
+        _ => panic!("{begin} must be on exactly one page of README.md and docs/: on {holding:?}"),
+    }
+}
+
 /// Runs `scenarios`, `workers` at a time, and compares what they observed
-/// with the README's block between `begin` and `end`.
+/// with the block between `begin` and `end` of the page that holds it
+/// ([`page_of`]: `docs/faults.md`, `docs/engine-gone.md`, ...).
 pub fn run(scenarios: &[Scenario], workers: usize, begin: &str, end: &str) {
     let next = AtomicUsize::new(0);
     let results: Vec<(usize, Result<Rows, String>)> = std::thread::scope(|s| {
@@ -180,26 +205,28 @@ pub fn run(scenarios: &[Scenario], workers: usize, begin: &str, end: &str) {
         .flat_map(|r| r.rows)
         .collect();
     let table = render(&rows, begin, end);
-    let readme = std::fs::read_to_string(README).unwrap_or_else(|e| panic!("README: {e}"));
-    let current = match (readme.find(begin), readme.find(end)) {
+    let path = page_of(begin);
+    let page = path.display();
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{page}: {e}"));
+    let current = match (text.find(begin), text.find(end)) {
         (Some(b), Some(e)) if b < e => Some((b, e + end.len())),
         _ => None,
     };
     if std::env::var_os("CROIT_UPDATE_README").is_some() {
         let Some((b, e)) = current else {
-            panic!("README has no {begin} ... {end} block to rewrite");
+            panic!("{page} has no {begin} ... {end} block to rewrite");
         };
-        let updated = format!("{}{}{}", &readme[..b], table, &readme[e..]);
-        std::fs::write(README, updated).unwrap_or_else(|e| panic!("README: {e}"));
+        let updated = format!("{}{}{}", &text[..b], table, &text[e..]);
+        std::fs::write(&path, updated).unwrap_or_else(|e| panic!("{page}: {e}"));
         return;
     }
     let Some((b, e)) = current else {
-        panic!("README has no table {begin}; observed:\n{table}");
+        panic!("{page} has no table {begin}; observed:\n{table}");
     };
     assert_eq!(
-        &readme[b..e],
+        &text[b..e],
         table,
-        "the README's table differs from what the agent answered \
+        "the table in {page} differs from what the agent answered \
          (CROIT_UPDATE_README=1 rewrites it after review)"
     );
 }

@@ -114,7 +114,7 @@ impl Kind {
     /// Seconds within which the client must be served again after the
     /// fault: the path the cluster takes, from the token (T), the fence
     /// timing, the monitor interval and the agent's deadlines, x1.5 for a
-    /// loaded two-core machine (README, "The fault campaign"):
+    /// loaded two-core machine (docs/cluster-and-campaign.md, "The fault campaign"):
     /// - power-off, partition: the membership after token + consensus
     ///   (2.2 T), `priority-fencing-delay` when the holder is lost (5 s),
     ///   the fence and its confirmation (1 s), start and the client's next
