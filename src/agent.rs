@@ -1,8 +1,6 @@
 //! The agent as `ra_api` runs it: meta-data, configuration and dispatch.
 
-use ra_api::{
-    Action, Agent, AgentMeta, Answer, Context, Failure, ManPage, Outcome, ParamError, Params,
-};
+use ra_api::{Agent, AgentMeta, Answer, Context, Failure, ManPage, Outcome, Params};
 
 use crate::actions::stop::StopPlan;
 use crate::actions::{monitor, start, stop, timing, validate};
@@ -51,26 +49,10 @@ pub fn man_page() -> String {
         .to_roff()
 }
 
-/// The parameters as far as they could be read.
-#[derive(Debug)]
-pub enum Setup {
-    /// Every parameter is well-formed.
-    Valid(Config),
-    /// Some parameter is malformed; only stop gets this far, with what it
-    /// needs to stop a container and an address left over from an earlier
-    /// definition.
-    Malformed {
-        /// The first malformed parameter.
-        error: ParamError,
-        /// What can be identified.
-        plan: StopPlan,
-    },
-}
-
 /// What a stop can identify when some parameter is malformed: the
 /// container (with the engine read as the normal path reads it) when its
 /// name is valid, the address when `ip` and `nic` are valid on their own.
-fn malformed_plan(env: &ra_api::Env) -> StopPlan {
+pub fn malformed_plan(env: &ra_api::Env) -> StopPlan {
     let container = params::container_only(env).ok();
     let host = params::docker_host_only(env).ok();
     let stop_timeout = Params::new(env)
@@ -90,35 +72,18 @@ fn malformed_plan(env: &ra_api::Env) -> StopPlan {
 /// ocf:croit:container.
 pub struct ContainerAgent;
 
-impl ContainerAgent {
-    fn valid(setup: &Setup) -> Result<&Config, Failure> {
-        match setup {
-            Setup::Valid(cfg) => Ok(cfg),
-            Setup::Malformed { error, .. } => Err(Error::Param(error.clone()).into()),
-        }
-    }
-}
-
 impl Agent for ContainerAgent {
-    type Config = Setup;
+    type Config = Config;
 
     fn meta(&self) -> &AgentMeta {
         &META
     }
 
-    fn configure(&self, ctx: &Context<'_>) -> Result<Setup, Failure> {
-        match Config::from_env(ctx.env) {
-            Ok(cfg) => Ok(Setup::Valid(cfg)),
-            Err(error) if ctx.action == Action::Stop => Ok(Setup::Malformed {
-                error,
-                plan: malformed_plan(ctx.env),
-            }),
-            Err(error) => Err(Error::Param(error).into()),
-        }
+    fn configure(&self, ctx: &Context<'_>) -> Result<Config, Failure> {
+        Config::from_env(ctx.env).map_err(|e| Error::Param(e).into())
     }
 
-    fn validate(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
-        let cfg = Self::valid(setup)?;
+    fn validate(&self, ctx: &Context<'_>, cfg: &Config) -> Outcome {
         timing::check_fit(cfg, ctx.env.timeout())?;
         if ctx.env.check_level() >= 10 {
             validate::validate_node(cfg, &ctx.deadline)?;
@@ -126,16 +91,22 @@ impl Agent for ContainerAgent {
         Ok(Answer::Success)
     }
 
-    fn start(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
-        start::start(Self::valid(setup)?, &ctx.deadline)?;
+    fn start(&self, ctx: &Context<'_>, cfg: &Config) -> Outcome {
+        start::start(cfg, &ctx.deadline)?;
         Ok(Answer::Success)
     }
 
-    fn stop(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
-        match setup {
-            Setup::Valid(cfg) => stop::stop(&StopPlan::of(cfg), &ctx.deadline)?,
-            Setup::Malformed { error, plan } => stop::stop_malformed(error, plan, &ctx.deadline)?,
-        }
+    fn stop(&self, ctx: &Context<'_>, cfg: &Config) -> Outcome {
+        stop::stop(&StopPlan::of(cfg), &ctx.deadline)?;
+        Ok(Answer::Success)
+    }
+
+    /// Some parameter is malformed (`failure` says which): a stop still
+    /// ends what the readable parameters identify, a container and an
+    /// address left over from an earlier definition ([`malformed_plan`]),
+    /// and answers 0 only once nothing of it runs, as any stop.
+    fn stop_unconfigured(&self, ctx: &Context<'_>, failure: Failure) -> Outcome {
+        stop::stop_malformed(failure.reason(), &malformed_plan(ctx.env), &ctx.deadline)?;
         Ok(Answer::Success)
     }
 
@@ -149,20 +120,14 @@ impl Agent for ContainerAgent {
     /// ([`timing::warn_fit`]): the configured timeouts are not known here.
     /// A `fix_restart_policy` turned on is applied by the next monitor,
     /// probes included, as always.
-    fn reload(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
-        let cfg = Self::valid(setup)?;
+    fn reload(&self, ctx: &Context<'_>, cfg: &Config) -> Outcome {
         timing::warn_fit(cfg, ctx.env.timeout());
         Ok(Answer::Success)
     }
 
-    fn monitor(&self, ctx: &Context<'_>, setup: &Setup) -> Outcome {
+    fn monitor(&self, ctx: &Context<'_>, cfg: &Config) -> Outcome {
         let knows_degraded = ctx.env.ocf_version().is_some_and(|v| v >= (1, 1));
-        let verdict = monitor::monitor(
-            Self::valid(setup)?,
-            &ctx.deadline,
-            ctx.is_probe(),
-            knows_degraded,
-        )?;
+        let verdict = monitor::monitor(cfg, &ctx.deadline, ctx.is_probe(), knows_degraded)?;
         ra_api::outcome(verdict.status, verdict.reason)
     }
 }

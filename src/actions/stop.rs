@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ra_api::{Deadline, ParamError};
+use ra_api::Deadline;
 use tokio::time::Instant;
 use tracing::{info, warn};
 
@@ -94,11 +94,7 @@ pub fn stop(plan: &StopPlan, deadline: &Deadline) -> Result<(), Error> {
 }
 
 /// Stop with malformed parameters: warns, then stops what can be identified.
-pub fn stop_malformed(
-    error: &ParamError,
-    plan: &StopPlan,
-    deadline: &Deadline,
-) -> Result<(), Error> {
+pub fn stop_malformed(error: &str, plan: &StopPlan, deadline: &Deadline) -> Result<(), Error> {
     warn!("parameters are invalid ({error}); stopping what can be identified");
     stop(plan, deadline)
 }

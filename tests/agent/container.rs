@@ -217,6 +217,21 @@ fn missing_node_parts_are_5_and_malformed_parameters_6() {
         }
         expect(bad.run(rig.node(), "stop"), 0);
     }
+    // a stop whose parameters went bad after a start (ra-api's
+    // stop_unconfigured hook) still ends what the readable ones identify:
+    // the container (arp_count has nothing to do with it) and the address
+    // (ip and nic are well-formed)
+    expect(base.run(rig.node(), "start"), 0);
+    assert_eq!(rig.status(), "running");
+    expect(
+        base.clone().param("arp_count", "0").run(rig.node(), "stop"),
+        0,
+    );
+    assert_eq!(rig.status(), "exited", "stop with a malformed arp_count");
+    assert!(
+        !has_addr(&rig.net.node, &rig.net.node_if, V4),
+        "the address stayed after a stop with a malformed arp_count"
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
-use croit_container::agent::{ContainerAgent, Setup};
+use croit_container::agent::{malformed_plan, ContainerAgent};
 use croit_container::cmdline;
 use croit_container::error::Error;
 use croit_container::params::{Config, PARAMS};
