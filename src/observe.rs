@@ -87,24 +87,42 @@ pub async fn run_cmd(engine: &impl Engine, container: &str, argv: &[String]) -> 
     }
 }
 
+/// The container as every action sees it: the engine's answer (given up
+/// on after [`engine_wait`] of `budget`, and at `deadline`) and which
+/// container is ours ([`identify`]: the kernel's view when the engine
+/// cannot be asked, a stray under another name). Monitor, probe and start
+/// look through [`observe`], stop through this directly; both see the same.
+pub async fn container_sight(
+    engine: &Docker,
+    kernel: &crate::host::Kernel,
+    state: &crate::state::State,
+    container: &str,
+    budget: Duration,
+    deadline: Instant,
+) -> (EngineView, Identity) {
+    let waited = engine_wait(budget);
+    let until = (Instant::now() + waited).min(deadline);
+    let view = engine_view_within(engine, container, until, waited).await;
+    let identity = identify(engine, kernel, state, container, &view).await;
+    (view, identity)
+}
+
 /// One full look: container, address, interface, the container's processes
 /// when the engine cannot tell, and `monitor_cmd` when `with_cmd` and the
 /// container runs.
 pub async fn observe(io: &Node, cfg: &Config, with_cmd: bool) -> (Observation, Sights) {
-    let waited = engine_wait(io.budget);
-    let until = (Instant::now() + waited).min(io.deadline);
-    let (engine_view, sight) = tokio::join!(
-        engine_view_within(&io.engine, &cfg.container, until, waited),
+    let (container, sight) = tokio::join!(
+        container_sight(
+            &io.engine,
+            &io.host,
+            &io.state,
+            &cfg.container,
+            io.budget,
+            io.deadline
+        ),
         net_sights(&io.nl, &cfg.vips, cfg.nic.as_deref())
     );
-    let Identity { host, stray } = identify(
-        &io.engine,
-        &io.host,
-        &io.state,
-        &cfg.container,
-        &engine_view,
-    )
-    .await;
+    let (engine_view, Identity { host, stray }) = container;
     let cmd = match (&engine_view, &cfg.monitor_cmd) {
         (EngineView::Container(st), Some(argv)) if with_cmd && is_running(st) => {
             run_cmd(&io.engine, &st.id, argv).await

@@ -13,7 +13,7 @@ use crate::engine::{ContainerStatus, Docker, Engine, EngineError};
 use crate::error::Error;
 use crate::host::Kernel;
 use crate::net::Netlink;
-use crate::observe::{engine_view_within, engine_wait, identify, Identity};
+use crate::observe::{container_sight, Identity};
 use crate::params::Config;
 use crate::state::{Ours, State};
 use crate::vip::Vip;
@@ -102,7 +102,7 @@ pub fn stop_malformed(error: &str, plan: &StopPlan, deadline: &Deadline) -> Resu
 /// Ends the container, whatever state its engine is in: the one that has
 /// the configured name and, first, the one this node remembers when it runs
 /// under another name now (both are the service). Which is which comes
-/// from the same observation monitor uses ([`identify`]).
+/// from the same look monitor takes ([`container_sight`]).
 async fn end_container(
     plan: &StopPlan,
     container: &str,
@@ -120,10 +120,8 @@ async fn end_container(
     // The engine's calls end early enough to leave time for the kernel and
     // the address.
     let engine = Docker::connect(host, end - budget::stop_tail(budget))?;
-    let waited = engine_wait(budget);
-    let view = engine_view_within(&engine, container, Instant::now() + waited, waited).await;
-    let Identity { host: seen, stray } =
-        identify(&engine, &ender.kernel, &state, container, &view).await;
+    let (view, Identity { host: seen, stray }) =
+        container_sight(&engine, &ender.kernel, &state, container, budget, end).await;
     let engine_up = matches!(view, EngineView::Container(_) | EngineView::NoContainer);
     if let Some(stray) = &stray {
         let why = format!(
