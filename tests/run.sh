@@ -16,6 +16,10 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$HOME/.
 
 AGENT=/usr/lib/ocf/resource.d/croit/container
 BACKUP=
+# what this run started or imported, and so removes again (a dockerd that
+# answered before, and an image it already had, stay as they were)
+OWN_DOCKERD=
+OWN_IMAGE=
 cleanup() {
   rc=$?
   set +e
@@ -38,16 +42,18 @@ cleanup() {
   grep -qs "fence agent of the croit-hc test harness" /usr/sbin/fence_hc && rm -f /usr/sbin/fence_hc
   # the agent the tests installed: restore what was there before
   if [ -n "$BACKUP" ]; then mv -f "$BACKUP" "$AGENT"; else rm -f "$AGENT"; rmdir --ignore-fail-on-non-empty /usr/lib/ocf/resource.d/croit 2>/dev/null; fi
-  bash "$ROOT/tests/env/image.sh" remove >/dev/null 2>&1
+  [ -n "$OWN_IMAGE" ] && bash "$ROOT/tests/env/image.sh" remove >/dev/null 2>&1
   bash "$ROOT/tests/env/podman.sh" stop   # the test podman (tests/podman/): containers, service, state
-  bash "$ROOT/tests/env/dockerd.sh" stop
+  [ -n "$OWN_DOCKERD" ] && bash "$ROOT/tests/env/dockerd.sh" stop
   exit $rc
 }
 if [ -e "$AGENT" ]; then BACKUP=$(mktemp /tmp/croit-agent-backup.XXXXXX); cp -a "$AGENT" "$BACKUP"; fi
 trap cleanup EXIT
 
 bash tests/env/packages.sh
+bash tests/env/dockerd.sh status >/dev/null 2>&1 || OWN_DOCKERD=1
 bash tests/env/dockerd.sh start
+docker image inspect croit-test/busybox:latest >/dev/null 2>&1 || OWN_IMAGE=1
 bash tests/env/image.sh
 bash tests/env/podman.sh start
 
