@@ -7,12 +7,16 @@ use std::time::Duration;
 
 use crate::classify::{CmdView, EngineView, Observation};
 use crate::engine::{ContainerState, ContainerStatus, Docker, Engine, EngineError};
+use crate::host::Kernel;
 use crate::node::Node;
 use crate::params::Config;
+use crate::state::State;
 use tokio::time::Instant;
 
 mod addr;
 mod ident;
+#[cfg(test)]
+pub(crate) mod scratch;
 pub use addr::{
     foreign, link_view, named, net_sight_of, net_sights, owned, resolve, NetSight, Sights, Target,
 };
@@ -97,20 +101,16 @@ pub async fn observe(io: &Node, cfg: &Config, with_cmd: bool) -> (Observation, S
         engine_view_within(&io.engine, &cfg.container, until, waited),
         net_sights(&io.nl, &cfg.vips, cfg.nic.as_deref())
     );
-    let Identity { host, stray } = identify(
+    let cmd = cfg.monitor_cmd.as_deref().filter(|_| with_cmd);
+    let (engine_view, Identity { host, stray }, cmd) = container_sight(
         &io.engine,
         &io.host,
         &io.state,
         &cfg.container,
-        &engine_view,
+        cmd,
+        engine_view,
     )
     .await;
-    let cmd = match (&engine_view, &cfg.monitor_cmd) {
-        (EngineView::Container(st), Some(argv)) if with_cmd && is_running(st) => {
-            run_cmd(&io.engine, &st.id, argv).await
-        }
-        _ => CmdView::NotRun,
-    };
     let obs = Observation {
         engine: engine_view,
         host,
@@ -121,3 +121,28 @@ pub async fn observe(io: &Node, cfg: &Config, with_cmd: bool) -> (Observation, S
     };
     (obs, sight)
 }
+
+/// The container's part of one look, once the engine was asked (`view`):
+/// which container is ours and its processes when the engine cannot tell
+/// ([`identify`]), and `cmd` (`monitor_cmd`, when it is to run) when the
+/// container runs.
+pub async fn container_sight(
+    engine: &impl Engine,
+    host: &Kernel,
+    state: &State,
+    container: &str,
+    cmd: Option<&[String]>,
+    view: EngineView,
+) -> (EngineView, Identity, CmdView) {
+    let identity = identify(engine, host, state, container, &view).await;
+    let cmd = match (&view, cmd) {
+        (EngineView::Container(st), Some(argv)) if is_running(st) => {
+            run_cmd(engine, &st.id, argv).await
+        }
+        _ => CmdView::NotRun,
+    };
+    (view, identity, cmd)
+}
+
+#[cfg(test)]
+mod tests;
