@@ -175,12 +175,8 @@ impl Scripted {
         self.targets(op).len()
     }
 
-    /// Container `id` (or name) as the world has it now.
-    pub fn state(&self, id: &str) -> Option<ContainerState> {
-        self.find(id)
-    }
-
-    fn find(&self, c: &str) -> Option<ContainerState> {
+    /// Container `c` (exact name or id) as the world has it now.
+    pub fn state(&self, c: &str) -> Option<ContainerState> {
         self.world
             .borrow()
             .iter()
@@ -230,7 +226,7 @@ fn set_status(st: &mut ContainerState, status: ContainerStatus) {
 impl Engine for Scripted {
     async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError> {
         self.call(Op::Inspect, container)?;
-        Ok(self.find(container))
+        Ok(self.state(container))
     }
 
     async fn start(&self, container: &str) -> Result<(), EngineError> {
