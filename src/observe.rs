@@ -7,12 +7,16 @@ use std::time::Duration;
 
 use crate::classify::{CmdView, EngineView, Observation};
 use crate::engine::{ContainerState, ContainerStatus, Docker, Engine, EngineError};
+use crate::host::Kernel;
 use crate::node::Node;
 use crate::params::Config;
+use crate::state::State;
 use tokio::time::Instant;
 
 mod addr;
 mod ident;
+#[cfg(test)]
+pub(crate) mod scratch;
 pub use addr::{
     foreign, link_view, named, net_sight_of, net_sights, owned, resolve, NetSight, Sights, Target,
 };
@@ -87,48 +91,26 @@ pub async fn run_cmd(engine: &impl Engine, container: &str, argv: &[String]) -> 
     }
 }
 
-/// The container as every action sees it: the engine's answer (given up
-/// on after [`engine_wait`] of `budget`, and at `deadline`) and which
-/// container is ours ([`identify`]: the kernel's view when the engine
-/// cannot be asked, a stray under another name). Monitor, probe and start
-/// look through [`observe`], stop through this directly; both see the same.
-pub async fn container_sight(
-    engine: &Docker,
-    kernel: &crate::host::Kernel,
-    state: &crate::state::State,
-    container: &str,
-    budget: Duration,
-    deadline: Instant,
-) -> (EngineView, Identity) {
-    let waited = engine_wait(budget);
-    let until = (Instant::now() + waited).min(deadline);
-    let view = engine_view_within(engine, container, until, waited).await;
-    let identity = identify(engine, kernel, state, container, &view).await;
-    (view, identity)
-}
-
 /// One full look: container, address, interface, the container's processes
 /// when the engine cannot tell, and `monitor_cmd` when `with_cmd` and the
 /// container runs.
 pub async fn observe(io: &Node, cfg: &Config, with_cmd: bool) -> (Observation, Sights) {
-    let (container, sight) = tokio::join!(
-        container_sight(
-            &io.engine,
-            &io.host,
-            &io.state,
-            &cfg.container,
-            io.budget,
-            io.deadline
-        ),
+    let waited = engine_wait(io.budget);
+    let until = (Instant::now() + waited).min(io.deadline);
+    let (engine_view, sight) = tokio::join!(
+        engine_view_within(&io.engine, &cfg.container, until, waited),
         net_sights(&io.nl, &cfg.vips, cfg.nic.as_deref())
     );
-    let (engine_view, Identity { host, stray }) = container;
-    let cmd = match (&engine_view, &cfg.monitor_cmd) {
-        (EngineView::Container(st), Some(argv)) if with_cmd && is_running(st) => {
-            run_cmd(&io.engine, &st.id, argv).await
-        }
-        _ => CmdView::NotRun,
-    };
+    let cmd = cfg.monitor_cmd.as_deref().filter(|_| with_cmd);
+    let (engine_view, Identity { host, stray }, cmd) = container_sight(
+        &io.engine,
+        &io.host,
+        &io.state,
+        &cfg.container,
+        cmd,
+        engine_view,
+    )
+    .await;
     let obs = Observation {
         engine: engine_view,
         host,
@@ -139,3 +121,28 @@ pub async fn observe(io: &Node, cfg: &Config, with_cmd: bool) -> (Observation, S
     };
     (obs, sight)
 }
+
+/// The container's part of one look, once the engine was asked (`view`):
+/// which container is ours and its processes when the engine cannot tell
+/// ([`identify`]), and `cmd` (`monitor_cmd`, when it is to run) when the
+/// container runs.
+pub async fn container_sight(
+    engine: &impl Engine,
+    host: &Kernel,
+    state: &State,
+    container: &str,
+    cmd: Option<&[String]>,
+    view: EngineView,
+) -> (EngineView, Identity, CmdView) {
+    let identity = identify(engine, host, state, container, &view).await;
+    let cmd = match (&view, cmd) {
+        (EngineView::Container(st), Some(argv)) if is_running(st) => {
+            run_cmd(engine, &st.id, argv).await
+        }
+        _ => CmdView::NotRun,
+    };
+    (view, identity, cmd)
+}
+
+#[cfg(test)]
+mod tests;

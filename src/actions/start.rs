@@ -127,3 +127,6 @@ fn hopeless(engine: &EngineView, verdict: &Verdict, container: &str) -> Option<S
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,11 +9,11 @@ use tokio::time::Instant;
 use tracing::{info, warn};
 
 use crate::classify::{EngineView, HostView};
-use crate::engine::{ContainerStatus, Docker, Engine, EngineError};
+use crate::engine::{Docker, Engine};
 use crate::error::Error;
 use crate::host::Kernel;
 use crate::net::Netlink;
-use crate::observe::{container_sight, Identity};
+use crate::observe::{engine_view_within, engine_wait, identify, Identity};
 use crate::params::Config;
 use crate::state::{Ours, State};
 use crate::vip::Vip;
@@ -102,7 +102,7 @@ pub fn stop_malformed(error: &str, plan: &StopPlan, deadline: &Deadline) -> Resu
 /// Ends the container, whatever state its engine is in: the one that has
 /// the configured name and, first, the one this node remembers when it runs
 /// under another name now (both are the service). Which is which comes
-/// from the same look monitor takes ([`container_sight`]).
+/// from the same observation monitor uses ([`identify`]).
 async fn end_container(
     plan: &StopPlan,
     container: &str,
@@ -120,8 +120,23 @@ async fn end_container(
     // The engine's calls end early enough to leave time for the kernel and
     // the address.
     let engine = Docker::connect(host, end - budget::stop_tail(budget))?;
-    let (view, Identity { host: seen, stray }) =
-        container_sight(&engine, &ender.kernel, &state, container, budget, end).await;
+    let waited = engine_wait(budget);
+    let view = engine_view_within(&engine, container, Instant::now() + waited, waited).await;
+    end_seen(&ender, &engine, &state, container, view).await
+}
+
+/// What [`end_container`] decides once the engine was asked (`view`): the
+/// stray first, then the name's container, through the engine while it
+/// answers, else through the kernel.
+async fn end_seen(
+    ender: &Ender<impl Procs>,
+    engine: &impl Engine,
+    state: &State,
+    container: &str,
+    view: EngineView,
+) -> Result<(), Error> {
+    let Identity { host: seen, stray } =
+        identify(engine, ender.kernel.table(), state, container, &view).await;
     let engine_up = matches!(view, EngineView::Container(_) | EngineView::NoContainer);
     if let Some(stray) = &stray {
         let why = format!(
@@ -129,7 +144,7 @@ async fn end_container(
             stray.label()
         );
         if engine_up {
-            ender.by_engine(&engine, &stray.id, &why).await?;
+            ender.by_engine(engine, &stray.id, &why).await?;
         } else {
             ender.by_kernel(&stray.label(), &stray.id, &why).await?;
         }
@@ -137,7 +152,7 @@ async fn end_container(
     }
     let why = match view {
         EngineView::Container(st) => {
-            ender.by_engine(&engine, &st.id, container).await?;
+            ender.by_engine(engine, &st.id, container).await?;
             state.remember(&Ours {
                 id: st.id.clone(),
                 name: st.name.clone(),
@@ -174,147 +189,13 @@ async fn end_container(
     }
 }
 
-/// What ends a container within stop's time: the grace period's rule, the
-/// process table, the deadline and the budget it is a share of.
-struct Ender {
-    stop_timeout: Option<u32>,
-    kernel: Kernel,
-    end: Instant,
-    budget: Duration,
-}
-
-impl Ender {
-    /// Stops container `id` through the engine and checks with the kernel
-    /// that nothing of it is left (the kernel path when the engine goes away
-    /// or freezes meanwhile, or when processes outlive its word). `label`
-    /// names it in the log.
-    async fn by_engine(&self, engine: &Docker, id: &str, label: &str) -> Result<(), Error> {
-        let grace = grace_period(
-            self.stop_timeout,
-            self.end.saturating_duration_since(Instant::now()),
-        );
-        match stop_container(engine, id, grace).await {
-            // The engine went away or froze in the middle of the stop.
-            Err(Error::Engine(e @ (EngineError::Absent { .. } | EngineError::Timeout { .. }))) => {
-                self.by_kernel(label, id, &e.to_string()).await
-            }
-            // The engine says it is down: the kernel must agree (a 0 from
-            // stop lets Pacemaker start a second copy elsewhere), and a
-            // kernel that cannot be read agrees with nothing.
-            Ok(()) => {
-                let m = self.kernel.members(id)?;
-                if m.pids.is_empty() {
-                    return Ok(());
-                }
-                let why = format!(
-                    "the engine reports container {label} stopped, but {} of its processes are \
-                     alive",
-                    m.pids.len()
-                );
-                self.by_kernel(label, id, &why).await
-            }
-            r => r,
-        }
-    }
-
-    /// Ends the container's processes through the kernel: SIGTERM to its
-    /// init, the grace period, SIGKILL to every process; 0 only when none
-    /// is left.
-    async fn by_kernel(&self, container: &str, id: &str, why: &str) -> Result<(), Error> {
-        let left = self.end.saturating_duration_since(Instant::now());
-        let grace = Duration::from_secs(u64::from(grace_period(self.stop_timeout, left)));
-        // The kill gets at least a moment even when the engine used up the
-        // time (frozen in the middle of its own stop).
-        let until = (self.end - budget::stop_tail(self.budget))
-            .max(Instant::now() + KILL_MIN)
-            .min(self.end);
-        let t0 = Instant::now();
-        let e = self.kernel.end(id, grace, until).await?;
-        let short = &id[..id.len().min(12)];
-        if e.found == 0 {
-            info!("{why}; no process of container {container} ({short}) is alive");
-            return Ok(());
-        }
-        if e.left > 0 {
-            return Err(Error::StillRunning(format!(
-                "{why}; {} of {} processes of container {container} survived SIGKILL",
-                e.left, e.found
-            )));
-        }
-        warn!(
-            "{why}: stopped container {container} ({short}) through the kernel in {} ms: \
-             SIGTERM to its init{}, {} process(es) ended",
-            t0.elapsed().as_millis(),
-            if e.killed {
-                format!(", SIGKILL after the {} s grace period", grace.as_secs())
-            } else {
-                String::new()
-            },
-            e.found
-        );
-        Ok(())
-    }
-}
-
-/// The least time the kernel path gives SIGKILL to take effect.
-const KILL_MIN: Duration = Duration::from_millis(300);
-
-/// How long stop waits before stopping again a container that came back.
-const RESTOP: Duration = Duration::from_millis(100);
-
-/// Stops the container and returns once the engine reports it down. A stop
-/// is repeated while the container is up again afterwards: Podman answers
-/// 304 to a stop between two runs of a restart policy (its `stopped`) and
-/// then starts the container again; stopped while it runs, it stays down.
-/// Bounded by the engine's deadline.
-async fn stop_container(engine: &impl Engine, container: &str, grace: u32) -> Result<(), Error> {
-    let t0 = Instant::now();
-    let mut stops = 0u32;
-    loop {
-        let state = match engine.inspect(container).await {
-            Ok(Some(st)) => st,
-            Ok(None) => return Ok(()),
-            // nothing listens there: no container runs through it
-            Err(EngineError::Absent { .. } | EngineError::NotSocket { .. }) => return Ok(()),
-            Err(e) => return Err(e.into()),
-        };
-        let down = matches!(
-            state.status,
-            ContainerStatus::Exited
-                | ContainerStatus::Created
-                | ContainerStatus::Dead
-                | ContainerStatus::Removing
-        ) && !state.restarting;
-        // After a stop, a word nobody documents is left to the final check.
-        let unknown = stops > 0 && matches!(state.status, ContainerStatus::Other(_));
-        if down || unknown {
-            if stops > 0 {
-                info!(
-                    "stopped container {container} in {} ms (grace {grace} s{})",
-                    t0.elapsed().as_millis(),
-                    if stops > 1 {
-                        format!(", {stops} stops: it was restarting")
-                    } else {
-                        String::new()
-                    }
-                );
-            }
-            return Ok(());
-        }
-        if stops > 0 {
-            tokio::time::sleep(RESTOP).await;
-        }
-        if state.paused || state.status == ContainerStatus::Paused {
-            // A frozen process cannot act on SIGTERM.
-            engine.unpause(&state.id).await?;
-        }
-        engine.stop(&state.id, grace).await?;
-        stops += 1;
-    }
-}
+mod ender;
+use ender::{Ender, Procs};
 
 mod unbind;
 use unbind::remove_addresses;
 
+#[cfg(test)]
+mod escalation;
 #[cfg(test)]
 mod tests;

@@ -29,7 +29,10 @@ pub struct Checked {
 /// prefix on the configured one).
 pub async fn check_node(io: &Node, cfg: &Config) -> Result<Checked, Error> {
     privilege::require_net_admin_and_raw()?;
-    let (targets, container) = tokio::join!(resolve(&io.nl, cfg), inspect_waiting(io, cfg));
+    let (targets, container) = tokio::join!(
+        resolve(&io.nl, cfg),
+        inspect_waiting(&io.engine, &cfg.container, io.budget)
+    );
     let targets = targets?;
     let container = container?;
     // The container this node remembers, when it runs under another name
@@ -77,12 +80,16 @@ const ENGINE_POLL: Duration = Duration::from_millis(200);
 /// Inspects the container; an engine that is not running (restarting:
 /// `systemctl restart docker` during a failover) is asked again for
 /// [`budget::engine_patience`] before start gives up with 1.
-async fn inspect_waiting(io: &Node, cfg: &Config) -> Result<Option<ContainerState>, Error> {
-    let patience = budget::engine_patience(io.budget);
+pub(super) async fn inspect_waiting(
+    engine: &impl Engine,
+    container: &str,
+    budget: Duration,
+) -> Result<Option<ContainerState>, Error> {
+    let patience = budget::engine_patience(budget);
     let until = Instant::now() + patience;
     let mut waited = false;
     loop {
-        match io.engine.inspect(&cfg.container).await {
+        match engine.inspect(container).await {
             Err(e @ EngineError::Absent { .. }) => {
                 if Instant::now() + ENGINE_POLL >= until {
                     return Err(Error::EngineAway {

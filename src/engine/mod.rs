@@ -7,6 +7,8 @@ pub mod disk;
 pub mod docker;
 mod endpoint;
 mod leftover;
+#[cfg(test)]
+pub(crate) mod scripted;
 
 pub use docker::Docker;
 

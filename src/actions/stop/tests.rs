@@ -1,5 +1,8 @@
-//! The grace period and the stop loop over a scripted engine.
+//! The grace period and the stop loop over the scripted engine.
+use super::ender::stop_container;
 use super::*;
+use crate::engine::scripted::{block_on, ctr, Op, Scripted};
+use crate::engine::{ContainerStatus, EngineError, RestartPolicy};
 
 #[test]
 fn grace_leaves_room_for_the_kill_and_the_address() {
@@ -12,79 +15,23 @@ fn grace_leaves_room_for_the_kill_and_the_address() {
     assert_eq!(grace_period(Some(600), Duration::from_secs(18)), 12);
 }
 
-use std::cell::RefCell;
+const X: &str = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
 
-use crate::engine::{ContainerState, ExecResult, Health, RestartPolicy};
-
-/// An engine whose container goes through `states`: each stop moves to
-/// the next one (Docker: running -> exited; Podman in a crash loop:
-/// stopped (read as restarting) -> running again -> exited).
-struct Scripted {
-    states: RefCell<Vec<ContainerStatus>>,
-    stops: RefCell<u32>,
-}
-
-impl Scripted {
-    fn new(states: &[ContainerStatus]) -> Self {
-        Scripted {
-            states: RefCell::new(states.to_vec()),
-            stops: RefCell::new(0),
-        }
-    }
-}
-
-impl Engine for Scripted {
-    async fn inspect(&self, _: &str) -> Result<Option<ContainerState>, EngineError> {
-        let status = self.states.borrow()[0].clone();
-        Ok(Some(ContainerState {
-            id: "x".into(),
-            name: "croit".into(),
-            restarting: status == ContainerStatus::Restarting,
-            paused: false,
-            status,
-            health: Health::None,
-            health_output: None,
-            restart_policy: RestartPolicy::Engine("always".into()),
-            exit_code: None,
-            engine_root: None,
-        }))
-    }
-    async fn start(&self, _: &str) -> Result<(), EngineError> {
-        Ok(())
-    }
-    async fn stop(&self, _: &str, _: u32) -> Result<(), EngineError> {
-        *self.stops.borrow_mut() += 1;
-        let mut s = self.states.borrow_mut();
-        if s.len() > 1 {
-            s.remove(0);
-        }
-        Ok(())
-    }
-    async fn unpause(&self, _: &str) -> Result<(), EngineError> {
-        Ok(())
-    }
-    async fn set_restart_policy_no(&self, _: &str) -> Result<(), EngineError> {
-        Ok(())
-    }
-    async fn exec(&self, _: &str, _: &[String]) -> Result<ExecResult, EngineError> {
-        Err(EngineError::Protocol {
-            op: "exec",
-            message: "not scripted".into(),
-        })
-    }
-}
-
-fn stops_for(states: &[ContainerStatus]) -> (u32, ContainerStatus) {
-    let engine = Scripted::new(states);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    rt.block_on(stop_container(&engine, "croit", 1))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let last = engine.states.borrow()[0].clone();
-    let n = *engine.stops.borrow();
-    (n, last)
+/// Stops the container `croit` (id X) that goes through `states`: each
+/// stop moves to the next one (Docker: running -> exited; Podman in a
+/// crash loop: stopped (read as restarting) -> running again -> exited).
+/// How many stops were sent (each to X, never to the name), and the status
+/// it ended in.
+fn stops_for(states: &[ContainerStatus]) -> (usize, ContainerStatus) {
+    let mut c = ctr(X, "croit", states[0].clone());
+    c.restart_policy = RestartPolicy::Engine("always".into());
+    let engine = Scripted::with([c]);
+    engine.after_stops(X, &states[1..]);
+    block_on(stop_container(&engine, "croit", 1)).unwrap_or_else(|e| panic!("{e}"));
+    let stops = engine.targets(Op::Stop);
+    assert!(stops.iter().all(|t| t == X), "{stops:?}");
+    let last = engine.state(X).map(|s| s.status);
+    (stops.len(), last.unwrap_or_else(|| panic!("gone")))
 }
 
 #[test]
@@ -104,4 +51,38 @@ fn stop_is_repeated_while_the_container_comes_back() {
     // an unknown word after a stop is left to the final check
     let odd = S::Other("unknown".into());
     assert_eq!(stops_for(&[S::Running, odd.clone()]), (1, odd));
+}
+
+#[test]
+fn a_paused_container_is_unpaused_before_its_stop() {
+    let engine = Scripted::with([ctr(X, "croit", ContainerStatus::Paused)]);
+    engine.after_stops(X, &[ContainerStatus::Exited]);
+    block_on(stop_container(&engine, "croit", 1)).unwrap_or_else(|e| panic!("{e}"));
+    let ops: Vec<(Op, String)> = engine
+        .calls()
+        .into_iter()
+        .map(|c| (c.op, c.target))
+        .collect();
+    assert_eq!(
+        ops,
+        vec![
+            (Op::Inspect, "croit".into()),
+            (Op::Unpause, X.into()),
+            (Op::Stop, X.into()),
+            (Op::Inspect, "croit".into()),
+        ]
+    );
+}
+
+#[test]
+fn an_engine_gone_in_the_loop_is_nothing_to_stop_a_silent_one_is_an_error() {
+    let engine = Scripted::with([ctr(X, "croit", ContainerStatus::Running)]);
+    engine.down(Some(crate::engine::scripted::absent()));
+    assert!(block_on(stop_container(&engine, "croit", 1)).is_ok());
+    assert_eq!(engine.count(Op::Stop), 0);
+    engine.down(Some(crate::engine::scripted::no_answer("inspect")));
+    match block_on(stop_container(&engine, "croit", 1)) {
+        Err(Error::Engine(EngineError::NoAnswer { .. })) => {}
+        other => panic!("{other:?}"),
+    }
 }
