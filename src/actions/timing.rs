@@ -28,12 +28,8 @@ use crate::error::Error;
 use crate::meta::META;
 use crate::params::{Config, ARP_COUNT, ARP_COUNT_REFRESH, CONFLICT_WINDOW};
 
+use crate::announce::rounds::pauses;
 pub use crate::budget::{monitor_reserve, start_reserve};
-
-/// The pauses `rounds` rounds take (the first round goes out at once).
-pub fn pauses(rounds: u32, interval: Duration) -> Duration {
-    interval.saturating_mul(rounds.saturating_sub(1))
-}
 
 /// What IPv6 DAD takes with the kernel's defaults: a random delay of up to
 /// `router_solicitation_delay` (1 s; none with optimistic DAD) and

@@ -28,13 +28,20 @@ pub struct Rounds<T> {
     next: Option<T>,
 }
 
-/// How many of `left` rounds, the first due at `next` and each `interval`
-/// after the one before, are due by `until`: round `k` (from 0) is due at
-/// `next + k * interval`; a round due after `until` would outlast the
-/// operation's deadline and is left out, and so is every one after it.
+/// The pauses `rounds` rounds take, the first at once and each `interval`
+/// after the one before: the `k`-th (from 1) is due `pauses(k, interval)`
+/// after the first. validate-all checks an action's timeout with it,
+/// [`fitting`] the rounds at run time.
+pub fn pauses(rounds: u32, interval: Duration) -> Duration {
+    interval.saturating_mul(rounds.saturating_sub(1))
+}
+
+/// How many of `left` rounds, the first due at `next`, are due by `until`
+/// ([`pauses`]); a round due after `until` would outlast the operation's
+/// deadline and is left out, and so is every one after it.
 pub fn fitting<T: At>(next: T, interval: Duration, left: u32, until: T) -> u32 {
     let mut fit = 0;
-    while fit < left && next + interval.saturating_mul(fit) <= until {
+    while fit < left && next + pauses(fit + 1, interval) <= until {
         fit += 1;
     }
     fit
@@ -124,6 +131,19 @@ mod tests {
 
     const fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
+    }
+
+    #[test]
+    fn the_pauses_are_one_interval_fewer_than_the_rounds() {
+        // (rounds, interval, pauses)
+        for (rounds, interval, total) in [(0, 200, 0), (1, 200, 0), (5, 200, 800), (3, 0, 0)] {
+            assert_eq!(
+                pauses(rounds, ms(interval)),
+                ms(total),
+                "{rounds} x {interval}"
+            );
+        }
+        assert_eq!(pauses(u32::MAX, Duration::MAX), Duration::MAX, "saturates");
     }
 
     #[test]
