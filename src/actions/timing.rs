@@ -1,11 +1,11 @@
 //! How announcement rounds fit an action's timeout.
 //!
 //! Rounds sleep `arp_interval` between them; an action must still answer
-//! before its deadline. Two rules, both here:
-//! - at run time, `Node::reserve` ([`crate::node`]): start and the monitor refresh stop
-//!   sending rounds when the next pause would end later than the deadline
-//!   minus what the action still needs afterwards (its reserve), with a
-//!   warning;
+//! before its deadline. The rules:
+//! - at run time, [`crate::announce::fitting`] with the end set by
+//!   `Node::reserve` ([`crate::node`]): start and the monitor refresh leave
+//!   out the rounds due later than the deadline minus what the action still
+//!   needs afterwards (its reserve), with a warning;
 //! - in validate-all, [`check_fit`]: the rounds' pauses must fit the
 //!   action's budget (the timeout minus the agent's margin and the reserve)
 //!   for the start and monitor timeouts of the meta-data, or for the
