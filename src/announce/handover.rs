@@ -9,6 +9,7 @@ use std::time::Instant;
 use ra_api::Deadline;
 use tracing::{info, warn};
 
+use super::rounds::first_due;
 use super::{child, label, Rounds};
 use crate::net::{Announcer, BoundCheck, Link};
 use crate::params::Config;
@@ -92,17 +93,7 @@ impl Handover {
 
     /// The schedule whose round is due first (none due after `until`).
     fn due(&self, until: Option<Instant>) -> Option<usize> {
-        let mut first: Option<(usize, Instant)> = None;
-        for (i, s) in self.schedules.iter().enumerate() {
-            let Some(next) = s.rounds.next().filter(|_| s.rounds.due_by(until)) else {
-                continue;
-            };
-            match first {
-                Some((_, at)) if at <= next => {}
-                _ => first = Some((i, next)),
-            }
-        }
-        first.map(|(i, _)| i)
+        first_due(self.schedules.iter().map(|s| &s.rounds), until)
     }
 
     /// Whether the addresses of every schedule (due or done) are still

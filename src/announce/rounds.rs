@@ -47,6 +47,25 @@ pub fn fitting<T: At>(next: T, interval: Duration, left: u32, until: T) -> u32 {
     fit
 }
 
+/// Of several groups' schedules, the one whose round is due first (the
+/// first given when two are due at once), none due after `until`.
+pub fn first_due<'a, T: At + 'a>(
+    groups: impl Iterator<Item = &'a Rounds<T>>,
+    until: Option<T>,
+) -> Option<usize> {
+    let mut first: Option<(usize, T)> = None;
+    for (i, r) in groups.enumerate() {
+        let Some(next) = r.next.filter(|_| r.due_by(until)) else {
+            continue;
+        };
+        match first {
+            Some((_, at)) if at <= next => {}
+            _ => first = Some((i, next)),
+        }
+    }
+    first.map(|(i, _)| i)
+}
+
 impl<T: At> Rounds<T> {
     /// `total` rounds `interval` apart, none done, the first due at once.
     pub fn new(total: u32, interval: Duration) -> Rounds<T> {
@@ -210,6 +229,37 @@ mod tests {
         }
         let mut first: Rounds<Duration> = Rounds::new(5, ms(100));
         assert_eq!(first.fit(ms(0)), None, "nothing sent: nothing to fit yet");
+    }
+
+    #[test]
+    fn the_group_due_first_goes_first() {
+        // each group: (rounds, sent at); then until, the group due first
+        type Row = (&'static [(u32, Option<u64>)], Option<u64>, Option<usize>);
+        let table: [Row; 6] = [
+            (&[(3, Some(0)), (3, Some(50))], None, Some(0)), // 100 before 150
+            (&[(3, Some(80)), (3, Some(10))], None, Some(1)), // 110 before 180
+            (&[(3, Some(0)), (3, Some(0))], None, Some(0)),  // a tie: the first
+            (&[(1, Some(0)), (3, Some(70))], None, Some(1)), // the first is done
+            (&[(3, Some(0)), (3, Some(50))], Some(99), None), // both too late
+            (&[], None, None),
+        ];
+        for (groups, until, first) in table {
+            let rounds: Vec<Rounds<Duration>> = groups
+                .iter()
+                .map(|(total, at)| {
+                    let mut r = Rounds::new(*total, ms(100));
+                    if let Some(at) = at {
+                        r.sent(ms(*at));
+                    }
+                    r
+                })
+                .collect();
+            assert_eq!(
+                first_due(rounds.iter(), until.map(ms)),
+                first,
+                "{groups:?} until {until:?}"
+            );
+        }
     }
 
     #[test]
