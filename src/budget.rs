@@ -4,7 +4,9 @@
 //! each share a fraction of the budget within bounds, so that a short
 //! timeout still leaves every step a moment and a long one does not waste
 //! minutes on a step that takes milliseconds. The agent runs on tokio's
-//! clock: [`deadline`] is the one conversion from ra-api's.
+//! clock: [`deadline`] is the one conversion from ra-api's, and
+//! [`on_std_clock`] the one back, for the rounds start hands to the forked
+//! background announcer (which has no runtime).
 
 use std::time::Duration;
 
@@ -13,6 +15,11 @@ use tokio::time::Instant;
 /// The operation's deadline on tokio's clock.
 pub fn deadline(d: &ra_api::Deadline) -> Instant {
     Instant::from_std(d.at())
+}
+
+/// An instant of tokio's clock on std's (the background announcer's).
+pub fn on_std_clock(at: Instant) -> std::time::Instant {
+    at.into_std()
 }
 
 /// `budget / div`, within `lo..=hi`, never more than the budget.

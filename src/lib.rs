@@ -17,7 +17,7 @@
 
 pub mod actions;
 pub mod agent;
-pub mod announcer;
+pub mod announce;
 pub mod budget;
 pub mod classify;
 pub mod cmdline;

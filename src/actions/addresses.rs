@@ -13,7 +13,7 @@ use crate::net::{probe, AddOptions, BoundAddr, DadOutcome, Link, NetError};
 use crate::observe::{named, Target};
 use crate::params::Config;
 
-use super::wait_carrier;
+use crate::announce::wait_carrier;
 use crate::node::Node;
 
 /// What this start found or did about one address.

@@ -33,10 +33,9 @@ use crate::observe::{is_running, Target};
 use crate::params::Config;
 
 use super::addresses::{self, Ledger};
-use super::handover::Later;
 use super::start::wait_ready;
 use super::validate::Checked;
-use super::{announce_tracked, Progress};
+use crate::announce::{announce_tracked, Progress, Schedule};
 use crate::node::Node;
 
 /// What proves the addresses of a group free before the container runs.
@@ -150,15 +149,17 @@ const FIRST_ROUND_POLL: Duration = Duration::from_millis(5);
 /// ready and every group's first round is out, with the rounds still due
 /// then (none when `arp_count` is 1 or `arp_interval` 0: those go out before
 /// start returns).
-pub async fn come_up(io: &Node, cfg: &Config, checked: &Checked) -> Result<Vec<Later>, Error> {
+pub async fn come_up(io: &Node, cfg: &Config, checked: &Checked) -> Result<Vec<Schedule>, Error> {
     let Checked { targets, container } = checked;
     let several = targets.len() > 1;
     let groups = plan(cfg, targets);
     let ledger = Ledger::default();
     let gate = Gate::new(groups.len());
-    let progress: Vec<RefCell<Progress>> = groups.iter().map(|_| RefCell::default()).collect();
+    let progress: Vec<RefCell<Progress>> = groups
+        .iter()
+        .map(|_| RefCell::new(Progress::new(cfg.arp_count, cfg.arp_interval)))
+        .collect();
     let opts = addresses::options(cfg);
-    let rounds = (cfg.arp_count, cfg.arp_interval);
 
     addresses::links_up(io, targets).await?;
     // What needs no proof before its bind is bound at once, one after the
@@ -185,7 +186,7 @@ pub async fn come_up(io: &Node, cfg: &Config, checked: &Checked) -> Result<Vec<L
                 return Ok(());
             }
             let ips = g.ips();
-            announce_tracked(&io.nl, &g.link, &ips, rounds, io.announce_until, p).await
+            announce_tracked(&io.nl, &g.link, &ips, io.announce_until, p).await
         }
     });
     let ready = async {
@@ -217,7 +218,7 @@ pub async fn come_up(io: &Node, cfg: &Config, checked: &Checked) -> Result<Vec<L
         let first_out = groups
             .iter()
             .zip(&progress)
-            .all(|(g, p)| !g.loud || p.borrow().sent > 0);
+            .all(|(g, p)| !g.loud || p.borrow().rounds.done() > 0);
         if up.is_some() && (announced.is_some() || (background && first_out)) {
             break;
         }
@@ -236,18 +237,11 @@ pub async fn come_up(io: &Node, cfg: &Config, checked: &Checked) -> Result<Vec<L
         }
         return Err(e);
     }
-    let mut later = Vec::new();
-    for (g, p) in groups.iter().zip(&progress) {
-        let mut p = p.borrow_mut();
-        let rounds = cfg.arp_count.saturating_sub(p.sent);
-        if let (true, Some(next), Some(announcer)) = (rounds > 0, p.next, p.announcer.take()) {
-            let due = (rounds, next, io.announce_until);
-            later.push(
-                Later::new(announcer, due, &g.link, g.ips())
-                    .fitting(cfg.arp_count, cfg.arp_interval),
-            );
-        }
-    }
+    let later = groups
+        .iter()
+        .zip(&progress)
+        .filter_map(|(g, p)| p.borrow_mut().rest(&g.link, g.ips(), io.announce_until))
+        .collect();
     Ok(later)
 }
 

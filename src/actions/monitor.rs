@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::observe::{observe, Sights};
 use crate::params::Config;
 
-use super::announce;
+use crate::announce::announce;
 use crate::node::Node;
 
 /// The verdict of one monitor. `probe`: no `monitor_cmd` and no refresh
@@ -62,8 +62,7 @@ async fn refresh(io: &Node, cfg: &Config, sights: &Sights) {
                 &io.nl,
                 link,
                 vip.addr,
-                cfg.arp_count_refresh,
-                cfg.arp_interval,
+                (cfg.arp_count_refresh, cfg.arp_interval),
                 io.announce_until,
             )
             .await;

@@ -6,15 +6,15 @@ use std::time::Duration;
 use ra_api::Deadline;
 use tracing::warn;
 
-use crate::announcer;
+use crate::announce;
 use crate::classify::{classify, EngineView, Rules, Verdict};
 use crate::engine::{ContainerStatus, Engine, EngineError, Health};
 use crate::error::Error;
 use crate::observe::observe;
 use crate::params::Config;
 
+use super::bringup;
 use super::validate::{check_node, Checked};
-use super::{bringup, handover};
 use crate::node::Node;
 
 /// How often start looks again while waiting for the container.
@@ -23,11 +23,11 @@ const POLL: Duration = Duration::from_millis(50);
 /// Starts the resource. Idempotent: a running resource is left as it is
 /// (the address is announced again). Returns once the container is ready
 /// and the first announcement round is out; the rounds still due then go
-/// out from the background announcer ([`crate::announcer`]).
+/// out from the background announcer ([`crate::announce::child`]).
 pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
     // At most one background announcer per resource: an earlier start's
     // ends before anything else.
-    announcer::end(&cfg.state().announcer_path()).map_err(Error::StillRunning)?;
+    announce::end(&cfg.state().announcer_path()).map_err(Error::StillRunning)?;
     let later = super::block_on(async {
         let io = Node::open(cfg, crate::budget::deadline(deadline))?
             .reserve(deadline, super::timing::start_reserve);
@@ -35,7 +35,7 @@ pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
         fix_restart_policy(&io, cfg, &checked).await?;
         bringup::come_up(&io, cfg, &checked).await
     })?;
-    handover::hand_over(cfg, deadline, later);
+    announce::hand_over(cfg, deadline, later);
     Ok(())
 }
 

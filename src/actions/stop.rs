@@ -78,7 +78,7 @@ impl StopPlan {
 pub fn stop(plan: &StopPlan, deadline: &Deadline) -> Result<(), Error> {
     // The background announcer of the last start first: nothing may
     // announce the address once stop has returned.
-    crate::announcer::end(&plan.state("").announcer_path()).map_err(Error::StillRunning)?;
+    crate::announce::end(&plan.state("").announcer_path()).map_err(Error::StillRunning)?;
     super::block_on(async {
         let end = budget::deadline(deadline);
         let budget = deadline.remaining();

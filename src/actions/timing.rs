@@ -1,11 +1,11 @@
 //! How announcement rounds fit an action's timeout.
 //!
 //! Rounds sleep `arp_interval` between them; an action must still answer
-//! before its deadline. Two rules, both here:
-//! - at run time, `Node::reserve` ([`crate::node`]): start and the monitor refresh stop
-//!   sending rounds when the next pause would end later than the deadline
-//!   minus what the action still needs afterwards (its reserve), with a
-//!   warning;
+//! before its deadline. The rules:
+//! - at run time, [`crate::announce::fitting`] with the end set by
+//!   `Node::reserve` ([`crate::node`]): start and the monitor refresh leave
+//!   out the rounds due later than the deadline minus what the action still
+//!   needs afterwards (its reserve), with a warning;
 //! - in validate-all, [`check_fit`]: the rounds' pauses must fit the
 //!   action's budget (the timeout minus the agent's margin and the reserve)
 //!   for the start and monitor timeouts of the meta-data, or for the
@@ -28,12 +28,8 @@ use crate::error::Error;
 use crate::meta::META;
 use crate::params::{Config, ARP_COUNT, ARP_COUNT_REFRESH, CONFLICT_WINDOW};
 
+use crate::announce::rounds::pauses;
 pub use crate::budget::{monitor_reserve, start_reserve};
-
-/// The pauses `rounds` rounds take (the first round goes out at once).
-pub fn pauses(rounds: u32, interval: Duration) -> Duration {
-    interval.saturating_mul(rounds.saturating_sub(1))
-}
 
 /// What IPv6 DAD takes with the kernel's defaults: a random delay of up to
 /// `router_solicitation_delay` (1 s; none with optimistic DAD) and

@@ -88,6 +88,15 @@ pub fn unsolicited_na(mac: [u8; 6], ip: Ipv6Addr) -> Vec<u8> {
     buf
 }
 
+/// The frames of one round for `ip`: IPv4 a gratuitous request then a
+/// reply, IPv6 one advertisement.
+fn round(mac: [u8; 6], ip: IpAddr) -> Vec<Vec<u8>> {
+    match ip {
+        IpAddr::V4(a) => vec![garp_request(mac, a), garp_reply(mac, a)],
+        IpAddr::V6(a) => vec![unsolicited_na(mac, a)],
+    }
+}
+
 /// Sends the announcement rounds of one address on one link.
 pub struct Announcer {
     /// `None` only once dropped.
@@ -105,10 +114,7 @@ impl Announcer {
             op: "announce",
             message: format!("{} has no MAC address", link.name),
         })?;
-        let frames = match ip {
-            IpAddr::V4(a) => vec![garp_request(mac, a), garp_reply(mac, a)],
-            IpAddr::V6(a) => vec![unsolicited_na(mac, a)],
-        };
+        let frames = round(mac, ip);
         let iface = NetworkInterface {
             name: link.name.clone(),
             description: String::new(),
@@ -219,10 +225,7 @@ impl Announcer {
         let mut a = Announcer::open(link, *first)?;
         if let Some(mac) = link.mac {
             for ip in rest {
-                a.frames.extend(match ip {
-                    IpAddr::V4(v4) => vec![garp_request(mac, *v4), garp_reply(mac, *v4)],
-                    IpAddr::V6(v6) => vec![unsolicited_na(mac, *v6)],
-                });
+                a.frames.extend(round(mac, *ip));
             }
         }
         Ok(a)

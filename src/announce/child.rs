@@ -3,7 +3,8 @@
 //! that start returns as soon as the service is up (IPaddr2's `arp_bg`,
 //! without a shell or another program).
 //!
-//! - The child is forked, never exec'd: it runs [`Handover::run`] and exits
+//! - The child is forked, never exec'd: it runs [`Handover::run`] (the
+//!   fork-safe executor of [`super::handover`]) and exits
 //!   with `_exit`. The parent had threads (the watchdog, the log writer),
 //!   so the child only makes system calls on descriptors opened before the
 //!   fork and uses memory allocated before it: no allocation, no lock, no
@@ -27,102 +28,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-use crate::net::{Announcer, BoundCheck};
-
-/// The rounds of one group of addresses (one link, one family): their own
-/// socket, check and schedule. Counted apart, so an address that passed its
-/// proof early (IPv4) is not held back by one still in DAD (IPv6).
-pub struct Schedule {
-    /// The packet socket and the frames of a round.
-    pub announcer: Announcer,
-    /// The question "still bound?" (always there in the background; start
-    /// sending the rounds itself may go without).
-    pub check: Option<BoundCheck>,
-    /// Rounds still due.
-    pub rounds: u32,
-    /// When the next round is due.
-    pub next: Instant,
-}
-
-/// What the child needs: everything opened and allocated before the fork.
-pub struct Handover {
-    /// One per group, on one link or several.
-    pub schedules: Vec<Schedule>,
-    /// The pause between two rounds of one group.
-    pub interval: Duration,
-}
-
-impl Handover {
-    /// The rounds of every schedule, each when due and once the addresses
-    /// of all schedules are found still bound, none due after `until`. Ends
-    /// as soon as an address is gone (or it cannot tell, or cannot send):
-    /// nothing is announced for a resource that lost an address.
-    /// Returns how many rounds went out. Only async-signal-safe work, no
-    /// allocation (see the module).
-    pub fn run(&mut self, until: Option<Instant>) -> u32 {
-        let mut sent = 0;
-        while let Some(i) = self.due(until) {
-            let interval = self.interval;
-            let now = Instant::now();
-            if let Some(next) = self.schedules.get(i).map(|s| s.next).filter(|n| *n > now) {
-                std::thread::sleep(next - now);
-            }
-            if !self.all_bound() {
-                break;
-            }
-            let Some(s) = self.schedules.get_mut(i) else {
-                break;
-            };
-            if s.announcer.send_round().is_err() {
-                break;
-            }
-            sent += 1;
-            s.rounds = s.rounds.saturating_sub(1);
-            s.next += interval;
-        }
-        sent
-    }
-
-    /// The schedule whose round is due first (none due after `until`).
-    fn due(&self, until: Option<Instant>) -> Option<usize> {
-        let mut first: Option<(usize, Instant)> = None;
-        for (i, s) in self.schedules.iter().enumerate() {
-            if s.rounds == 0 || until.is_some_and(|u| s.next > u) {
-                continue;
-            }
-            match first {
-                Some((_, at)) if at <= s.next => {}
-                _ => first = Some((i, s.next)),
-            }
-        }
-        first.map(|(i, _)| i)
-    }
-
-    /// Whether the addresses of every schedule (due or done) are still
-    /// bound; schedules without a check count as bound.
-    fn all_bound(&mut self) -> bool {
-        self.schedules
-            .iter_mut()
-            .filter_map(|s| s.check.as_mut())
-            .all(|c| c.is_bound() == Ok(true))
-    }
-
-    /// Rounds still due in all schedules.
-    pub fn rounds(&self) -> u32 {
-        self.schedules.iter().map(|s| s.rounds).sum()
-    }
-
-    /// The sockets the child keeps, sorted.
-    fn sockets(&self) -> Option<Vec<i32>> {
-        let mut fds = Vec::new();
-        for s in &self.schedules {
-            fds.push(s.announcer.raw_fd());
-            fds.push(s.check.as_ref()?.raw_fd());
-        }
-        fds.sort_unstable();
-        Some(fds)
-    }
-}
+use super::handover::Handover;
 
 /// A process as recorded: its pid and its start time (field 22 of
 /// `/proc/<pid>/stat`), so a reused pid is never mistaken for it.
