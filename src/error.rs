@@ -2,6 +2,7 @@
 
 use ra_api::{Failure, ParamError, Status};
 
+use crate::classify::Foreign;
 use crate::engine::EngineError;
 use crate::host::HostError;
 use crate::net::NetError;
@@ -52,27 +53,10 @@ pub enum Error {
         /// The policy found.
         policy: String,
     },
-    /// The address is bound to another interface of this node.
-    #[error("{ip} is already bound to {other} on this node")]
-    AddressElsewhere {
-        /// The address.
-        ip: String,
-        /// The other interface.
-        other: String,
-    },
-    /// The address is bound to the configured interface with another prefix
-    /// (not by this resource).
-    #[error("{ip}/{found} is already bound to {nic}, not as /{want}: remove it or fix ip")]
-    AddressOtherPrefix {
-        /// The address.
-        ip: String,
-        /// The interface.
-        nic: String,
-        /// The prefix found there.
-        found: u8,
-        /// The configured prefix.
-        want: u8,
-    },
+    /// The address is bound on this node, but not as this resource's: to
+    /// another interface, or to the configured one with another prefix.
+    #[error(transparent)]
+    Foreign(#[from] Foreign),
     /// IPv6 duplicate address detection failed.
     #[error("{ip} is already in use on the network (DAD failed); address removed")]
     DadFailed {
@@ -162,8 +146,7 @@ impl Error {
             | Error::ContainerMissing { .. }
             | Error::RestartPolicy { .. }
             | Error::RestartPolicyUnfixable { .. }
-            | Error::AddressElsewhere { .. }
-            | Error::AddressOtherPrefix { .. } => Status::ErrInstalled,
+            | Error::Foreign(_) => Status::ErrInstalled,
             Error::Privilege { .. } => Status::ErrPerm,
             Error::For { source, .. } => source.status(),
             // the first failure's code (stop reports them all in the text)

@@ -8,6 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use futures_util::future::join_all;
 use tracing::{info, warn};
 
+use crate::classify::Foreign;
 use crate::error::Error;
 use crate::net::{probe, AddOptions, BoundAddr, DadOutcome, Link, NetError};
 use crate::observe::{named, Target};
@@ -142,12 +143,13 @@ async fn bind_one(io: &Node, target: &Target, opts: AddOptions) -> Result<Held, 
             .filter(on_link)
             .any(|b| b.prefix == target.prefix)
         {
-            return Err(Error::AddressOtherPrefix {
-                ip: ip.to_string(),
+            return Err(Foreign::OtherPrefix {
+                ip,
                 nic: target.link.name.clone(),
                 found: b.prefix,
                 want: target.prefix,
-            });
+            }
+            .into());
         }
     }
     info!("{ip}/{} was already on {}", target.prefix, target.link.name);

@@ -34,13 +34,33 @@ fn obs(engine: EngineView, addr: AddrView) -> Observation {
     }
 }
 
-fn rules(check_health: bool, label: &str) -> Rules<'_> {
+/// The rules with the addresses `label` names (none for a label that is
+/// no address: the reasons checked then do not name it).
+fn rules(check_health: bool, label: &str) -> Rules<'static> {
+    let vips = label.split(' ').filter_map(|v| v.parse().ok()).collect();
     Rules {
         check_health,
         container: "croit",
-        label,
+        label: Box::leak(Box::new(Vips(vips))),
         degraded: true,
     }
+}
+
+/// 192.0.2.10 bound to eth0 as /32 where /24 is configured.
+fn foreign() -> AddrView {
+    AddrView::Foreign(Foreign::OtherPrefix {
+        ip: "192.0.2.10".parse().unwrap(),
+        nic: "eth0".into(),
+        found: 32,
+        want: 24,
+    })
+}
+
+fn link_down(nic: &str) -> LinkView {
+    LinkView::Down(LinkDown {
+        nic: nic.into(),
+        why: DownWhy::NoCarrier,
+    })
 }
 
 fn down() -> EngineView {
@@ -120,11 +140,7 @@ fn failed_monitor_cmd_is_1_with_its_output() {
 
 #[test]
 fn running_without_the_address_is_partial() {
-    for a in [
-        AddrView::Absent,
-        AddrView::Foreign("192.0.2.10/16 is already bound to eth0".into()),
-        AddrView::DadFailed,
-    ] {
+    for a in [AddrView::Absent, foreign(), AddrView::DadFailed] {
         let v = classify(
             &obs(running(Health::None), a.clone()),
             &rules(true, "192.0.2.10/24"),
@@ -143,7 +159,7 @@ fn an_address_bound_here_in_another_way_is_never_7() {
         EngineView::Container(state(ContainerStatus::Exited, Health::None)),
         running(Health::None),
     ] {
-        let v = classify(&obs(e, AddrView::Foreign(why.into())), &rules(true, "x"));
+        let v = classify(&obs(e, foreign()), &rules(true, "x"));
         assert_eq!(v.status, Status::ErrGeneric);
         assert_eq!(v.reason.as_deref(), Some(why));
     }
@@ -237,16 +253,19 @@ fn engine_not_answering_is_1_whatever_else() {
 #[test]
 fn nic_down_while_running_is_1() {
     let mut o = obs(running(Health::None), AddrView::Present);
-    o.link = LinkView::Down("eth0 has no carrier".into());
+    o.link = link_down("eth0");
     let v = classify(&o, &rules(true, "x"));
     assert_eq!(v.status, Status::ErrGeneric);
-    assert_eq!(v.reason.as_deref(), Some("eth0 has no carrier"));
-    o.link = LinkView::Missing("nic eth9 does not exist".into());
+    assert_eq!(v.reason.as_deref(), Some("nic eth0 has no carrier"));
+    o.link = LinkView::Missing(LinkMissing::Nic("eth9".into()));
     o.addr = AddrView::Absent;
     assert_eq!(code(&o), 1);
     // A down NIC with the container stopped and no address: cleanly stopped.
     let mut s = obs(EngineView::NoContainer, AddrView::Absent);
-    s.link = LinkView::Down("down".into());
+    s.link = LinkView::Down(LinkDown {
+        nic: "eth0".into(),
+        why: DownWhy::Down,
+    });
     assert_eq!(code(&s), 7);
 }
 
@@ -304,11 +323,7 @@ fn alive(verified: bool) -> HostView {
 #[test]
 fn engine_away_with_an_unverified_id_alive_is_1_never_7() {
     for engine in [down(), frozen()] {
-        for a in [
-            AddrView::Absent,
-            AddrView::Present,
-            AddrView::Foreign("192.0.2.10/32 is already bound to eth0".into()),
-        ] {
+        for a in [AddrView::Absent, AddrView::Present, foreign()] {
             let v = classify(
                 &with_host(obs(engine.clone(), a.clone()), alive(false)),
                 &rules(true, "x"),
@@ -349,7 +364,7 @@ fn engine_away_verified_running_and_bound_is_degraded_under_1_1_and_0_before() {
             assert_eq!(code(&o), 1, "{a:?}");
         }
         let mut o = with_host(obs(engine.clone(), AddrView::Present), alive(true));
-        o.link = LinkView::Down("nic eth0 has no carrier".into());
+        o.link = link_down("eth0");
         assert_eq!(code(&o), 1);
     }
 }
