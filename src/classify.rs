@@ -8,6 +8,7 @@
 use ra_api::Status;
 
 use crate::engine::{ContainerState, ContainerStatus, EngineError, Health};
+use crate::host::HostError;
 
 /// What the Engine API told about the container.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,8 +61,8 @@ pub enum HostView {
     /// No process of the container is alive (and none of a container that
     /// could be it).
     Gone,
-    /// `/proc` cannot be read; the text says why.
-    Unreadable(String),
+    /// `/proc` cannot be read.
+    Unreadable(HostError),
 }
 
 /// A container this node started or found under the configured name, which
@@ -182,7 +183,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
     if let HostView::Unreadable(e) = &obs.host {
         return Verdict {
             status: Status::ErrPerm,
-            reason: Some(e.clone()),
+            reason: Some(e.to_string()),
         };
     }
     if let Some(stray) = &obs.stray {
@@ -333,9 +334,8 @@ fn container_run<'a>(st: &'a ContainerState, container: &str) -> Run<'a> {
 
 mod addr;
 mod combine;
-pub use addr::{
-    AddrView, DownWhy, Foreign, LinkDown, LinkMissing, LinkRef, LinkView, SpreadOn, Vips,
-};
+pub use crate::vip::Vips;
+pub use addr::{AddrView, DownWhy, Foreign, LinkDown, LinkMissing, LinkRef, LinkView, SpreadOn};
 pub use combine::combine;
 
 #[cfg(test)]

@@ -126,9 +126,6 @@ pub enum Error {
     /// The process table.
     #[error(transparent)]
     Host(#[from] HostError),
-    /// The process table cannot be read (as the observation saw it).
-    #[error("{0}")]
-    ProcUnreadable(String),
     /// The async runtime could not be built.
     #[error("cannot set up the runtime: {0}")]
     Runtime(String),
@@ -172,7 +169,7 @@ impl Error {
                     Status::ErrGeneric
                 }
             },
-            Error::Host(HostError::Unreadable { .. }) | Error::ProcUnreadable(_) => Status::ErrPerm,
+            Error::Host(HostError::Unreadable { .. }) => Status::ErrPerm,
             Error::Net(e) => match e {
                 N::Permission { .. } => Status::ErrPerm,
                 N::NoSuchLink { .. } | N::Ipv6Disabled { .. } => Status::ErrInstalled,

@@ -133,7 +133,7 @@ impl fmt::Display for Vip {
 }
 
 mod list;
-pub use list::{list_string, parse_list, MAX_ADDRESSES};
+pub use list::{list_string, parse_list, Vips, MAX_ADDRESSES};
 
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::vip::Vip;
+use crate::vip::{Vip, Vips};
 
 /// Where the virtual address was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,30 +132,6 @@ fn both(on: &[SpreadOn]) -> String {
         [a, b] => format!("both {a} and {b}"),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
         [] => String::new(),
-    }
-}
-
-/// Addresses as a reason names them: blank-separated
-/// (`192.0.2.10/24 2001:db8::10/64`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Vips(pub Vec<Vip>);
-
-impl Vips {
-    /// None of them.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Display for Vips {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, v) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
-            }
-            write!(f, "{v}")?;
-        }
-        Ok(())
     }
 }
 

@@ -162,7 +162,7 @@ fn look(
         Ok(a) => a,
         Err(e) => {
             let unreadable = Identity {
-                host: HostView::Unreadable(e.to_string()),
+                host: HostView::Unreadable(e),
                 stray: None,
             };
             return (unreadable, None, 0);

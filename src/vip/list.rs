@@ -1,5 +1,6 @@
 //! The `ip` parameter as a list of addresses, and back.
 
+use std::fmt;
 use std::net::IpAddr;
 
 use super::Vip;
@@ -78,8 +79,29 @@ fn short(w: &str) -> String {
 
 /// The list as `ip` would give it: the addresses separated by a blank.
 pub fn list_string(vips: &[Vip]) -> String {
-    vips.iter()
-        .map(Vip::to_string)
-        .collect::<Vec<_>>()
-        .join(" ")
+    Vips(vips.to_vec()).to_string()
+}
+
+/// Addresses as a reason names them: blank-separated
+/// (`192.0.2.10/24 2001:db8::10/64`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vips(pub Vec<Vip>);
+
+impl Vips {
+    /// None of them.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Vips {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, v) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{v}")?;
+        }
+        Ok(())
+    }
 }

@@ -119,16 +119,25 @@ fn the_kernels_answer_decides_when_the_engine_does_not_answer() {
 
 #[test]
 fn an_unreadable_process_table_is_4_with_its_reason() {
+    let unreadable = crate::host::HostError::Unreadable {
+        path: "/proc/1/cgroup".into(),
+        detail: "permission denied".into(),
+    };
     for engine in [down(), frozen()] {
         let v = classify(
             &with_host(
                 obs(engine, AddrView::Absent),
-                HostView::Unreadable("cannot read /proc/1/cgroup".into()),
+                HostView::Unreadable(unreadable.clone()),
             ),
             &rules(true, "x"),
         );
         assert_eq!(v.status, Status::ErrPerm);
-        assert_eq!(v.reason.as_deref(), Some("cannot read /proc/1/cgroup"));
+        assert_eq!(v.reason, Some(unreadable.to_string()));
+        assert!(
+            v.reason
+                .is_some_and(|r| r.starts_with("cannot read /proc/1/cgroup")),
+            "the path is named"
+        );
     }
 }
 
