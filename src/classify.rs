@@ -239,7 +239,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
         Run::Broken(reason) => Verdict::failed(reason),
         Run::Stopped => {
             if let AddrView::Unknown(why) = &obs.addr {
-                Verdict::failed(why.clone())
+                Verdict::failed(why.to_string())
             } else if let AddrView::Foreign(f) = &obs.addr {
                 Verdict::failed(f.to_string())
             } else if let AddrView::Partial { bound, .. } = &obs.addr {
@@ -293,7 +293,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
 fn served(obs: &Observation, container: &str, vip: &Vips) -> Option<Verdict> {
     Some(match (&obs.link, &obs.addr) {
         (LinkView::Missing(why), _) => Verdict::failed(why.to_string()),
-        (_, AddrView::Unknown(why)) => Verdict::failed(why.clone()),
+        (_, AddrView::Unknown(why)) => Verdict::failed(why.to_string()),
         (_, AddrView::Foreign(f)) => Verdict::failed(f.to_string()),
         (_, AddrView::DadFailed) => {
             Verdict::failed(format!("{vip}: duplicate address detection failed"))

@@ -1,5 +1,7 @@
 //! Every failure of the agent, and the one table that maps it to an OCF code.
 
+use std::net::{IpAddr, Ipv4Addr};
+
 use ra_api::{Failure, ParamError, Status};
 
 use crate::classify::Foreign;
@@ -24,7 +26,7 @@ pub enum Error {
     #[error("{}", no_route(ip, nic.as_deref(), *prefix_given))]
     NoRoute {
         /// The address.
-        ip: String,
+        ip: IpAddr,
         /// `nic`, when set.
         nic: Option<String>,
         /// Whether `ip` carries a /prefix.
@@ -58,24 +60,24 @@ pub enum Error {
     #[error(transparent)]
     Foreign(#[from] Foreign),
     /// IPv6 duplicate address detection failed.
-    #[error("{ip} is already in use on the network (DAD failed); address removed")]
+    #[error("{} is already in use on the network (DAD failed); address removed", ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "))]
     DadFailed {
-        /// The address.
-        ip: String,
+        /// The addresses it failed for.
+        ips: Vec<IpAddr>,
     },
     /// `conflict_check`: another host answered for the address.
-    #[error("{ip} is already in use on the network: {mac} answered the ARP probe (conflict_check); not bound")]
+    #[error("{ip} is already in use on the network: {} answered the ARP probe (conflict_check); not bound", crate::net::probe::mac_string(*mac))]
     Conflict {
         /// The address.
-        ip: String,
+        ip: Ipv4Addr,
         /// The MAC that claimed it.
-        mac: String,
+        mac: [u8; 6],
     },
     /// One address of several failed: the failure, named by its address.
     #[error("{ip}: {source}")]
     For {
         /// The address.
-        ip: String,
+        ip: IpAddr,
         /// What went wrong with it.
         source: Box<Error>,
     },
@@ -183,7 +185,7 @@ impl Error {
 
 /// What is missing when no connected route contains the address: only what
 /// the parameters leave open.
-fn no_route(ip: &str, nic: Option<&str>, prefix_given: bool) -> String {
+fn no_route(ip: &IpAddr, nic: Option<&str>, prefix_given: bool) -> String {
     match (nic, prefix_given) {
         (None, true) => {
             format!("no interface of this node has a connected route containing {ip}: set nic=")
@@ -274,7 +276,7 @@ mod tests {
     fn no_route_names_only_what_is_missing() {
         let r = |nic: Option<&str>, prefix_given| {
             Error::NoRoute {
-                ip: "198.51.100.7".into(),
+                ip: IpAddr::V4(Ipv4Addr::new(198, 51, 100, 7)),
                 nic: nic.map(str::to_string),
                 prefix_given,
             }

@@ -177,7 +177,7 @@ pub async fn dad<'a>(
             Ok(DadOutcome::Done) => {}
             Ok(DadOutcome::Failed) => {
                 ledger.record(t, Held::DadFailed);
-                failed.push(t.ip.to_string());
+                failed.push(t.ip);
             }
             Err(e) => return Err(named(several, t.ip, e.into())),
         }
@@ -185,9 +185,7 @@ pub async fn dad<'a>(
     if failed.is_empty() {
         return Ok(());
     }
-    Err(Error::DadFailed {
-        ip: failed.join(" "),
-    })
+    Err(Error::DadFailed { ips: failed })
 }
 
 /// `conflict_check`: the RFC 5227 ARP probe for the IPv4 addresses of one
@@ -216,10 +214,7 @@ pub async fn probe_link(
         .await
         .map_err(|e| Error::Runtime(e.to_string()))??;
     if let Some((ip, mac)) = found.first() {
-        return Err(Error::Conflict {
-            ip: ip.to_string(),
-            mac: probe::mac_string(*mac),
-        });
+        return Err(Error::Conflict { ip: *ip, mac: *mac });
     }
     info!(
         "conflict_check: no answer for the IPv4 address(es) on {} within {} ms (took {} ms)",

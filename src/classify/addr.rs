@@ -5,6 +5,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use crate::net::NetError;
 use crate::vip::{Vip, Vips};
 
 /// Where the virtual address was found.
@@ -22,8 +23,8 @@ pub enum AddrView {
     Foreign(Foreign),
     /// Not on the configured interface.
     Absent,
-    /// The address or link could not be read (the failure as it reads).
-    Unknown(String),
+    /// The address or link could not be read.
+    Unknown(NetError),
     /// Several addresses, some bound on their interface and some not.
     Partial {
         /// The bound ones.

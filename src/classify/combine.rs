@@ -142,7 +142,9 @@ mod tests {
             other: LinkRef::Named("eth1".into()),
         });
         assert_eq!(both(f.clone(), AddrView::Present).0, f);
-        let u = AddrView::Unknown("list addresses: no answer".into());
+        let u = AddrView::Unknown(crate::net::NetError::Timeout {
+            op: "list addresses",
+        });
         assert_eq!(both(f, u.clone()).0, u);
     }
 

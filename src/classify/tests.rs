@@ -295,7 +295,9 @@ fn unknown_container_states_are_never_7() {
 fn unreadable_address_while_running_is_1_not_0() {
     let o = obs(
         running(Health::None),
-        AddrView::Unknown("netlink timed out".into()),
+        AddrView::Unknown(crate::net::NetError::Timeout {
+            op: "list addresses",
+        }),
     );
     assert_eq!(code(&o), 1);
 }
@@ -304,7 +306,9 @@ fn unreadable_address_while_running_is_1_not_0() {
 fn unreadable_address_while_stopped_is_1_not_7() {
     let o = obs(
         EngineView::NoContainer,
-        AddrView::Unknown("netlink timed out".into()),
+        AddrView::Unknown(crate::net::NetError::Timeout {
+            op: "list addresses",
+        }),
     );
     assert_eq!(code(&o), 1);
 }

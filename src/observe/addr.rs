@@ -6,7 +6,7 @@ use crate::classify::{
     combine, AddrView, DownWhy, Foreign, LinkDown, LinkMissing, LinkRef, LinkView, SpreadOn, Vips,
 };
 use crate::error::Error;
-use crate::net::{BoundAddr, Link, Netlink, OperState};
+use crate::net::{BoundAddr, Link, NetError, Netlink, OperState};
 use crate::params::Config;
 use crate::vip::Vip;
 
@@ -70,7 +70,7 @@ pub async fn resolve(nl: &Netlink, cfg: &Config) -> Result<Vec<Target>, Error> {
 pub fn named(several: bool, ip: IpAddr, e: Error) -> Error {
     if several {
         Error::For {
-            ip: ip.to_string(),
+            ip,
             source: Box::new(e),
         }
     } else {
@@ -137,7 +137,7 @@ async fn route_link(
 
 fn no_route(vip: &Vip, nic: Option<&str>) -> Error {
     Error::NoRoute {
-        ip: vip.addr.to_string(),
+        ip: vip.addr,
         nic: nic.map(str::to_string),
         prefix_given: vip.prefix.is_some(),
     }
@@ -152,7 +152,7 @@ pub async fn foreign(
     link: &Link,
     prefix: u8,
     bound: &[BoundAddr],
-) -> Result<Option<Foreign>, Error> {
+) -> Result<Option<Foreign>, NetError> {
     if let Some(b) = bound
         .iter()
         .find(|b| b.link_index == link.index && b.prefix != prefix)
@@ -172,7 +172,7 @@ pub async fn foreign(
 }
 
 /// The interface with index `index` as a reason names it.
-async fn link_ref(nl: &Netlink, index: u32) -> Result<LinkRef, Error> {
+async fn link_ref(nl: &Netlink, index: u32) -> Result<LinkRef, NetError> {
     Ok(match nl.link_by_index(index).await? {
         Some(l) => LinkRef::Named(l.name),
         None => LinkRef::Index(index),
@@ -205,12 +205,12 @@ pub async fn net_sight_of(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> NetSigh
             link: None,
             bound: None,
             link_view: LinkView::Up,
-            addr_view: AddrView::Unknown(e.to_string()),
+            addr_view: AddrView::Unknown(e),
         },
     }
 }
 
-async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<NetSight, Error> {
+async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<NetSight, NetError> {
     let ip = vip.addr;
     let bound = nl.find_addr(ip).await?;
     if nic.is_none() {
@@ -334,7 +334,7 @@ pub async fn owned(
 /// With `nic` empty: the address bound with its configured prefix on more
 /// than one interface ([`Foreign::Spread`]; with no prefix configured each
 /// interface names its own).
-async fn spread(nl: &Netlink, vip: &Vip, bound: &[BoundAddr]) -> Result<Option<Foreign>, Error> {
+async fn spread(nl: &Netlink, vip: &Vip, bound: &[BoundAddr]) -> Result<Option<Foreign>, NetError> {
     let links = links_bound(bound, vip);
     if links.len() < 2 {
         return Ok(None);
