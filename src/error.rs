@@ -297,6 +297,27 @@ mod tests {
     }
 
     #[test]
+    fn dad_and_conflict_failures_name_their_addresses() {
+        let v6 = |s: &str| s.parse::<IpAddr>().unwrap();
+        let dad = Error::DadFailed {
+            ips: vec![v6("2001:db8::10"), v6("2001:db8::11")],
+        };
+        assert_eq!(
+            dad.to_string(),
+            "2001:db8::10 2001:db8::11 is already in use on the network (DAD failed); address removed"
+        );
+        let conflict = Error::Conflict {
+            ip: Ipv4Addr::new(192, 0, 2, 10),
+            mac: [2, 0, 0, 0, 0, 0xab],
+        };
+        assert_eq!(
+            conflict.to_string(),
+            "192.0.2.10 is already in use on the network: 02:00:00:00:00:ab answered the ARP probe (conflict_check); not bound"
+        );
+        assert_eq!(conflict.status(), Status::ErrGeneric);
+    }
+
+    #[test]
     fn privileges_are_4() {
         assert_eq!(
             Error::Privilege {

@@ -195,3 +195,60 @@ pub enum LinkMissing {
     #[error("no interface on this node has a route to {0}")]
     NoRoute(IpAddr),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reasons read as they did when the views carried text (the docs'
+    /// tables quote them).
+    #[test]
+    fn typed_views_read_as_the_reasons_always_did() {
+        let ip: IpAddr = "192.0.2.10".parse().unwrap();
+        let other_prefix = Foreign::OtherPrefix {
+            ip,
+            nic: "eth0".into(),
+            found: 32,
+            want: 24,
+        };
+        assert_eq!(
+            other_prefix.to_string(),
+            "192.0.2.10/32 is already bound to eth0, not as /24: remove it or fix ip"
+        );
+        let elsewhere = |other| Foreign::Elsewhere { ip, other }.to_string();
+        assert_eq!(
+            elsewhere(LinkRef::Named("eth1".into())),
+            "192.0.2.10 is already bound to eth1 on this node"
+        );
+        assert_eq!(
+            elsewhere(LinkRef::Index(9)),
+            "192.0.2.10 is already bound to interface #9 on this node"
+        );
+        let down = |why| {
+            LinkDown {
+                nic: "eth0".into(),
+                why,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            down(DownWhy::AdminDown),
+            "nic eth0 is administratively down"
+        );
+        assert_eq!(down(DownWhy::NoCarrier), "nic eth0 has no carrier");
+        assert_eq!(
+            down(DownWhy::LowerLayerDown),
+            "nic eth0 has no carrier (lower layer down)"
+        );
+        assert_eq!(down(DownWhy::NotPresent), "nic eth0 is not present");
+        assert_eq!(down(DownWhy::Down), "nic eth0 is down");
+        assert_eq!(
+            LinkMissing::Nic("eth9".into()).to_string(),
+            "nic eth9 does not exist on this node"
+        );
+        assert_eq!(
+            LinkMissing::NoRoute(ip).to_string(),
+            "no interface on this node has a route to 192.0.2.10"
+        );
+    }
+}
