@@ -43,8 +43,8 @@ pub enum HostView {
     NotAsked,
     /// Whether the container runs cannot be told: containers whose name
     /// cannot be read run on this node and the remembered id does not
-    /// settle it (the text says why).
-    Unknown(String),
+    /// settle it ([`Undecided`] says why).
+    Unknown(Undecided),
     /// Processes of the container are alive.
     Alive {
         /// Its full id.
@@ -63,6 +63,51 @@ pub enum HostView {
     Gone,
     /// `/proc` cannot be read.
     Unreadable(HostError),
+}
+
+/// Why the kernel cannot tell whether the container runs; displayed as
+/// the first half of the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Undecided {
+    /// A container with the configured name runs whose engine's files do
+    /// not confirm it (another engine, or a second one).
+    #[error("a container named {container} runs on an engine not known here ({record})")]
+    OtherEngine {
+        /// The configured name.
+        container: String,
+        /// What the record said.
+        record: RecordSays,
+    },
+    /// Containers whose name cannot be read run.
+    #[error("containers of unreadable name run, {container} may be one ({record})")]
+    Unnamed {
+        /// The configured name.
+        container: String,
+        /// What the record said.
+        record: RecordSays,
+    },
+}
+
+/// What this node's record of the container said, when it did not settle
+/// which container is ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordSays {
+    /// The remembered id has no process alive.
+    RunsNothing,
+    /// No id is remembered.
+    NothingRemembered,
+    /// The record cannot be read.
+    Unreadable,
+}
+
+impl std::fmt::Display for RecordSays {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RecordSays::RunsNothing => "its remembered id runs nothing",
+            RecordSays::NothingRemembered => "no id remembered",
+            RecordSays::Unreadable => "its record unreadable",
+        })
+    }
 }
 
 /// A container this node started or found under the configured name, which

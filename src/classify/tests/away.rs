@@ -107,9 +107,19 @@ fn the_kernels_answer_decides_when_the_engine_does_not_answer() {
     for engine in [frozen, down()] {
         let unknown = with_host(
             obs(engine, AddrView::Absent),
-            HostView::Unknown("no id of it is remembered on this node".into()),
+            HostView::Unknown(Undecided::Unnamed {
+                container: "croit".into(),
+                record: RecordSays::NothingRemembered,
+            }),
         );
         assert_eq!(code(&unknown), 1);
+        let reason = classify(&unknown, &rules(true, "x")).reason;
+        assert!(
+            reason.as_deref().is_some_and(|r| r.starts_with(
+                "containers of unreadable name run, croit may be one (no id remembered); "
+            )),
+            "{reason:?}"
+        );
     }
     assert_eq!(
         code(&with_host(obs(down(), AddrView::Absent), HostView::Gone)),
