@@ -8,6 +8,7 @@
 use ra_api::Status;
 
 use crate::engine::{ContainerState, ContainerStatus, EngineError, Health};
+use crate::host::HostError;
 
 /// What the Engine API told about the container.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,56 +35,6 @@ pub enum EngineView {
     Container(ContainerState),
 }
 
-/// Where the virtual address was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AddrView {
-    /// On the configured interface with the configured prefix.
-    Present,
-    /// On the configured interface but DAD is still running (IPv6).
-    Tentative,
-    /// On the configured interface, but DAD failed: another host holds it.
-    DadFailed,
-    /// Not ours, but bound on this node in another way (another prefix on
-    /// the configured interface, or another interface): the text says where.
-    /// Never "stopped" while it is there.
-    Foreign(String),
-    /// Not on the configured interface.
-    Absent,
-    /// The address or link could not be read.
-    Unknown(String),
-    /// Several addresses, some bound on their interface and some not.
-    Partial {
-        /// The bound ones (blank-separated).
-        bound: String,
-        /// The missing ones (blank-separated).
-        missing: String,
-    },
-}
-
-impl AddrView {
-    /// Bound by us on our interface (counts for a partial state).
-    pub fn is_bound(&self) -> bool {
-        matches!(
-            self,
-            AddrView::Present
-                | AddrView::Tentative
-                | AddrView::DadFailed
-                | AddrView::Partial { .. }
-        )
-    }
-}
-
-/// The state of the interface.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkView {
-    /// Up with carrier (or a link without carrier sense, like a dummy).
-    Up,
-    /// Administratively down or without carrier; the text says which.
-    Down(String),
-    /// The interface does not exist, or none could be found for the address.
-    Missing(String),
-}
-
 /// What the kernel says about the container's processes, asked only when
 /// the engine cannot be (down or not answering).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,8 +43,8 @@ pub enum HostView {
     NotAsked,
     /// Whether the container runs cannot be told: containers whose name
     /// cannot be read run on this node and the remembered id does not
-    /// settle it (the text says why).
-    Unknown(String),
+    /// settle it ([`Undecided`] says why).
+    Unknown(Undecided),
     /// Processes of the container are alive.
     Alive {
         /// Its full id.
@@ -110,8 +61,53 @@ pub enum HostView {
     /// No process of the container is alive (and none of a container that
     /// could be it).
     Gone,
-    /// `/proc` cannot be read; the text says why.
-    Unreadable(String),
+    /// `/proc` cannot be read.
+    Unreadable(HostError),
+}
+
+/// Why the kernel cannot tell whether the container runs; displayed as
+/// the first half of the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Undecided {
+    /// A container with the configured name runs whose engine's files do
+    /// not confirm it (another engine, or a second one).
+    #[error("a container named {container} runs on an engine not known here ({record})")]
+    OtherEngine {
+        /// The configured name.
+        container: String,
+        /// What the record said.
+        record: RecordSays,
+    },
+    /// Containers whose name cannot be read run.
+    #[error("containers of unreadable name run, {container} may be one ({record})")]
+    Unnamed {
+        /// The configured name.
+        container: String,
+        /// What the record said.
+        record: RecordSays,
+    },
+}
+
+/// What this node's record of the container said, when it did not settle
+/// which container is ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordSays {
+    /// The remembered id has no process alive.
+    RunsNothing,
+    /// No id is remembered.
+    NothingRemembered,
+    /// The record cannot be read.
+    Unreadable,
+}
+
+impl std::fmt::Display for RecordSays {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RecordSays::RunsNothing => "its remembered id runs nothing",
+            RecordSays::NothingRemembered => "no id remembered",
+            RecordSays::Unreadable => "its record unreadable",
+        })
+    }
 }
 
 /// A container this node started or found under the configured name, which
@@ -173,7 +169,7 @@ pub struct Rules<'a> {
     /// The configured container name.
     pub container: &'a str,
     /// The addresses as reasons name them.
-    pub label: &'a str,
+    pub label: &'a Vips,
     /// The caller speaks OCF 1.1 (degraded, 190, is understood).
     pub degraded: bool,
 }
@@ -232,7 +228,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
     if let HostView::Unreadable(e) = &obs.host {
         return Verdict {
             status: Status::ErrPerm,
-            reason: Some(e.clone()),
+            reason: Some(e.to_string()),
         };
     }
     if let Some(stray) = &obs.stray {
@@ -287,8 +283,10 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
     match run {
         Run::Broken(reason) => Verdict::failed(reason),
         Run::Stopped => {
-            if let AddrView::Unknown(why) | AddrView::Foreign(why) = &obs.addr {
-                Verdict::failed(why.clone())
+            if let AddrView::Unknown(why) = &obs.addr {
+                Verdict::failed(why.to_string())
+            } else if let AddrView::Foreign(f) = &obs.addr {
+                Verdict::failed(f.to_string())
             } else if let AddrView::Partial { bound, .. } = &obs.addr {
                 Verdict::failed(format!(
                     "{bound} still bound but container {container} is not running (partial; stop cleans up)"
@@ -337,10 +335,11 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
 
 /// With the container running: the failure the address and the link show,
 /// if any.
-fn served(obs: &Observation, container: &str, vip: &str) -> Option<Verdict> {
+fn served(obs: &Observation, container: &str, vip: &Vips) -> Option<Verdict> {
     Some(match (&obs.link, &obs.addr) {
-        (LinkView::Missing(why), _) => Verdict::failed(why.clone()),
-        (_, AddrView::Unknown(why) | AddrView::Foreign(why)) => Verdict::failed(why.clone()),
+        (LinkView::Missing(why), _) => Verdict::failed(why.to_string()),
+        (_, AddrView::Unknown(why)) => Verdict::failed(why.to_string()),
+        (_, AddrView::Foreign(f)) => Verdict::failed(f.to_string()),
         (_, AddrView::DadFailed) => {
             Verdict::failed(format!("{vip}: duplicate address detection failed"))
         }
@@ -350,7 +349,7 @@ fn served(obs: &Observation, container: &str, vip: &str) -> Option<Verdict> {
         (_, AddrView::Partial { missing, .. }) => Verdict::failed(format!(
             "container {container} runs but {missing} not bound (partial)"
         )),
-        (LinkView::Down(why), _) => Verdict::failed(why.clone()),
+        (LinkView::Down(why), _) => Verdict::failed(why.to_string()),
         (LinkView::Up, AddrView::Present | AddrView::Tentative) => return None,
     })
 }
@@ -378,7 +377,10 @@ fn container_run<'a>(st: &'a ContainerState, container: &str) -> Run<'a> {
     }
 }
 
+mod addr;
 mod combine;
+pub use crate::vip::Vips;
+pub use addr::{AddrView, DownWhy, Foreign, LinkDown, LinkMissing, LinkRef, LinkView, SpreadOn};
 pub use combine::combine;
 
 #[cfg(test)]

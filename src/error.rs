@@ -1,7 +1,10 @@
 //! Every failure of the agent, and the one table that maps it to an OCF code.
 
+use std::net::{IpAddr, Ipv4Addr};
+
 use ra_api::{Failure, ParamError, Status};
 
+use crate::classify::Foreign;
 use crate::engine::EngineError;
 use crate::host::HostError;
 use crate::net::NetError;
@@ -23,7 +26,7 @@ pub enum Error {
     #[error("{}", no_route(ip, nic.as_deref(), *prefix_given))]
     NoRoute {
         /// The address.
-        ip: String,
+        ip: IpAddr,
         /// `nic`, when set.
         nic: Option<String>,
         /// Whether `ip` carries a /prefix.
@@ -52,46 +55,29 @@ pub enum Error {
         /// The policy found.
         policy: String,
     },
-    /// The address is bound to another interface of this node.
-    #[error("{ip} is already bound to {other} on this node")]
-    AddressElsewhere {
-        /// The address.
-        ip: String,
-        /// The other interface.
-        other: String,
-    },
-    /// The address is bound to the configured interface with another prefix
-    /// (not by this resource).
-    #[error("{ip}/{found} is already bound to {nic}, not as /{want}: remove it or fix ip")]
-    AddressOtherPrefix {
-        /// The address.
-        ip: String,
-        /// The interface.
-        nic: String,
-        /// The prefix found there.
-        found: u8,
-        /// The configured prefix.
-        want: u8,
-    },
+    /// The address is bound on this node, but not as this resource's: to
+    /// another interface, or to the configured one with another prefix.
+    #[error(transparent)]
+    Foreign(#[from] Foreign),
     /// IPv6 duplicate address detection failed.
-    #[error("{ip} is already in use on the network (DAD failed); address removed")]
+    #[error("{} is already in use on the network (DAD failed); address removed", ips.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "))]
     DadFailed {
-        /// The address.
-        ip: String,
+        /// The addresses it failed for.
+        ips: Vec<IpAddr>,
     },
     /// `conflict_check`: another host answered for the address.
-    #[error("{ip} is already in use on the network: {mac} answered the ARP probe (conflict_check); not bound")]
+    #[error("{ip} is already in use on the network: {} answered the ARP probe (conflict_check); not bound", crate::net::probe::mac_string(*mac))]
     Conflict {
         /// The address.
-        ip: String,
+        ip: Ipv4Addr,
         /// The MAC that claimed it.
-        mac: String,
+        mac: [u8; 6],
     },
     /// One address of several failed: the failure, named by its address.
     #[error("{ip}: {source}")]
     For {
         /// The address.
-        ip: String,
+        ip: IpAddr,
         /// What went wrong with it.
         source: Box<Error>,
     },
@@ -142,9 +128,6 @@ pub enum Error {
     /// The process table.
     #[error(transparent)]
     Host(#[from] HostError),
-    /// The process table cannot be read (as the observation saw it).
-    #[error("{0}")]
-    ProcUnreadable(String),
     /// The async runtime could not be built.
     #[error("cannot set up the runtime: {0}")]
     Runtime(String),
@@ -162,8 +145,7 @@ impl Error {
             | Error::ContainerMissing { .. }
             | Error::RestartPolicy { .. }
             | Error::RestartPolicyUnfixable { .. }
-            | Error::AddressElsewhere { .. }
-            | Error::AddressOtherPrefix { .. } => Status::ErrInstalled,
+            | Error::Foreign(_) => Status::ErrInstalled,
             Error::Privilege { .. } => Status::ErrPerm,
             Error::For { source, .. } => source.status(),
             // the first failure's code (stop reports them all in the text)
@@ -189,7 +171,7 @@ impl Error {
                     Status::ErrGeneric
                 }
             },
-            Error::Host(HostError::Unreadable { .. }) | Error::ProcUnreadable(_) => Status::ErrPerm,
+            Error::Host(HostError::Unreadable { .. }) => Status::ErrPerm,
             Error::Net(e) => match e {
                 N::Permission { .. } => Status::ErrPerm,
                 N::NoSuchLink { .. } | N::Ipv6Disabled { .. } => Status::ErrInstalled,
@@ -203,7 +185,7 @@ impl Error {
 
 /// What is missing when no connected route contains the address: only what
 /// the parameters leave open.
-fn no_route(ip: &str, nic: Option<&str>, prefix_given: bool) -> String {
+fn no_route(ip: &IpAddr, nic: Option<&str>, prefix_given: bool) -> String {
     match (nic, prefix_given) {
         (None, true) => {
             format!("no interface of this node has a connected route containing {ip}: set nic=")
@@ -294,7 +276,7 @@ mod tests {
     fn no_route_names_only_what_is_missing() {
         let r = |nic: Option<&str>, prefix_given| {
             Error::NoRoute {
-                ip: "198.51.100.7".into(),
+                ip: IpAddr::V4(Ipv4Addr::new(198, 51, 100, 7)),
                 nic: nic.map(str::to_string),
                 prefix_given,
             }
@@ -312,6 +294,27 @@ mod tests {
         ] {
             assert!(s.len() <= 128, "{s}");
         }
+    }
+
+    #[test]
+    fn dad_and_conflict_failures_name_their_addresses() {
+        let v6 = |s: &str| s.parse::<IpAddr>().unwrap();
+        let dad = Error::DadFailed {
+            ips: vec![v6("2001:db8::10"), v6("2001:db8::11")],
+        };
+        assert_eq!(
+            dad.to_string(),
+            "2001:db8::10 2001:db8::11 is already in use on the network (DAD failed); address removed"
+        );
+        let conflict = Error::Conflict {
+            ip: Ipv4Addr::new(192, 0, 2, 10),
+            mac: [2, 0, 0, 0, 0, 0xab],
+        };
+        assert_eq!(
+            conflict.to_string(),
+            "192.0.2.10 is already in use on the network: 02:00:00:00:00:ab answered the ARP probe (conflict_check); not bound"
+        );
+        assert_eq!(conflict.status(), Status::ErrGeneric);
     }
 
     #[test]

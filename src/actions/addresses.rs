@@ -8,6 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use futures_util::future::join_all;
 use tracing::{info, warn};
 
+use crate::classify::Foreign;
 use crate::error::Error;
 use crate::net::{probe, AddOptions, BoundAddr, DadOutcome, Link, NetError};
 use crate::observe::{named, Target};
@@ -142,12 +143,13 @@ async fn bind_one(io: &Node, target: &Target, opts: AddOptions) -> Result<Held, 
             .filter(on_link)
             .any(|b| b.prefix == target.prefix)
         {
-            return Err(Error::AddressOtherPrefix {
-                ip: ip.to_string(),
+            return Err(Foreign::OtherPrefix {
+                ip,
                 nic: target.link.name.clone(),
                 found: b.prefix,
                 want: target.prefix,
-            });
+            }
+            .into());
         }
     }
     info!("{ip}/{} was already on {}", target.prefix, target.link.name);
@@ -175,7 +177,7 @@ pub async fn dad<'a>(
             Ok(DadOutcome::Done) => {}
             Ok(DadOutcome::Failed) => {
                 ledger.record(t, Held::DadFailed);
-                failed.push(t.ip.to_string());
+                failed.push(t.ip);
             }
             Err(e) => return Err(named(several, t.ip, e.into())),
         }
@@ -183,9 +185,7 @@ pub async fn dad<'a>(
     if failed.is_empty() {
         return Ok(());
     }
-    Err(Error::DadFailed {
-        ip: failed.join(" "),
-    })
+    Err(Error::DadFailed { ips: failed })
 }
 
 /// `conflict_check`: the RFC 5227 ARP probe for the IPv4 addresses of one
@@ -214,10 +214,7 @@ pub async fn probe_link(
         .await
         .map_err(|e| Error::Runtime(e.to_string()))??;
     if let Some((ip, mac)) = found.first() {
-        return Err(Error::Conflict {
-            ip: ip.to_string(),
-            mac: probe::mac_string(*mac),
-        });
+        return Err(Error::Conflict { ip: *ip, mac: *mac });
     }
     info!(
         "conflict_check: no answer for the IPv4 address(es) on {} within {} ms (took {} ms)",

@@ -185,7 +185,7 @@ async fn end_seen(
         // Containers whose name cannot be read run, and nothing says
         // which is ours: only fencing makes that safe.
         HostView::Unknown(what) => Err(Error::StillRunning(format!("{what}; {why}"))),
-        HostView::Unreadable(e) => Err(Error::ProcUnreadable(e)),
+        HostView::Unreadable(e) => Err(Error::Host(e)),
     }
 }
 

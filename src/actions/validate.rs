@@ -62,7 +62,7 @@ pub async fn check_node(io: &Node, cfg: &Config) -> Result<Checked, Error> {
     let several = targets.len() > 1;
     for t in &targets {
         if let Some(e) = foreign(&io.nl, t.ip, &t.link, t.prefix, &t.bound).await? {
-            return Err(named(several, t.ip, e));
+            return Err(named(several, t.ip, e.into()));
         }
         if t.ip.is_ipv6() && ipv6_disabled(&t.link.name) {
             let e = NetError::Ipv6Disabled {

@@ -1,11 +1,12 @@
 //! Several addresses seen one by one, reduced to the one address view and
 //! link view the table takes, with the label its reasons name.
 
-use super::{AddrView, LinkView};
+use super::{AddrView, LinkView, Vips};
+use crate::vip::Vip;
 
-/// One address as observed: its label (`192.0.2.10/24`), where it was
+/// One address as observed: the address (as configured), where it was
 /// found, and the state of its interface.
-pub type Seen = (String, AddrView, LinkView);
+pub type Seen = (Vip, AddrView, LinkView);
 
 /// Reduces the addresses' views to one, with the addresses the reason must
 /// name. One address passes through unchanged (its label as it is).
@@ -14,16 +15,17 @@ pub type Seen = (String, AddrView, LinkView);
 /// [`AddrView::Partial`]; a failed DAD names the addresses it failed for;
 /// otherwise all agree (absent, or bound: tentative while any is).
 /// The link: missing for any, else down for any, else up.
-pub fn combine(each: &[Seen]) -> (AddrView, LinkView, String) {
-    if let [(label, addr, link)] = each {
-        return (addr.clone(), link.clone(), label.clone());
+pub fn combine(each: &[Seen]) -> (AddrView, LinkView, Vips) {
+    if let [(vip, addr, link)] = each {
+        return (addr.clone(), link.clone(), Vips(vec![*vip]));
     }
     let names = |f: &dyn Fn(&AddrView) -> bool| {
-        each.iter()
-            .filter(|(_, a, _)| f(a))
-            .map(|(l, _, _)| l.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        Vips(
+            each.iter()
+                .filter(|(_, a, _)| f(a))
+                .map(|(v, _, _)| *v)
+                .collect(),
+        )
     };
     let all = names(&|_| true);
     let link = each
@@ -70,27 +72,41 @@ pub fn combine(each: &[Seen]) -> (AddrView, LinkView, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn seen(l: &str, a: AddrView) -> Seen {
-        (l.to_string(), a, LinkView::Up)
-    }
+    use crate::classify::{DownWhy, Foreign, LinkDown, LinkMissing, LinkRef};
 
     const V4: &str = "192.0.2.10/24";
     const V6: &str = "2001:db8::10/64";
 
+    fn vip(s: &str) -> Vip {
+        s.parse().unwrap()
+    }
+
+    fn vips(all: &[&str]) -> Vips {
+        Vips(all.iter().map(|s| vip(s)).collect())
+    }
+
+    fn seen(l: &str, a: AddrView) -> Seen {
+        (vip(l), a, LinkView::Up)
+    }
+
+    fn down(nic: &str) -> LinkView {
+        LinkView::Down(LinkDown {
+            nic: nic.into(),
+            why: DownWhy::NoCarrier,
+        })
+    }
+
     #[test]
     fn one_address_passes_through() {
-        let one = [(V4.to_string(), AddrView::Absent, LinkView::Down("x".into()))];
-        assert_eq!(
-            combine(&one),
-            (AddrView::Absent, LinkView::Down("x".into()), V4.to_string())
-        );
+        let one = [(vip(V4), AddrView::Absent, down("x"))];
+        assert_eq!(combine(&one), (AddrView::Absent, down("x"), vips(&[V4])));
     }
 
     #[test]
     fn all_bound_all_absent_and_mixes() {
         let both = |a, b| combine(&[seen(V4, a), seen(V6, b)]);
-        let all = format!("{V4} {V6}");
+        let all = vips(&[V4, V6]);
+        assert_eq!(all.to_string(), format!("{V4} {V6}"));
         assert_eq!(
             both(AddrView::Present, AddrView::Present).0,
             AddrView::Present
@@ -106,44 +122,39 @@ mod tests {
         assert_eq!(
             both(AddrView::Present, AddrView::Absent).0,
             AddrView::Partial {
-                bound: V4.into(),
-                missing: V6.into()
+                bound: vips(&[V4]),
+                missing: vips(&[V6])
             }
         );
         assert_eq!(
             both(AddrView::Absent, AddrView::Tentative).0,
             AddrView::Partial {
-                bound: V6.into(),
-                missing: V4.into()
+                bound: vips(&[V6]),
+                missing: vips(&[V4])
             }
         );
         assert_eq!(
             both(AddrView::Present, AddrView::DadFailed),
-            (AddrView::DadFailed, LinkView::Up, V6.to_string())
+            (AddrView::DadFailed, LinkView::Up, vips(&[V6]))
         );
-        let f = AddrView::Foreign("192.0.2.10 is already bound to eth1 on this node".into());
+        let f = AddrView::Foreign(Foreign::Elsewhere {
+            ip: vip(V4).addr,
+            other: LinkRef::Named("eth1".into()),
+        });
         assert_eq!(both(f.clone(), AddrView::Present).0, f);
-        let u = AddrView::Unknown("list addresses: no answer".into());
+        let u = AddrView::Unknown(crate::net::NetError::Timeout {
+            op: "list addresses",
+        });
         assert_eq!(both(f, u.clone()).0, u);
     }
 
     #[test]
     fn the_link_missing_wins_over_down() {
+        let missing = LinkView::Missing(LinkMissing::Nic("b".into()));
         let each = [
-            (
-                V4.to_string(),
-                AddrView::Present,
-                LinkView::Down("nic a has no carrier".into()),
-            ),
-            (
-                V6.to_string(),
-                AddrView::Absent,
-                LinkView::Missing("nic b does not exist".into()),
-            ),
+            (vip(V4), AddrView::Present, down("a")),
+            (vip(V6), AddrView::Absent, missing.clone()),
         ];
-        assert_eq!(
-            combine(&each).1,
-            LinkView::Missing("nic b does not exist".into())
-        );
+        assert_eq!(combine(&each).1, missing);
     }
 }

@@ -34,13 +34,33 @@ fn obs(engine: EngineView, addr: AddrView) -> Observation {
     }
 }
 
-fn rules(check_health: bool, label: &str) -> Rules<'_> {
+/// The rules with the addresses `label` names (none for a label that is
+/// no address: the reasons checked then do not name it).
+fn rules(check_health: bool, label: &str) -> Rules<'static> {
+    let vips = label.split(' ').filter_map(|v| v.parse().ok()).collect();
     Rules {
         check_health,
         container: "croit",
-        label,
+        label: Box::leak(Box::new(Vips(vips))),
         degraded: true,
     }
+}
+
+/// 192.0.2.10 bound to eth0 as /32 where /24 is configured.
+fn foreign() -> AddrView {
+    AddrView::Foreign(Foreign::OtherPrefix {
+        ip: "192.0.2.10".parse().unwrap(),
+        nic: "eth0".into(),
+        found: 32,
+        want: 24,
+    })
+}
+
+fn link_down(nic: &str) -> LinkView {
+    LinkView::Down(LinkDown {
+        nic: nic.into(),
+        why: DownWhy::NoCarrier,
+    })
 }
 
 fn down() -> EngineView {
@@ -120,11 +140,7 @@ fn failed_monitor_cmd_is_1_with_its_output() {
 
 #[test]
 fn running_without_the_address_is_partial() {
-    for a in [
-        AddrView::Absent,
-        AddrView::Foreign("192.0.2.10/16 is already bound to eth0".into()),
-        AddrView::DadFailed,
-    ] {
+    for a in [AddrView::Absent, foreign(), AddrView::DadFailed] {
         let v = classify(
             &obs(running(Health::None), a.clone()),
             &rules(true, "192.0.2.10/24"),
@@ -143,7 +159,7 @@ fn an_address_bound_here_in_another_way_is_never_7() {
         EngineView::Container(state(ContainerStatus::Exited, Health::None)),
         running(Health::None),
     ] {
-        let v = classify(&obs(e, AddrView::Foreign(why.into())), &rules(true, "x"));
+        let v = classify(&obs(e, foreign()), &rules(true, "x"));
         assert_eq!(v.status, Status::ErrGeneric);
         assert_eq!(v.reason.as_deref(), Some(why));
     }
@@ -237,16 +253,19 @@ fn engine_not_answering_is_1_whatever_else() {
 #[test]
 fn nic_down_while_running_is_1() {
     let mut o = obs(running(Health::None), AddrView::Present);
-    o.link = LinkView::Down("eth0 has no carrier".into());
+    o.link = link_down("eth0");
     let v = classify(&o, &rules(true, "x"));
     assert_eq!(v.status, Status::ErrGeneric);
-    assert_eq!(v.reason.as_deref(), Some("eth0 has no carrier"));
-    o.link = LinkView::Missing("nic eth9 does not exist".into());
+    assert_eq!(v.reason.as_deref(), Some("nic eth0 has no carrier"));
+    o.link = LinkView::Missing(LinkMissing::Nic("eth9".into()));
     o.addr = AddrView::Absent;
     assert_eq!(code(&o), 1);
     // A down NIC with the container stopped and no address: cleanly stopped.
     let mut s = obs(EngineView::NoContainer, AddrView::Absent);
-    s.link = LinkView::Down("down".into());
+    s.link = LinkView::Down(LinkDown {
+        nic: "eth0".into(),
+        why: DownWhy::Down,
+    });
     assert_eq!(code(&s), 7);
 }
 
@@ -276,7 +295,9 @@ fn unknown_container_states_are_never_7() {
 fn unreadable_address_while_running_is_1_not_0() {
     let o = obs(
         running(Health::None),
-        AddrView::Unknown("netlink timed out".into()),
+        AddrView::Unknown(crate::net::NetError::Timeout {
+            op: "list addresses",
+        }),
     );
     assert_eq!(code(&o), 1);
 }
@@ -285,159 +306,11 @@ fn unreadable_address_while_running_is_1_not_0() {
 fn unreadable_address_while_stopped_is_1_not_7() {
     let o = obs(
         EngineView::NoContainer,
-        AddrView::Unknown("netlink timed out".into()),
+        AddrView::Unknown(crate::net::NetError::Timeout {
+            op: "list addresses",
+        }),
     );
     assert_eq!(code(&o), 1);
 }
 
-const ID: &str = "24af5fa908a9c5d8ed325196c9c6d14d3f02f2c8ef549b85999dbc34ba5bb161";
-
-fn alive(verified: bool) -> HostView {
-    HostView::Alive {
-        id: ID.into(),
-        count: 3,
-        verified,
-        frozen: false,
-    }
-}
-
-#[test]
-fn engine_away_with_an_unverified_id_alive_is_1_never_7() {
-    for engine in [down(), frozen()] {
-        for a in [
-            AddrView::Absent,
-            AddrView::Present,
-            AddrView::Foreign("192.0.2.10/32 is already bound to eth0".into()),
-        ] {
-            let v = classify(
-                &with_host(obs(engine.clone(), a.clone()), alive(false)),
-                &rules(true, "x"),
-            );
-            assert_eq!(v.status, Status::ErrGeneric, "{engine:?} {a:?}");
-            let reason = v.reason.unwrap_or_default();
-            assert!(
-                reason.starts_with("container croit (24af5fa908a9) still runs, but engine"),
-                "{reason}"
-            );
-        }
-    }
-}
-
-#[test]
-fn engine_away_verified_running_and_bound_is_degraded_under_1_1_and_0_before() {
-    for engine in [down(), frozen()] {
-        let o = with_host(obs(engine.clone(), AddrView::Present), alive(true));
-        let v = classify(&o, &rules(true, "192.0.2.10/24"));
-        assert_eq!(v.status, Status::Degraded, "{engine:?}");
-        let reason = v.reason.unwrap_or_default();
-        assert!(
-            reason.starts_with(
-                "container croit (24af5fa908a9) runs and 192.0.2.10/24 is bound, but engine"
-            ),
-            "{reason}"
-        );
-        let old = Rules {
-            degraded: false,
-            ..rules(true, "192.0.2.10/24")
-        };
-        let v = classify(&o, &old);
-        assert_eq!(v.status, Status::Success);
-        assert!(v.reason.is_some(), "0, but the warning is kept");
-        // the address not served: a failure, as with the engine there
-        for a in [AddrView::Absent, AddrView::DadFailed] {
-            let o = with_host(obs(engine.clone(), a.clone()), alive(true));
-            assert_eq!(code(&o), 1, "{a:?}");
-        }
-        let mut o = with_host(obs(engine.clone(), AddrView::Present), alive(true));
-        o.link = LinkView::Down("nic eth0 has no carrier".into());
-        assert_eq!(code(&o), 1);
-    }
-}
-
-#[test]
-fn a_stray_is_1_naming_it_whatever_else_is_seen() {
-    let stray = Stray {
-        id: ID.into(),
-        name: Some("croit_old".into()),
-    };
-    for (engine, addr) in [
-        (running(Health::None), AddrView::Present),
-        (EngineView::NoContainer, AddrView::Absent),
-        (down(), AddrView::Absent),
-    ] {
-        let mut o = obs(engine, addr);
-        o.stray = Some(stray.clone());
-        let v = classify(&o, &rules(true, "x"));
-        assert_eq!(v.status, Status::ErrGeneric);
-        let reason = v.reason.unwrap_or_default();
-        assert!(reason.contains("croit_old (24af5fa908a9)"), "{reason}");
-        assert!(reason.len() <= 128, "{reason}");
-    }
-}
-
-#[test]
-fn the_kernels_answer_decides_when_the_engine_does_not_answer() {
-    let frozen = frozen();
-    // nothing alive, address gone: 7; address left: partial 1
-    assert_eq!(
-        code(&with_host(
-            obs(frozen.clone(), AddrView::Absent),
-            HostView::Gone
-        )),
-        7
-    );
-    assert_eq!(
-        code(&with_host(
-            obs(frozen.clone(), AddrView::Present),
-            HostView::Gone
-        )),
-        1
-    );
-    // nothing known: 1, engine frozen or down (never 7 on a guess)
-    for engine in [frozen, down()] {
-        let unknown = with_host(
-            obs(engine, AddrView::Absent),
-            HostView::Unknown("no id of it is remembered on this node".into()),
-        );
-        assert_eq!(code(&unknown), 1);
-    }
-    assert_eq!(
-        code(&with_host(obs(down(), AddrView::Absent), HostView::Gone)),
-        7
-    );
-}
-
-#[test]
-fn an_unreadable_process_table_is_4_with_its_reason() {
-    for engine in [down(), frozen()] {
-        let v = classify(
-            &with_host(
-                obs(engine, AddrView::Absent),
-                HostView::Unreadable("cannot read /proc/1/cgroup".into()),
-            ),
-            &rules(true, "x"),
-        );
-        assert_eq!(v.status, Status::ErrPerm);
-        assert_eq!(v.reason.as_deref(), Some("cannot read /proc/1/cgroup"));
-    }
-}
-
-#[test]
-fn a_socket_path_that_holds_no_socket_is_5_when_nothing_runs() {
-    let not_socket = not_socket();
-    let v = classify(
-        &with_host(obs(not_socket.clone(), AddrView::Absent), HostView::Gone),
-        &rules(true, "x"),
-    );
-    assert_eq!(v.status, Status::ErrInstalled);
-    assert_eq!(
-        v.reason.as_deref(),
-        Some("engine socket unix:///x is not a socket: it is a directory")
-    );
-    // the address left: partial, 1 (stop cleans up)
-    let v = classify(
-        &with_host(obs(not_socket, AddrView::Present), HostView::Gone),
-        &rules(true, "x"),
-    );
-    assert_eq!(v.status, Status::ErrGeneric);
-}
+mod away;

@@ -22,7 +22,7 @@ pub use scan::Alive;
 use std::path::{Path, PathBuf};
 
 /// What went wrong reading the process table.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HostError {
     /// `/proc` cannot be read as the agent needs (unprivileged, `hidepid`).
     #[error(

@@ -27,7 +27,7 @@ pub fn keep_secondaries(ifname: &str) -> std::io::Result<bool> {
 
 /// What can go wrong with netlink or the packet socket, in the terms an
 /// administrator acts on.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NetError {
     /// EPERM/EACCES.
     #[error("{op}: permission denied (needs CAP_NET_ADMIN and CAP_NET_RAW)")]

@@ -2,9 +2,11 @@
 
 use std::net::IpAddr;
 
-use crate::classify::{combine, AddrView, LinkView};
+use crate::classify::{
+    combine, AddrView, DownWhy, Foreign, LinkDown, LinkMissing, LinkRef, LinkView, SpreadOn, Vips,
+};
 use crate::error::Error;
-use crate::net::{BoundAddr, Link, Netlink, OperState};
+use crate::net::{BoundAddr, Link, NetError, Netlink, OperState};
 use crate::params::Config;
 use crate::vip::Vip;
 
@@ -44,7 +46,7 @@ pub struct Sights {
     /// The interfaces reduced to one view.
     pub link_view: LinkView,
     /// The addresses the classification's reasons name.
-    pub label: String,
+    pub label: Vips,
 }
 
 /// Resolves interface and prefix of every address strictly, as start and
@@ -68,7 +70,7 @@ pub async fn resolve(nl: &Netlink, cfg: &Config) -> Result<Vec<Target>, Error> {
 pub fn named(several: bool, ip: IpAddr, e: Error) -> Error {
     if several {
         Error::For {
-            ip: ip.to_string(),
+            ip,
             source: Box::new(e),
         }
     } else {
@@ -135,7 +137,7 @@ async fn route_link(
 
 fn no_route(vip: &Vip, nic: Option<&str>) -> Error {
     Error::NoRoute {
-        ip: vip.addr.to_string(),
+        ip: vip.addr,
         nic: nic.map(str::to_string),
         prefix_given: vip.prefix.is_some(),
     }
@@ -150,13 +152,12 @@ pub async fn foreign(
     link: &Link,
     prefix: u8,
     bound: &[BoundAddr],
-) -> Result<Option<Error>, Error> {
-    let ip = ip.to_string();
+) -> Result<Option<Foreign>, NetError> {
     if let Some(b) = bound
         .iter()
         .find(|b| b.link_index == link.index && b.prefix != prefix)
     {
-        return Ok(Some(Error::AddressOtherPrefix {
+        return Ok(Some(Foreign::OtherPrefix {
             ip,
             nic: link.name.clone(),
             found: b.prefix,
@@ -166,11 +167,16 @@ pub async fn foreign(
     let Some(b) = bound.iter().find(|b| b.link_index != link.index) else {
         return Ok(None);
     };
-    let other = match nl.link_by_index(b.link_index).await? {
-        Some(l) => l.name,
-        None => format!("interface #{}", b.link_index),
-    };
-    Ok(Some(Error::AddressElsewhere { ip, other }))
+    let other = link_ref(nl, b.link_index).await?;
+    Ok(Some(Foreign::Elsewhere { ip, other }))
+}
+
+/// The interface with index `index` as a reason names it.
+async fn link_ref(nl: &Netlink, index: u32) -> Result<LinkRef, NetError> {
+    Ok(match nl.link_by_index(index).await? {
+        Some(l) => LinkRef::Named(l.name),
+        None => LinkRef::Index(index),
+    })
 }
 
 /// Looks for every address without failing: what monitor and stop need.
@@ -179,7 +185,7 @@ pub async fn net_sights(nl: &Netlink, vips: &[Vip], nic: Option<&str>) -> Sights
     let each: Vec<(Vip, NetSight)> = vips.iter().copied().zip(seen).collect();
     let views: Vec<_> = each
         .iter()
-        .map(|(v, s)| (v.to_string(), s.addr_view.clone(), s.link_view.clone()))
+        .map(|(v, s)| (*v, s.addr_view.clone(), s.link_view.clone()))
         .collect();
     let (addr_view, link_view, label) = combine(&views);
     Sights {
@@ -199,12 +205,12 @@ pub async fn net_sight_of(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> NetSigh
             link: None,
             bound: None,
             link_view: LinkView::Up,
-            addr_view: AddrView::Unknown(e.to_string()),
+            addr_view: AddrView::Unknown(e),
         },
     }
 }
 
-async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<NetSight, Error> {
+async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<NetSight, NetError> {
     let ip = vip.addr;
     let bound = nl.find_addr(ip).await?;
     if nic.is_none() {
@@ -231,25 +237,16 @@ async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<Net
     };
     let Some(link) = link else {
         let why = match nic {
-            Some(nic) => format!("nic {nic} does not exist on this node"),
-            None => format!("no interface on this node has a route to {ip}"),
+            Some(nic) => LinkMissing::Nic(nic.to_string()),
+            None => LinkMissing::NoRoute(ip),
         };
         // Our interface is missing, but the address may be live here on
         // another one: that is never "stopped".
         let addr_view = match bound.first() {
-            Some(b) => {
-                let other = match nl.link_by_index(b.link_index).await? {
-                    Some(l) => l.name,
-                    None => format!("interface #{}", b.link_index),
-                };
-                AddrView::Foreign(
-                    Error::AddressElsewhere {
-                        ip: ip.to_string(),
-                        other,
-                    }
-                    .to_string(),
-                )
-            }
+            Some(b) => AddrView::Foreign(Foreign::Elsewhere {
+                ip,
+                other: link_ref(nl, b.link_index).await?,
+            }),
             None => AddrView::Absent,
         };
         return Ok(NetSight {
@@ -272,7 +269,7 @@ async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<Net
         None => {
             let prefix = vip.prefix.unwrap_or(0);
             match foreign(nl, ip, &link, prefix, &bound).await? {
-                Some(e) => AddrView::Foreign(e.to_string()),
+                Some(f) => AddrView::Foreign(f),
                 None => AddrView::Absent,
             }
         }
@@ -335,58 +332,46 @@ pub async fn owned(
 }
 
 /// With `nic` empty: the address bound with its configured prefix on more
-/// than one interface, as the reason says it ("192.0.2.10/24 is bound on
-/// both eth0 and eth1"; with no prefix configured each interface names its
-/// own).
-async fn spread(nl: &Netlink, vip: &Vip, bound: &[BoundAddr]) -> Result<Option<String>, Error> {
+/// than one interface ([`Foreign::Spread`]; with no prefix configured each
+/// interface names its own).
+async fn spread(nl: &Netlink, vip: &Vip, bound: &[BoundAddr]) -> Result<Option<Foreign>, NetError> {
     let links = links_bound(bound, vip);
     if links.len() < 2 {
         return Ok(None);
     }
-    let mut names = Vec::new();
+    let mut on = Vec::new();
     for index in links {
-        let name = match nl.link_by_index(index).await? {
-            Some(l) => l.name,
-            None => format!("interface #{index}"),
-        };
-        let prefixes: Vec<String> = bound
+        let prefixes = bound
             .iter()
             .filter(|b| b.link_index == index && vip.prefix.is_none())
-            .map(|b| format!("/{}", b.prefix))
+            .map(|b| b.prefix)
             .collect();
-        names.push(if prefixes.is_empty() {
-            name
-        } else {
-            format!("{name} ({})", prefixes.join(", "))
+        on.push(SpreadOn {
+            link: link_ref(nl, index).await?,
+            prefixes,
         });
     }
-    Ok(Some(format!("{vip} is bound on {}", both(&names))))
-}
-
-/// "both a and b", "a, b and c".
-fn both(names: &[String]) -> String {
-    match names {
-        [a, b] => format!("both {a} and {b}"),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-        [] => String::new(),
-    }
+    Ok(Some(Foreign::Spread { vip: *vip, on }))
 }
 
 /// Up, or down with the reason an administrator can act on.
 pub fn link_view(link: &Link) -> LinkView {
-    if !link.admin_up {
-        LinkView::Down(format!("nic {} is administratively down", link.name))
+    let why = if !link.admin_up {
+        DownWhy::AdminDown
     } else if link.is_down() {
-        let why = match link.oper {
-            _ if !link.carrier => "has no carrier",
-            OperState::LowerLayerDown => "has no carrier (lower layer down)",
-            OperState::NotPresent => "is not present",
-            _ => "is down",
-        };
-        LinkView::Down(format!("nic {} {why}", link.name))
+        match link.oper {
+            _ if !link.carrier => DownWhy::NoCarrier,
+            OperState::LowerLayerDown => DownWhy::LowerLayerDown,
+            OperState::NotPresent => DownWhy::NotPresent,
+            _ => DownWhy::Down,
+        }
     } else {
-        LinkView::Up
-    }
+        return LinkView::Up;
+    };
+    LinkView::Down(LinkDown {
+        nic: link.name.clone(),
+        why,
+    })
 }
 
 #[cfg(test)]

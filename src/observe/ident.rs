@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use tracing::warn;
 
-use crate::classify::{EngineView, HostView, Stray};
+use crate::classify::{EngineView, HostView, RecordSays, Stray, Undecided};
 use crate::engine::{disk, Engine};
 use crate::host::{Alive, Kernel};
 use crate::state::{Known, Ours, State};
@@ -162,7 +162,7 @@ fn look(
         Ok(a) => a,
         Err(e) => {
             let unreadable = Identity {
-                host: HostView::Unreadable(e.to_string()),
+                host: HostView::Unreadable(e),
                 stray: None,
             };
             return (unreadable, None, 0);
@@ -264,18 +264,15 @@ pub fn decide(
                 .filter(|(a, n)| n.is_none() && Some(a.id.as_str()) != remembered)
                 .count();
             let record = match known {
-                Known::Ours(_) => "its remembered id runs nothing",
-                Known::Nothing => "no id remembered",
-                Known::Garbled(_) => "its record unreadable",
+                Known::Ours(_) => RecordSays::RunsNothing,
+                Known::Nothing => RecordSays::NothingRemembered,
+                Known::Garbled(_) => RecordSays::Unreadable,
             };
+            let container = container.to_string();
             if others_named > 0 {
-                HostView::Unknown(format!(
-                    "a container named {container} runs on an engine not known here ({record})"
-                ))
+                HostView::Unknown(Undecided::OtherEngine { container, record })
             } else if unnamed > 0 {
-                HostView::Unknown(format!(
-                    "containers of unreadable name run, {container} may be one ({record})"
-                ))
+                HostView::Unknown(Undecided::Unnamed { container, record })
             } else {
                 HostView::Gone
             }

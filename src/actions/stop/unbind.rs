@@ -42,10 +42,10 @@ async fn remove_checked(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<()
     }
     let sight = net_sight_of(nl, vip, nic).await;
     match &sight.addr_view {
-        AddrView::Unknown(why) => Err(Error::StillRunning(why.clone())),
+        AddrView::Unknown(why) => Err(Error::StillRunning(why.to_string())),
         // Not this resource's: left alone; monitor keeps reporting it.
-        AddrView::Foreign(why) => {
-            warn!("{why}; left as it is");
+        AddrView::Foreign(f) => {
+            warn!("{f}; left as it is");
             Ok(())
         }
         a if a.is_bound() => Err(Error::StillRunning(format!("{vip} is still bound"))),

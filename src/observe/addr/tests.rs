@@ -31,7 +31,43 @@ fn ours_on_several_links_is_seen_by_the_configured_prefix() {
 
 #[test]
 fn the_links_read_as_a_list() {
-    let n = |v: &[&str]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
-    assert_eq!(both(&n(&["eth0", "eth1"])), "both eth0 and eth1");
-    assert_eq!(both(&n(&["a", "b", "c"])), "a, b and c");
+    let on = |v: &[&str]| {
+        v.iter()
+            .map(|n| SpreadOn {
+                link: LinkRef::Named(n.to_string()),
+                prefixes: Vec::new(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let spread = |vip_s: &str, on| {
+        Foreign::Spread {
+            vip: vip(vip_s),
+            on,
+        }
+        .to_string()
+    };
+    assert_eq!(
+        spread("192.0.2.10/24", on(&["eth0", "eth1"])),
+        "192.0.2.10/24 is bound on both eth0 and eth1"
+    );
+    assert_eq!(
+        spread("192.0.2.10/24", on(&["a", "b", "c"])),
+        "192.0.2.10/24 is bound on a, b and c"
+    );
+    // no prefix configured: each interface names its own; an interface
+    // whose name cannot be read is named by its index
+    let mixed = vec![
+        SpreadOn {
+            link: LinkRef::Named("eth0".into()),
+            prefixes: vec![24, 16],
+        },
+        SpreadOn {
+            link: LinkRef::Index(7),
+            prefixes: vec![32],
+        },
+    ];
+    assert_eq!(
+        spread("192.0.2.10", mixed),
+        "192.0.2.10 is bound on both eth0 (/24, /16) and interface #7 (/32)"
+    );
 }
