@@ -35,10 +35,11 @@ fn monitor(
         cmd,
         stray,
     };
+    let label = crate::classify::Vips(vec!["192.0.2.10/24".parse().unwrap()]);
     let rules = Rules {
         check_health: true,
         container: NAME,
-        label: "192.0.2.10/24",
+        label: &label,
         degraded,
     };
     let v = classify(&obs, &rules);
