@@ -2,59 +2,43 @@
 //! pnet_packet and sent on a send-only AF_PACKET socket bound to the interface.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::os::fd::RawFd;
 
-use std::os::fd::{IntoRawFd, RawFd};
-
-use nix::sys::socket::{socket, AddressFamily, SockFlag, SockType};
-use pnet_datalink::{Channel, ChannelType, DataLinkSender, MacAddr, NetworkInterface};
-use pnet_packet::arp::{ArpHardwareTypes, ArpOperation, ArpOperations, MutableArpPacket};
-use pnet_packet::ethernet::{EtherType, EtherTypes, MutableEthernetPacket};
+use pnet_datalink::DataLinkSender;
+use pnet_packet::arp::ArpOperations;
+use pnet_packet::ethernet::EtherTypes;
 use pnet_packet::icmpv6::ndp::{MutableNeighborAdvertPacket, NeighborAdvertFlags};
 use pnet_packet::icmpv6::{checksum, Icmpv6Packet, Icmpv6Types};
 use pnet_packet::ip::IpNextHeaderProtocols;
 use pnet_packet::ipv6::MutableIpv6Packet;
 
+use super::packet::{self, arp_frame, ethernet, mac_of, send_all, Arp, PacketSocket, ETH};
 use super::{Link, NetError};
 
-const ETH: usize = 14;
-const ARP: usize = 28;
 const IPV6: usize = 40;
 /// NA header (24) + target link-layer address option (8).
 const NA: usize = 32;
 
-fn ethernet(buf: &mut [u8], dst: [u8; 6], src: [u8; 6], kind: EtherType) {
-    if let Some(mut eth) = MutableEthernetPacket::new(buf) {
-        eth.set_destination(MacAddr::from(dst));
-        eth.set_source(MacAddr::from(src));
-        eth.set_ethertype(kind);
-    }
-}
-
-fn arp(op: ArpOperation, mac: [u8; 6], ip: Ipv4Addr, target_mac: [u8; 6]) -> Vec<u8> {
-    let mut buf = vec![0u8; ETH + ARP];
-    ethernet(&mut buf, [0xff; 6], mac, EtherTypes::Arp);
-    if let Some(mut a) = MutableArpPacket::new(&mut buf[ETH..]) {
-        a.set_hardware_type(ArpHardwareTypes::Ethernet);
-        a.set_protocol_type(EtherTypes::Ipv4);
-        a.set_hw_addr_len(6);
-        a.set_proto_addr_len(4);
-        a.set_operation(op);
-        a.set_sender_hw_addr(MacAddr::from(mac));
-        a.set_sender_proto_addr(ip);
-        a.set_target_hw_addr(MacAddr::from(target_mac));
-        a.set_target_proto_addr(ip);
-    }
-    buf
-}
-
 /// Gratuitous ARP request: broadcast, sender = target = `ip`, target MAC 0.
 pub fn garp_request(mac: [u8; 6], ip: Ipv4Addr) -> Vec<u8> {
-    arp(ArpOperations::Request, mac, ip, [0; 6])
+    arp_frame(&Arp {
+        op: ArpOperations::Request,
+        mac,
+        sender: ip,
+        target_mac: [0; 6],
+        target: ip,
+    })
 }
 
 /// Gratuitous ARP reply: broadcast, sender = target = `ip`, target MAC ours.
 pub fn garp_reply(mac: [u8; 6], ip: Ipv4Addr) -> Vec<u8> {
-    arp(ArpOperations::Reply, mac, ip, mac)
+    arp_frame(&Arp {
+        op: ArpOperations::Reply,
+        mac,
+        sender: ip,
+        target_mac: mac,
+        target: ip,
+    })
 }
 
 /// Unsolicited neighbour advertisement for `ip` to ff02::1: hop limit 255,
@@ -110,68 +94,19 @@ impl Announcer {
     /// Opens an AF_PACKET socket on the link (not promiscuous) and prepares
     /// the frames of a round.
     pub fn open(link: &Link, ip: IpAddr) -> Result<Announcer, NetError> {
-        let mac = link.mac.ok_or_else(|| NetError::Io {
-            op: "announce",
-            message: format!("{} has no MAC address", link.name),
-        })?;
+        let mac = mac_of(link, "announce")?;
         let frames = round(mac, ip);
-        let iface = NetworkInterface {
-            name: link.name.clone(),
-            description: String::new(),
-            index: link.index,
-            mac: Some(MacAddr::from(mac)),
-            ips: Vec::new(),
-            flags: 0,
-        };
         // A send-only socket: protocol 0 registers no receive hook, so the
         // kernel queues no copy of the link's traffic to it (ETH_P_ALL,
         // pnet's default for a raw channel, would get every frame while
-        // open). pnet binds it to the interface with that protocol (its
-        // Layer3(0)) and sends our complete frames on it.
-        let fd = socket(
-            AddressFamily::Packet,
-            SockType::Raw,
-            SockFlag::SOCK_CLOEXEC,
-            None,
-        )
-        .map_err(|e| match e {
-            nix::errno::Errno::EPERM | nix::errno::Errno::EACCES => NetError::Permission {
-                op: "open packet socket",
-            },
-            e => NetError::Io {
-                op: "open packet socket",
-                message: e.to_string(),
-            },
-        })?;
-        let fd = fd.into_raw_fd();
-        let config = pnet_datalink::Config {
-            promiscuous: false,
-            read_buffer_size: 64,
-            read_timeout: Some(std::time::Duration::from_millis(1)),
-            channel_type: ChannelType::Layer3(0),
-            socket_fd: Some(fd),
-            ..Default::default()
-        };
-        let tx = match pnet_datalink::channel(&iface, config) {
-            Ok(Channel::Ethernet(tx, _rx)) => tx,
-            Ok(_) => {
-                return Err(NetError::Io {
-                    op: "open packet socket",
-                    message: "not an Ethernet channel".into(),
-                })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-                return Err(NetError::Permission {
-                    op: "open packet socket",
-                })
-            }
-            Err(e) => {
-                return Err(NetError::Io {
-                    op: "open packet socket",
-                    message: e.to_string(),
-                })
-            }
-        };
+        // open).
+        let PacketSocket { tx, fd, .. } = packet::open(
+            link,
+            mac,
+            0,
+            std::time::Duration::from_millis(1),
+            "open packet socket",
+        )?;
         Ok(Announcer {
             tx: Some(tx),
             frames,
@@ -187,24 +122,7 @@ impl Announcer {
                 message: "packet socket closed".into(),
             });
         };
-        for frame in &self.frames {
-            match tx.send_to(frame, None) {
-                Some(Ok(())) => {}
-                Some(Err(e)) => {
-                    return Err(NetError::Io {
-                        op: "send announcement",
-                        message: e.to_string(),
-                    })
-                }
-                None => {
-                    return Err(NetError::Io {
-                        op: "send announcement",
-                        message: "nothing sent".into(),
-                    })
-                }
-            }
-        }
-        Ok(())
+        send_all(tx.as_mut(), &self.frames, "send announcement")
     }
 
     /// The packet socket's descriptor (kept open across the fork of the

@@ -4,6 +4,7 @@
 pub mod announce;
 pub mod bound;
 pub mod netlink;
+pub mod packet;
 pub mod probe;
 
 pub use announce::{garp_reply, garp_request, unsolicited_na, Announcer};

@@ -5,17 +5,14 @@
 //! cache learns anything from the probes.
 
 use std::net::Ipv4Addr;
-use std::os::fd::IntoRawFd;
 use std::time::{Duration, Instant};
 
-use nix::sys::socket::{socket, AddressFamily, SockFlag, SockType};
-use pnet_datalink::{
-    Channel, ChannelType, DataLinkReceiver, DataLinkSender, MacAddr, NetworkInterface,
-};
-use pnet_packet::arp::{ArpHardwareTypes, ArpOperations, ArpPacket, MutableArpPacket};
-use pnet_packet::ethernet::{EtherTypes, EthernetPacket, MutableEthernetPacket};
+use pnet_datalink::DataLinkSender;
+use pnet_packet::arp::{ArpOperations, ArpPacket};
+use pnet_packet::ethernet::{EtherTypes, EthernetPacket};
 use pnet_packet::Packet;
 
+use super::packet::{self, arp_frame, io, mac_of, send_all, Arp, PacketSocket};
 use super::{Link, NetError};
 
 /// `ETH_P_ARP`.
@@ -24,24 +21,13 @@ const ETH_P_ARP: u16 = 0x0806;
 /// An RFC 5227 probe: broadcast ARP request, sender MAC ours, sender
 /// address 0.0.0.0, target MAC 0, target address `ip`.
 pub fn arp_probe(mac: [u8; 6], ip: Ipv4Addr) -> Vec<u8> {
-    let mut buf = vec![0u8; 42];
-    if let Some(mut eth) = MutableEthernetPacket::new(&mut buf) {
-        eth.set_destination(MacAddr::broadcast());
-        eth.set_source(MacAddr::from(mac));
-        eth.set_ethertype(EtherTypes::Arp);
-    }
-    if let Some(mut a) = MutableArpPacket::new(&mut buf[14..]) {
-        a.set_hardware_type(ArpHardwareTypes::Ethernet);
-        a.set_protocol_type(EtherTypes::Ipv4);
-        a.set_hw_addr_len(6);
-        a.set_proto_addr_len(4);
-        a.set_operation(ArpOperations::Request);
-        a.set_sender_hw_addr(MacAddr::from(mac));
-        a.set_sender_proto_addr(Ipv4Addr::UNSPECIFIED);
-        a.set_target_hw_addr(MacAddr::zero());
-        a.set_target_proto_addr(ip);
-    }
-    buf
+    arp_frame(&Arp {
+        op: ArpOperations::Request,
+        mac,
+        sender: Ipv4Addr::UNSPECIFIED,
+        target_mac: [0; 6],
+        target: ip,
+    })
 }
 
 /// The MAC of another host that claims `ip` in this frame, if it does: its
@@ -75,59 +61,6 @@ pub fn mac_string(mac: [u8; 6]) -> String {
         .join(":")
 }
 
-fn io(op: &'static str) -> impl Fn(std::io::Error) -> NetError {
-    move |e| {
-        if e.kind() == std::io::ErrorKind::PermissionDenied {
-            NetError::Permission { op }
-        } else {
-            NetError::Io {
-                op,
-                message: e.to_string(),
-            }
-        }
-    }
-}
-
-/// A packet socket on the link that receives ARP only.
-/// Both ends of a packet socket.
-type Ends = (Box<dyn DataLinkSender>, Box<dyn DataLinkReceiver>);
-
-fn open(link: &Link, mac: [u8; 6]) -> Result<Ends, NetError> {
-    const OP: &str = "open packet socket for the ARP probe";
-    // Protocol 0 at socket(): nothing is queued before the bind, which
-    // registers ETH_P_ARP (pnet's Layer3 binds with that protocol; the
-    // socket stays SOCK_RAW, so frames keep their Ethernet header).
-    let fd = socket(
-        AddressFamily::Packet,
-        SockType::Raw,
-        SockFlag::SOCK_CLOEXEC,
-        None,
-    )
-    .map_err(|e| io(OP)(std::io::Error::from(e)))?;
-    let iface = NetworkInterface {
-        name: link.name.clone(),
-        description: String::new(),
-        index: link.index,
-        mac: Some(MacAddr::from(mac)),
-        ips: Vec::new(),
-        flags: 0,
-    };
-    let config = pnet_datalink::Config {
-        promiscuous: false,
-        read_timeout: Some(Duration::from_millis(5)),
-        channel_type: ChannelType::Layer3(ETH_P_ARP),
-        socket_fd: Some(fd.into_raw_fd()),
-        ..Default::default()
-    };
-    match pnet_datalink::channel(&iface, config).map_err(io(OP))? {
-        Channel::Ethernet(tx, rx) => Ok((tx, rx)),
-        _ => Err(NetError::Io {
-            op: OP,
-            message: "not an Ethernet channel".into(),
-        }),
-    }
-}
-
 /// Probes every address in `ips` on `link` and listens for `window`: two
 /// probes each, at the start and in the middle. Returns the first claimant
 /// per address (address, MAC); empty when nobody claimed any. Blocking:
@@ -137,27 +70,16 @@ pub fn probe(
     ips: &[Ipv4Addr],
     window: Duration,
 ) -> Result<Vec<(Ipv4Addr, [u8; 6])>, NetError> {
-    let mac = link.mac.ok_or_else(|| NetError::Io {
-        op: "ARP probe",
-        message: format!("{} has no MAC address", link.name),
-    })?;
-    let (mut tx, mut rx) = open(link, mac)?;
+    let mac = mac_of(link, "ARP probe")?;
+    let PacketSocket { mut tx, mut rx, .. } = packet::open(
+        link,
+        mac,
+        ETH_P_ARP,
+        Duration::from_millis(5),
+        "open packet socket for the ARP probe",
+    )?;
     let frames: Vec<Vec<u8>> = ips.iter().map(|ip| arp_probe(mac, *ip)).collect();
-    let send = |tx: &mut Box<dyn DataLinkSender>| -> Result<(), NetError> {
-        for f in &frames {
-            match tx.send_to(f, None) {
-                Some(Ok(())) => {}
-                Some(Err(e)) => return Err(io("send ARP probe")(e)),
-                None => {
-                    return Err(NetError::Io {
-                        op: "send ARP probe",
-                        message: "nothing sent".into(),
-                    })
-                }
-            }
-        }
-        Ok(())
-    };
+    let send = |tx: &mut Box<dyn DataLinkSender>| send_all(tx.as_mut(), &frames, "send ARP probe");
     let t0 = Instant::now();
     send(&mut tx)?;
     let mut second = false;
@@ -196,6 +118,7 @@ pub fn probe(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pnet_datalink::MacAddr;
 
     const OURS: [u8; 6] = [2, 0, 0, 0, 0, 1];
     const THEIRS: [u8; 6] = [2, 0, 0, 0, 0, 2];
@@ -207,12 +130,13 @@ mod tests {
         spa: Ipv4Addr,
         tpa: Ipv4Addr,
     ) -> Vec<u8> {
-        let mut f = arp_probe(sha, tpa);
-        if let Some(mut a) = MutableArpPacket::new(&mut f[14..]) {
-            a.set_operation(op);
-            a.set_sender_proto_addr(spa);
-        }
-        f
+        arp_frame(&Arp {
+            op,
+            mac: sha,
+            sender: spa,
+            target_mac: [0; 6],
+            target: tpa,
+        })
     }
 
     #[test]

@@ -1,4 +1,5 @@
-use pnet_packet::arp::ArpPacket;
+use pnet_datalink::MacAddr;
+use pnet_packet::arp::{ArpHardwareTypes, ArpPacket};
 use pnet_packet::ethernet::EthernetPacket;
 use pnet_packet::icmpv6::ndp::NeighborAdvertPacket;
 use pnet_packet::ipv6::Ipv6Packet;
