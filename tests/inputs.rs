@@ -180,7 +180,7 @@ fn links_holding(ns: &str, cidr: &str) -> Vec<String> {
 /// With `nic` empty, the address bound with its prefix on eth0 and on eth1
 /// (a second veth): monitor (probe and recurring) 1 naming both, stop 0 and
 /// the address on neither link, then a probe 7. Also while the container
-/// is stopped: never 7 while it is bound.
+/// is stopped: never 7 while it is bound, and start refuses at once.
 #[test]
 #[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
 fn nic_empty_and_bound_on_two_links_monitor_and_stop_agree() {
@@ -225,6 +225,16 @@ fn nic_empty_and_bound_on_two_links_monitor_and_stop_agree() {
     agent::ip(&["-n", &ns, "addr", "add", V4, "dev", "eth0"]);
     agent::ip(&["-n", &ns, "addr", "add", V4, "dev", "eth1"]);
     expect(call.run(rig.node(), "monitor"), 1).assert_reason("is bound on both eth0 and eth1");
+    // start refuses at once (not at its deadline), and nothing starts
+    let r = expect(
+        call.clone()
+            .var("OCF_RESKEY_CRM_meta_timeout", "8000")
+            .run(rig.node(), "start"),
+        5,
+    );
+    r.assert_reason("192.0.2.10 is already bound to eth1 on this node");
+    assert!(r.took < Duration::from_secs(4), "start took {:?}", r.took);
+    assert_eq!(rig.status(), "exited", "start ran the container");
     expect(call.run(rig.node(), "stop"), 0);
     assert!(
         links_holding(&ns, V4).is_empty(),
