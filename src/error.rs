@@ -21,6 +21,17 @@ pub enum Error {
         /// The interface name.
         nic: String,
     },
+    /// The address, given without a prefix, is the network or broadcast
+    /// address of the prefix its connected route gives it on this node.
+    #[error("{ip} is {why} (the prefix of its connected route on {nic}): give a host address or its /prefix")]
+    NotAHost {
+        /// The address.
+        ip: IpAddr,
+        /// The interface of the route.
+        nic: String,
+        /// What it is ("the network address of 192.0.2.0/24").
+        why: String,
+    },
     /// No connected route on this node contains the address: the interface
     /// or the prefix (whichever the parameters leave open) cannot be found.
     #[error("{}", no_route(ip, nic.as_deref(), *prefix_given))]
@@ -142,6 +153,7 @@ impl Error {
             Error::Param(_) => Status::ErrConfigured,
             Error::NicMissing { .. }
             | Error::NoRoute { .. }
+            | Error::NotAHost { .. }
             | Error::ContainerMissing { .. }
             | Error::RestartPolicy { .. }
             | Error::RestartPolicyUnfixable { .. }
@@ -315,6 +327,21 @@ mod tests {
             "192.0.2.10 is already in use on the network: 02:00:00:00:00:ab answered the ARP probe (conflict_check); not bound"
         );
         assert_eq!(conflict.status(), Status::ErrGeneric);
+    }
+
+    #[test]
+    fn an_address_the_route_makes_no_host_is_5_and_says_why() {
+        let e = Error::NotAHost {
+            ip: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 0)),
+            nic: "eth0".into(),
+            why: "the network address of 192.0.2.0/24".into(),
+        };
+        assert_eq!(e.status(), Status::ErrInstalled);
+        assert_eq!(
+            e.to_string(),
+            "192.0.2.0 is the network address of 192.0.2.0/24 (the prefix of its connected \
+             route on eth0): give a host address or its /prefix"
+        );
     }
 
     #[test]

@@ -254,3 +254,40 @@ fn nic_empty_and_bound_on_two_links_monitor_and_stop_agree() {
     assert!(links_holding(&ns, "192.0.2.10/32").is_empty());
     expect(bare.run(rig.node(), "monitor"), 7);
 }
+
+/// An address given without a prefix that its connected route makes the
+/// network or broadcast address of the subnet (validate-all at level 0
+/// cannot know the prefix): start refuses with 5 naming it, before
+/// anything is bound or started.
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn no_prefix_and_the_route_makes_it_the_network_address_is_5() {
+    let rig = Rig::new("in8", &[], SERVE);
+    let ns = rig.net.node.clone();
+    rig.node_addr("add", "192.0.2.1/24");
+    for (ip, why) in [
+        (
+            "192.0.2.0",
+            "192.0.2.0 is the network address of 192.0.2.0/24",
+        ),
+        (
+            "192.0.2.255",
+            "192.0.2.255 is the broadcast address of 192.0.2.0/24",
+        ),
+    ] {
+        let call = rig.call(V4).param("ip", ip).param("nic", "");
+        expect(call.run(rig.node(), "validate-all"), 0);
+        let r = expect(call.run(rig.node(), "start"), 5);
+        r.assert_reason(why);
+        r.assert_reason("connected route on eth0");
+        assert!(
+            links_holding(&ns, &format!("{ip}/24")).is_empty(),
+            "start bound {ip}"
+        );
+        assert_eq!(rig.status(), "created", "start ran the container");
+    }
+    // a host address of the same subnet starts
+    let call = rig.call(V4).param("ip", "192.0.2.10").param("nic", "");
+    expect(call.run(rig.node(), "start"), 0);
+    expect(call.run(rig.node(), "stop"), 0);
+}

@@ -100,10 +100,21 @@ async fn resolve_one(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<Targe
     };
     let prefix = match vip.prefix {
         Some(p) => p,
-        None => match bound.iter().find(|b| b.link_index == link.index) {
-            Some(b) => b.prefix,
-            None => route_link(nl, vip, nic, Some(link.index)).await?.1,
-        },
+        None => {
+            let p = match bound.iter().find(|b| b.link_index == link.index) {
+                Some(b) => b.prefix,
+                None => route_link(nl, vip, nic, Some(link.index)).await?.1,
+            };
+            // the parameter's check saw no prefix: the node's gives one
+            if let Some(why) = crate::vip::unusable(ip, Some(p)) {
+                return Err(Error::NotAHost {
+                    ip,
+                    nic: link.name.clone(),
+                    why,
+                });
+            }
+            p
+        }
     };
     Ok(Target {
         ip,

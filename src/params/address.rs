@@ -32,7 +32,9 @@ reports all of them. \
 Zone ids (fe80::1%eth0), multicast, broadcast, loopback and \
 unspecified addresses, IPv4-mapped IPv6 addresses (::ffff:192.0.2.10), 0.0.0.0/8, \
 240.0.0.0/4 and the network and broadcast address of the given prefix (192.0.2.0/24, \
-192.0.2.255/24; a /31 or /32 has neither) are refused, each with its reason; an IPv6 \
+192.0.2.255/24; a /31 or /32 has neither) are refused, each with its reason; given without \
+a prefix, an address its connected route makes the network or broadcast address of the subnet \
+fails the start with OCF_ERR_INSTALLED (5); an IPv6 \
 link-local address (fe80::/10) needs nic. The same \
 address already bound on this node in another way (another prefix, another interface) fails \
 the start with OCF_ERR_INSTALLED (5) before anything changes, and monitor reports it (never \
