@@ -50,11 +50,6 @@ impl ScriptedNet {
         ));
     }
 
-    /// Removes every binding of `ip`.
-    pub fn unbind(&self, ip: IpAddr) {
-        self.addrs.borrow_mut().retain(|(a, _)| *a != ip);
-    }
-
     /// An on-link route to `net/prefix` through the link with ifindex `link`.
     pub fn route(&self, net: IpAddr, prefix: u8, link: u32) {
         self.routes.borrow_mut().push((
@@ -80,7 +75,7 @@ impl ScriptedNet {
     }
 
     /// Removes the link with ifindex `index` (its addresses stay in the
-    /// world, as a test may want them seen elsewhere).
+    /// world: a test removes a link it bound nothing on).
     pub fn remove_link(&self, index: u32) {
         self.links.borrow_mut().retain(|l| l.index != index);
     }

@@ -122,7 +122,8 @@ fn address_present_and_container_exited_is_1_partial() {
 #[test]
 fn a_link_down_under_a_running_container_is_1_with_its_reason() {
     let s = Scratch::new("down");
-    let cases: [(fn(&mut crate::net::Link), &str); 2] = [
+    type Down = fn(&mut crate::net::Link);
+    let cases: [(Down, &str); 2] = [
         (|l| l.carrier = false, "nic eth0 has no carrier"),
         (|l| l.admin_up = false, "nic eth0 is administratively down"),
     ];
@@ -145,4 +146,20 @@ fn the_address_bound_with_another_prefix_is_its_reason_never_7() {
         let (code, why, _) = look(e, nl, &s, &cfg("192.0.2.10/24", Some("eth0")), false);
         assert_eq!((code, why.as_str()), (1, reason), "{status:?}");
     }
+}
+
+#[test]
+fn the_configured_nic_missing_is_1_while_the_container_runs_and_7_once_stopped() {
+    let s = Scratch::new("missing");
+    let cfg = cfg("192.0.2.10/24", Some("eth0"));
+    let (e, nl) = world(ContainerStatus::Running);
+    nl.remove_link(2);
+    let (code, why, _) = look(e, nl, &s, &cfg, false);
+    assert_eq!(
+        (code, why.as_str()),
+        (1, "nic eth0 does not exist on this node")
+    );
+    let (e, nl) = world(ContainerStatus::Exited);
+    nl.remove_link(2);
+    assert_eq!(look(e, nl, &s, &cfg, false).0, 7);
 }
