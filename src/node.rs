@@ -3,25 +3,30 @@
 //! process table, the records of the state directory), bounded by one
 //! deadline. It sits below the actions and the observation: they take a
 //! `&Node`, and nothing here knows about them.
+//!
+//! The engine and the netlink reads are type parameters ([`Engine`],
+//! [`Net`]) so that the observation runs in-process against scripted
+//! ones; on a node they are [`Docker`] and [`Netlink`] (the defaults), and
+//! what binds, removes and announces addresses is on [`Netlink`] alone.
 
 use std::time::Duration;
 
 use ra_api::Deadline;
 use tokio::time::Instant;
 
-use crate::engine::Docker;
+use crate::engine::{Docker, Engine};
 use crate::error::Error;
 use crate::host::Kernel;
-use crate::net::Netlink;
+use crate::net::{Net, Netlink};
 use crate::params::Config;
 use crate::state::State;
 
 /// The handles every node-touching action needs.
-pub struct Node {
+pub struct Node<E: Engine = Docker, N: Net = Netlink> {
     /// Addresses and links.
-    pub nl: Netlink,
+    pub nl: N,
     /// The Engine API.
-    pub engine: Docker,
+    pub engine: E,
     /// The process table (when the engine cannot tell).
     pub host: Kernel,
     /// What this node remembers of the resource.
@@ -49,10 +54,12 @@ impl Node {
             announce_until: deadline,
         })
     }
+}
 
+impl<E: Engine, N: Net> Node<E, N> {
     /// Keeps `reserve(budget)` of `deadline` for what follows the last
     /// announcement round.
-    pub fn reserve(mut self, deadline: &Deadline, reserve: fn(Duration) -> Duration) -> Node {
+    pub fn reserve(mut self, deadline: &Deadline, reserve: fn(Duration) -> Duration) -> Self {
         self.announce_until = crate::budget::deadline(deadline) - reserve(deadline.budget());
         self
     }

@@ -6,8 +6,9 @@
 use std::time::Duration;
 
 use crate::classify::{CmdView, EngineView, Observation};
-use crate::engine::{ContainerState, ContainerStatus, Docker, Engine, EngineError};
+use crate::engine::{ContainerState, ContainerStatus, Engine, EngineError};
 use crate::host::Kernel;
+use crate::net::Net;
 use crate::node::Node;
 use crate::params::Config;
 use crate::state::State;
@@ -36,7 +37,7 @@ pub use crate::budget::engine_wait;
 /// [`engine_view`], given up on at `until`: an engine that has not answered
 /// by then is [`EngineView::Unresponsive`].
 pub async fn engine_view_within(
-    engine: &Docker,
+    engine: &impl Engine,
     container: &str,
     until: Instant,
     waited: Duration,
@@ -94,7 +95,11 @@ pub async fn run_cmd(engine: &impl Engine, container: &str, argv: &[String]) -> 
 /// One full look: container, address, interface, the container's processes
 /// when the engine cannot tell, and `monitor_cmd` when `with_cmd` and the
 /// container runs.
-pub async fn observe(io: &Node, cfg: &Config, with_cmd: bool) -> (Observation, Sights) {
+pub async fn observe<E: Engine, N: Net>(
+    io: &Node<E, N>,
+    cfg: &Config,
+    with_cmd: bool,
+) -> (Observation, Sights) {
     let waited = engine_wait(io.budget);
     let until = (Instant::now() + waited).min(io.deadline);
     let (engine_view, sight) = tokio::join!(

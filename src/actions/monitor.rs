@@ -3,9 +3,10 @@
 use ra_api::{Deadline, Status};
 use tracing::warn;
 
-use crate::classify::{classify, AddrView, EngineView, Rules, Verdict};
+use crate::classify::{classify, AddrView, EngineView, Observation, Rules, Verdict};
 use crate::engine::{ContainerState, Engine, EngineError};
 use crate::error::Error;
+use crate::net::Net;
 use crate::observe::{observe, Sights};
 use crate::params::Config;
 
@@ -25,17 +26,7 @@ pub fn monitor(
     super::block_on(async {
         let io = Node::open(cfg, crate::budget::deadline(deadline))?
             .reserve(deadline, super::timing::monitor_reserve);
-        let (obs, sights) = observe(&io, cfg, !probe).await;
-        let rules = Rules {
-            check_health: cfg.check_health,
-            container: &cfg.container,
-            label: &sights.label,
-            degraded: knows_degraded,
-        };
-        let verdict = classify(&obs, &rules);
-        if let (Status::Success, Some(why)) = (verdict.status, &verdict.reason) {
-            warn!("{why}: running, but the engine cannot be asked");
-        }
+        let (verdict, obs, sights) = judge(&io, cfg, probe, knows_degraded).await;
         if let EngineView::Container(st) = &obs.engine {
             if st.restart_policy.engine_restarts() {
                 restart_policy(&io.engine, cfg, st).await;
@@ -46,6 +37,29 @@ pub fn monitor(
         }
         Ok(verdict)
     })
+}
+
+/// One look and its verdict: what a monitor answers, before it fixes a
+/// restart policy or refreshes the announcements. A probe runs no
+/// `monitor_cmd`.
+async fn judge<E: Engine, N: Net>(
+    io: &Node<E, N>,
+    cfg: &Config,
+    probe: bool,
+    knows_degraded: bool,
+) -> (Verdict, Observation, Sights) {
+    let (obs, sights) = observe(io, cfg, !probe).await;
+    let rules = Rules {
+        check_health: cfg.check_health,
+        container: &cfg.container,
+        label: &sights.label,
+        degraded: knows_degraded,
+    };
+    let verdict = classify(&obs, &rules);
+    if let (Status::Success, Some(why)) = (verdict.status, &verdict.reason) {
+        warn!("{why}: running, but the engine cannot be asked");
+    }
+    (verdict, obs, sights)
 }
 
 /// The refresh rounds after a successful recurring monitor, for every
@@ -99,3 +113,6 @@ async fn restart_policy(engine: &impl Engine, cfg: &Config, st: &ContainerState)
         Err(e) => warn!("container {name} has restart policy {policy}; setting it to no failed: {e}"),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -232,6 +232,10 @@ fn ambiguous(message: &str) -> bool {
 }
 
 impl Engine for Docker {
+    fn endpoint(&self) -> &str {
+        Docker::endpoint(self)
+    }
+
     /// Only the container whose name or full id is `container`: the engine
     /// resolves a name as exact id, exact name, then id prefix, and a
     /// prefix names some other container (`container=2af3` must never stop

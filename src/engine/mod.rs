@@ -249,6 +249,8 @@ fn timeout_text(endpoint: &str, op: &str, given: Option<std::time::Duration>) ->
 /// ([`ContainerState::id`]), so that none can land on another container.
 #[allow(async_fn_in_trait)]
 pub trait Engine {
+    /// The endpoint as configured, for the reasons that name it.
+    fn endpoint(&self) -> &str;
     /// The container's state; `None` when no container has exactly this
     /// name or full id (an id prefix of another container is none).
     async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError>;

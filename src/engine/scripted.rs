@@ -61,6 +61,9 @@ pub struct Scripted {
     calls: RefCell<Vec<Call>>,
 }
 
+/// Where the scripted engine says it listens.
+pub const ENDPOINT: &str = "unix:///scripted.sock";
+
 /// A container as `docker inspect` shows it: no health check, restart
 /// policy `no`, `restarting`/`paused` as the status says.
 pub fn ctr(id: &str, name: &str, status: ContainerStatus) -> ContainerState {
@@ -81,7 +84,7 @@ pub fn ctr(id: &str, name: &str, status: ContainerStatus) -> ContainerState {
 /// The engine not running (`connection refused` on its socket).
 pub fn absent() -> EngineError {
     EngineError::Absent {
-        endpoint: "unix:///scripted.sock".into(),
+        endpoint: ENDPOINT.into(),
         detail: "connection refused".into(),
     }
 }
@@ -89,7 +92,7 @@ pub fn absent() -> EngineError {
 /// The engine up but silent for its whole share.
 pub fn no_answer(op: &'static str) -> EngineError {
     EngineError::NoAnswer {
-        endpoint: "unix:///scripted.sock".into(),
+        endpoint: ENDPOINT.into(),
         op,
         share: std::time::Duration::from_secs(4),
     }
@@ -98,7 +101,7 @@ pub fn no_answer(op: &'static str) -> EngineError {
 /// A path that holds no socket.
 pub fn not_socket() -> EngineError {
     EngineError::NotSocket {
-        endpoint: "unix:///scripted.sock".into(),
+        endpoint: ENDPOINT.into(),
         problem: "it is a directory".into(),
     }
 }
@@ -224,6 +227,10 @@ fn set_status(st: &mut ContainerState, status: ContainerStatus) {
 }
 
 impl Engine for Scripted {
+    fn endpoint(&self) -> &str {
+        ENDPOINT
+    }
+
     async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError> {
         self.call(Op::Inspect, container)?;
         Ok(self.state(container))

@@ -6,10 +6,14 @@ pub mod bound;
 pub mod netlink;
 pub mod packet;
 pub mod probe;
+mod reads;
+#[cfg(test)]
+pub(crate) mod scripted;
 
 pub use announce::{garp_reply, garp_request, unsolicited_na, Announcer};
 pub use bound::BoundCheck;
 pub use netlink::{AddOptions, BoundAddr, ConnectedRoute, DadOutcome, Link, Netlink, OperState};
+pub use reads::Net;
 
 /// Deleting the primary IPv4 address of a subnet from an interface deletes
 /// its secondaries with it, unless `promote_secondaries` is set: another

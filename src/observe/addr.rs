@@ -6,7 +6,7 @@ use crate::classify::{
     combine, AddrView, DownWhy, Foreign, LinkDown, LinkMissing, LinkRef, LinkView, SpreadOn, Vips,
 };
 use crate::error::Error;
-use crate::net::{BoundAddr, Link, NetError, Netlink, OperState};
+use crate::net::{BoundAddr, Link, Net, NetError, OperState};
 use crate::params::Config;
 use crate::vip::Vip;
 
@@ -51,7 +51,7 @@ pub struct Sights {
 
 /// Resolves interface and prefix of every address strictly, as start and
 /// validate-all need. With several addresses a failure names its address.
-pub async fn resolve(nl: &Netlink, cfg: &Config) -> Result<Vec<Target>, Error> {
+pub async fn resolve(nl: &impl Net, cfg: &Config) -> Result<Vec<Target>, Error> {
     let all = futures_util::future::join_all(
         cfg.vips
             .iter()
@@ -78,7 +78,7 @@ pub fn named(several: bool, ip: IpAddr, e: Error) -> Error {
     }
 }
 
-async fn resolve_one(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<Target, Error> {
+async fn resolve_one(nl: &impl Net, vip: &Vip, nic: Option<&str>) -> Result<Target, Error> {
     let ip = vip.addr;
     let bound = nl.find_addr(ip).await?;
     let link = match nic {
@@ -134,7 +134,7 @@ fn preferred(bound: &[BoundAddr], prefix: Option<u8>) -> Option<&BoundAddr> {
 }
 
 async fn route_link(
-    nl: &Netlink,
+    nl: &impl Net,
     vip: &Vip,
     nic: Option<&str>,
     link: Option<u32>,
@@ -158,7 +158,7 @@ fn no_route(vip: &Vip, nic: Option<&str>) -> Error {
 /// `link` with another prefix, or on another interface. What start refuses
 /// with 5 and monitor reports (never 7 while one exists).
 pub async fn foreign(
-    nl: &Netlink,
+    nl: &impl Net,
     ip: IpAddr,
     link: &Link,
     prefix: u8,
@@ -183,7 +183,7 @@ pub async fn foreign(
 }
 
 /// The interface with index `index` as a reason names it.
-async fn link_ref(nl: &Netlink, index: u32) -> Result<LinkRef, NetError> {
+async fn link_ref(nl: &impl Net, index: u32) -> Result<LinkRef, NetError> {
     Ok(match nl.link_by_index(index).await? {
         Some(l) => LinkRef::Named(l.name),
         None => LinkRef::Index(index),
@@ -191,7 +191,7 @@ async fn link_ref(nl: &Netlink, index: u32) -> Result<LinkRef, NetError> {
 }
 
 /// Looks for every address without failing: what monitor and stop need.
-pub async fn net_sights(nl: &Netlink, vips: &[Vip], nic: Option<&str>) -> Sights {
+pub async fn net_sights(nl: &impl Net, vips: &[Vip], nic: Option<&str>) -> Sights {
     let seen = futures_util::future::join_all(vips.iter().map(|v| net_sight_of(nl, v, nic))).await;
     let each: Vec<(Vip, NetSight)> = vips.iter().copied().zip(seen).collect();
     let views: Vec<_> = each
@@ -209,7 +209,7 @@ pub async fn net_sights(nl: &Netlink, vips: &[Vip], nic: Option<&str>) -> Sights
 
 /// [`net_sight`] for an address and interface alone (a stop whose other
 /// parameters are malformed).
-pub async fn net_sight_of(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> NetSight {
+pub async fn net_sight_of(nl: &impl Net, vip: &Vip, nic: Option<&str>) -> NetSight {
     match try_net_sight(nl, vip, nic).await {
         Ok(s) => s,
         Err(e) => NetSight {
@@ -221,7 +221,7 @@ pub async fn net_sight_of(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> NetSigh
     }
 }
 
-async fn try_net_sight(nl: &Netlink, vip: &Vip, nic: Option<&str>) -> Result<NetSight, NetError> {
+async fn try_net_sight(nl: &impl Net, vip: &Vip, nic: Option<&str>) -> Result<NetSight, NetError> {
     let ip = vip.addr;
     let bound = nl.find_addr(ip).await?;
     if nic.is_none() {
@@ -318,7 +318,7 @@ fn links_bound(bound: &[BoundAddr], vip: &Vip) -> Vec<u32> {
 /// (the resource then owns the address wherever it is bound). What stop
 /// removes.
 pub async fn owned(
-    nl: &Netlink,
+    nl: &impl Net,
     vip: &Vip,
     nic: Option<&str>,
 ) -> Result<Vec<(Link, BoundAddr)>, Error> {
@@ -345,7 +345,11 @@ pub async fn owned(
 /// With `nic` empty: the address bound with its configured prefix on more
 /// than one interface ([`Foreign::Spread`]; with no prefix configured each
 /// interface names its own).
-async fn spread(nl: &Netlink, vip: &Vip, bound: &[BoundAddr]) -> Result<Option<Foreign>, NetError> {
+async fn spread(
+    nl: &impl Net,
+    vip: &Vip,
+    bound: &[BoundAddr],
+) -> Result<Option<Foreign>, NetError> {
     let links = links_bound(bound, vip);
     if links.len() < 2 {
         return Ok(None);

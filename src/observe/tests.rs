@@ -172,3 +172,5 @@ fn a_path_that_is_not_a_socket_is_5_when_nothing_runs() {
     assert_eq!(code, 1);
     assert!(why.contains("runs on an engine not known here"), "{why}");
 }
+
+mod whole;
