@@ -1,13 +1,13 @@
 //! The parameter parser: an environment from fuzzed `name=value` lines
 //! (a name without `OCF_RESKEY_` gets it, except `DOCKER_HOST`) through
-//! `Config::from_env`, the stop-time fallback and `validate-all`.
+//! `Config::from_env`, the stop-time plan and `validate-all`.
 //! Must never panic; a refusal is `OCF_ERR_CONFIGURED` (6) with a one-line
 //! reason of at most 128 characters that names a declared parameter.
 #![no_main]
 
 use std::time::Duration;
 
-use croit_container::agent::{ContainerAgent, Setup};
+use croit_container::agent::{malformed_plan, ContainerAgent};
 use croit_container::error::Error;
 use croit_container::params::{self, Config, PARAMS};
 use croit_container::vip;
@@ -39,16 +39,19 @@ fuzz_target!(|data: &[u8]| {
         assert!(!reason.chars().any(char::is_control), "{reason:?}");
         assert!(reason.contains(e.name()), "{reason:?}");
     }
-    // stop never refuses at configuration
+    // configuration refuses a malformed environment for every action, stop
+    // included (ra-api's stop_unconfigured hook then stops what the readable
+    // parameters identify: malformed_plan)
     let ctx = Context {
         env: &env,
         action: Action::Stop,
         deadline: Deadline::new(Duration::from_secs(1)),
     };
     match (ContainerAgent.configure(&ctx), &parsed) {
-        (Ok(Setup::Valid(c)), Ok(p)) => assert_eq!(&c, p),
-        (Ok(Setup::Malformed { error, plan }), Err(p)) => {
-            assert_eq!(&error, p);
+        (Ok(c), Ok(p)) => assert_eq!(&c, p),
+        (Err(f), Err(_)) => {
+            assert_eq!(f.status(), Status::ErrConfigured);
+            let plan = malformed_plan(&env);
             assert_eq!(
                 plan.container,
                 params::container_only(&env)
@@ -57,7 +60,7 @@ fuzz_target!(|data: &[u8]| {
             );
             assert_eq!(plan.address, params::address_only(&env).ok());
         }
-        (other, p) => panic!("configure {other:?} vs from_env {p:?}"),
+        (other, p) => panic!("configure {:?} vs from_env {p:?}", other.err()),
     }
     // valid configurations print and parse back to the same addresses:
     // at least one, at most 100, no address twice
