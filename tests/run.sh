@@ -60,6 +60,7 @@ bash tests/env/podman.sh start
 cargo fmt --all --check
 cargo fmt --manifest-path fuzz/Cargo.toml --all --check   # fuzz/ is a workspace of its own
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings   # the fuzz targets use the agent's API: fail here, not after the campaign
 cargo build --workspace --all-targets
 # every test, the privileged ones (#[ignore]d for a quick unprivileged loop) included;
 # the fault campaign on its own below, where its seed and table are printed
