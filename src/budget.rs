@@ -4,7 +4,7 @@
 //! each share a fraction of the budget within bounds, so that a short
 //! timeout still leaves every step a moment and a long one does not waste
 //! minutes on a step that takes milliseconds. The agent runs on tokio's
-//! clock: [`deadline`] is the one conversion from ra-api's, and
+//! clock: [`Budget::of`] is the one conversion from ra-api's, and
 //! [`on_std_clock`] the one back, for the rounds start hands to the forked
 //! background announcer (which has no runtime).
 
@@ -12,9 +12,62 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// The operation's deadline on tokio's clock.
-pub fn deadline(d: &ra_api::Deadline) -> Instant {
-    Instant::from_std(d.at())
+/// An operation's time: its deadline on tokio's clock and the whole budget
+/// up to it, which the shares are taken of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    at: Instant,
+    whole: Duration,
+}
+
+impl Budget {
+    /// The action's budget, from ra-api's deadline (once per action).
+    pub fn of(d: &ra_api::Deadline) -> Budget {
+        Budget {
+            at: Instant::from_std(d.at()),
+            whole: d.remaining(),
+        }
+    }
+
+    /// A budget of `whole` ending at `at` (tests, scripted runs).
+    pub fn new(at: Instant, whole: Duration) -> Budget {
+        Budget { at, whole }
+    }
+
+    /// The deadline everything is bounded by.
+    pub fn at(&self) -> Instant {
+        self.at
+    }
+
+    /// The whole budget the shares are taken of.
+    pub fn whole(&self) -> Duration {
+        self.whole
+    }
+
+    /// What is left of it now.
+    pub fn left(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+
+    /// See [`engine_wait`].
+    pub fn engine_wait(&self) -> Duration {
+        engine_wait(self.whole)
+    }
+
+    /// See [`engine_patience`].
+    pub fn engine_patience(&self) -> Duration {
+        engine_patience(self.whole)
+    }
+
+    /// See [`stop_tail`].
+    pub fn stop_tail(&self) -> Duration {
+        stop_tail(self.whole)
+    }
+
+    /// See [`grace_room`].
+    pub fn grace_room(&self) -> u32 {
+        grace_room(self.whole)
+    }
 }
 
 /// An instant of tokio's clock on std's (the background announcer's).
@@ -33,14 +86,14 @@ const fn ms(n: u64) -> Duration {
 
 /// The engine's share before the agent asks the kernel instead: a quarter,
 /// 1 to 10 s. A healthy engine answers an inspect in milliseconds.
-pub fn engine_wait(budget: Duration) -> Duration {
+fn engine_wait(budget: Duration) -> Duration {
     share(budget, 4, ms(1000), ms(10_000))
 }
 
 /// How long start waits for an engine that is not running: a third, 1 to
 /// 20 s (an engine restart takes seconds; a node whose engine stays away
 /// should not hold a failover much longer).
-pub fn engine_patience(budget: Duration) -> Duration {
+fn engine_patience(budget: Duration) -> Duration {
     share(budget, 3, ms(1000), ms(20_000))
 }
 
@@ -58,14 +111,14 @@ pub fn monitor_reserve(budget: Duration) -> Duration {
 
 /// What stop keeps for removing the address and checking: a tenth, 0.3 to
 /// 2 s.
-pub fn stop_tail(budget: Duration) -> Duration {
+fn stop_tail(budget: Duration) -> Duration {
     (budget / 10).clamp(ms(300), ms(2000))
 }
 
 /// What stop keeps for the engine's SIGKILL after the grace period and the
 /// container's exit (a loaded engine takes a second or more): a fifth, 1
 /// to 5 s.
-pub fn stop_kill(budget: Duration) -> Duration {
+fn stop_kill(budget: Duration) -> Duration {
     (budget / 5).clamp(ms(1000), ms(5000))
 }
 
@@ -93,15 +146,18 @@ mod tests {
     fn the_shares_of_the_default_timeouts() {
         // monitor 30 s: budget 27 s; start and stop 60 s: 58 s
         let (m, s) = (Duration::from_secs(27), Duration::from_secs(58));
-        assert_eq!(engine_wait(m), ms(6750));
-        assert_eq!(engine_wait(s), ms(10_000));
+        let at = |b| Budget::new(Instant::now() + b, b);
+        let (bm, bs) = (at(m), at(s));
+        assert_eq!(bm.engine_wait(), ms(6750));
+        assert_eq!(bs.engine_wait(), ms(10_000));
         assert_eq!(
-            engine_patience(s),
+            bs.engine_patience(),
             ms(19_333) + Duration::from_nanos(333_333)
         );
         assert_eq!(start_reserve(s), ms(2000));
         assert_eq!(monitor_reserve(m), ms(500));
-        assert_eq!(grace_room(s), 51);
+        assert_eq!(bs.grace_room(), 51);
+        assert_eq!(bs.stop_tail(), ms(2000));
         // a 20 s stop (ocf-tester, crm_resource): 18 s budget
         assert_eq!(grace_room(Duration::from_secs(18)), 12);
     }
@@ -109,7 +165,11 @@ mod tests {
     #[test]
     fn a_tiny_budget_is_never_exceeded_by_a_share() {
         let tiny = ms(300);
-        for f in [engine_wait, engine_patience, start_reserve, monitor_reserve] {
+        let b = Budget::new(Instant::now() + tiny, tiny);
+        for share in [b.engine_wait(), b.engine_patience(), b.stop_tail()] {
+            assert!(share <= tiny, "{share:?}");
+        }
+        for f in [start_reserve, monitor_reserve] {
             assert!(f(tiny) <= tiny);
         }
         assert_eq!(grace_room(tiny), 1, "SIGTERM always gets a second");

@@ -14,6 +14,7 @@ use std::time::Duration;
 use ra_api::Deadline;
 use tokio::time::Instant;
 
+use crate::budget::Budget;
 use crate::engine::{Docker, Engine};
 use crate::error::Error;
 use crate::host::Kernel;
@@ -31,10 +32,8 @@ pub struct Node<E: Engine = Docker, N: Net = Netlink> {
     pub host: Kernel,
     /// What this node remembers of the resource.
     pub state: State,
-    /// The deadline everything is bounded by.
-    pub deadline: Instant,
-    /// The whole budget up to it (shares are taken of it).
-    pub budget: Duration,
+    /// The deadline everything is bounded by, and the budget up to it.
+    pub budget: Budget,
     /// When the last announcement round may go out; the deadline itself
     /// unless the action keeps a reserve ([`Node::reserve`]).
     pub announce_until: Instant,
@@ -42,16 +41,15 @@ pub struct Node<E: Engine = Docker, N: Net = Netlink> {
 
 impl Node {
     /// Opens netlink and prepares the engine client (no connection yet),
-    /// both bounded by `deadline`. Must run inside the runtime.
-    pub fn open(cfg: &Config, deadline: Instant) -> Result<Node, Error> {
+    /// both bounded by `budget`. Must run inside the runtime.
+    pub fn open(cfg: &Config, budget: Budget) -> Result<Node, Error> {
         Ok(Node {
-            nl: Netlink::open(deadline)?,
-            engine: Docker::connect(&cfg.docker_host, deadline)?,
+            nl: Netlink::open(budget.at())?,
+            engine: Docker::connect(&cfg.docker_host, budget.at())?,
             host: Kernel::new(),
             state: cfg.state(),
-            deadline,
-            budget: deadline.saturating_duration_since(Instant::now()),
-            announce_until: deadline,
+            budget,
+            announce_until: budget.at(),
         })
     }
 }
@@ -60,7 +58,7 @@ impl<E: Engine, N: Net> Node<E, N> {
     /// Keeps `reserve(budget)` of `deadline` for what follows the last
     /// announcement round.
     pub fn reserve(mut self, deadline: &Deadline, reserve: fn(Duration) -> Duration) -> Self {
-        self.announce_until = crate::budget::deadline(deadline) - reserve(deadline.budget());
+        self.announce_until = self.budget.at() - reserve(deadline.budget());
         self
     }
 }

@@ -32,8 +32,6 @@ pub async fn engine_view(engine: &impl Engine, container: &str) -> EngineView {
     }
 }
 
-pub use crate::budget::engine_wait;
-
 /// [`engine_view`], given up on at `until`: an engine that has not answered
 /// by then is [`EngineView::Unresponsive`].
 pub async fn engine_view_within(
@@ -100,8 +98,8 @@ pub async fn observe<E: Engine, N: Net>(
     cfg: &Config,
     with_cmd: bool,
 ) -> (Observation, Sights) {
-    let waited = engine_wait(io.budget);
-    let until = (Instant::now() + waited).min(io.deadline);
+    let waited = io.budget.engine_wait();
+    let until = (Instant::now() + waited).min(io.budget.at());
     let (engine_view, sight) = tokio::join!(
         engine_view_within(&io.engine, &cfg.container, until, waited),
         net_sights(&io.nl, &cfg.vips, cfg.nic.as_deref())

@@ -167,7 +167,7 @@ pub async fn dad<'a>(
     several: bool,
     ledger: &Ledger<'a>,
 ) -> Result<(), Error> {
-    wait_carrier(&io.nl, link, io.deadline).await?;
+    wait_carrier(&io.nl, link, io.budget.at()).await?;
     let waits = targets
         .iter()
         .map(|t| async move { io.nl.wait_dad(t.link.index, t.ip).await });
@@ -206,7 +206,7 @@ pub async fn probe_link(
         })
         .collect();
     // a probe without carrier goes nowhere and would find nobody
-    wait_carrier(&io.nl, link, io.deadline).await?;
+    wait_carrier(&io.nl, link, io.budget.at()).await?;
     let window = cfg.conflict_window;
     let t0 = tokio::time::Instant::now();
     let l = link.clone();

@@ -24,7 +24,7 @@ pub fn monitor(
     knows_degraded: bool,
 ) -> Result<Verdict, Error> {
     super::block_on(async {
-        let io = Node::open(cfg, crate::budget::deadline(deadline))?
+        let io = Node::open(cfg, crate::budget::Budget::of(deadline))?
             .reserve(deadline, super::timing::monitor_reserve);
         let (verdict, obs, sights) = judge(&io, cfg, probe, knows_degraded).await;
         if let EngineView::Container(st) = &obs.engine {

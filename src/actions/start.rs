@@ -29,7 +29,7 @@ pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
     // ends before anything else.
     announce::end(&cfg.state().announcer_path()).map_err(Error::StillRunning)?;
     let later = super::block_on(async {
-        let io = Node::open(cfg, crate::budget::deadline(deadline))?
+        let io = Node::open(cfg, crate::budget::Budget::of(deadline))?
             .reserve(deadline, super::timing::start_reserve);
         let checked = check_node(&io, cfg).await?;
         fix_restart_policy(&io, cfg, &checked).await?;
@@ -100,7 +100,7 @@ pub(super) async fn wait_ready(io: &Node, cfg: &Config) -> Result<(), Error> {
             (EngineView::Unresponsive(_), Some(earlier)) => earlier,
             _ => why,
         };
-        if tokio::time::Instant::now() + POLL >= io.deadline {
+        if tokio::time::Instant::now() + POLL >= io.budget.at() {
             return Err(Error::NotReady(format!("start timed out: {why}")));
         }
         answered = Some(why);

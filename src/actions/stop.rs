@@ -13,12 +13,12 @@ use crate::engine::{Docker, Engine};
 use crate::error::Error;
 use crate::host::Kernel;
 use crate::net::Netlink;
-use crate::observe::{engine_view_within, engine_wait, identify, Identity};
+use crate::observe::{engine_view_within, identify, Identity};
 use crate::params::Config;
 use crate::state::{Ours, State};
 use crate::vip::Vip;
 
-use crate::budget;
+use crate::budget::{self, Budget};
 
 /// The grace period: `stop_timeout` when it fits, else what the operation's
 /// budget leaves after the reserves, at least 1 s.
@@ -80,11 +80,10 @@ pub fn stop(plan: &StopPlan, deadline: &Deadline) -> Result<(), Error> {
     // announce the address once stop has returned.
     crate::announce::end(&plan.state("").announcer_path()).map_err(Error::StillRunning)?;
     super::block_on(async {
-        let end = budget::deadline(deadline);
-        let budget = deadline.remaining();
-        let nl = Netlink::open(end)?;
+        let budget = Budget::of(deadline);
+        let nl = Netlink::open(budget.at())?;
         if let Some((container, host)) = &plan.container {
-            end_container(plan, container, host, end, budget).await?;
+            end_container(plan, container, host, budget).await?;
         }
         if let Some((vips, nic)) = &plan.address {
             remove_addresses(&nl, vips, nic.as_deref()).await?;
@@ -107,20 +106,18 @@ async fn end_container(
     plan: &StopPlan,
     container: &str,
     host: &str,
-    end: Instant,
-    budget: Duration,
+    budget: Budget,
 ) -> Result<(), Error> {
     let state = plan.state(host);
     let ender = Ender {
         stop_timeout: plan.stop_timeout,
         kernel: Kernel::new(),
-        end,
         budget,
     };
     // The engine's calls end early enough to leave time for the kernel and
     // the address.
-    let engine = Docker::connect(host, end - budget::stop_tail(budget))?;
-    let waited = engine_wait(budget);
+    let engine = Docker::connect(host, budget.at() - budget.stop_tail())?;
+    let waited = budget.engine_wait();
     let view = engine_view_within(&engine, container, Instant::now() + waited, waited).await;
     end_seen(&ender, &engine, &state, container, view).await
 }

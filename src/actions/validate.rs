@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::budget;
+use crate::budget::Budget;
 use crate::classify::EngineView;
 use crate::engine::{ContainerState, Engine, EngineError};
 use crate::error::Error;
@@ -31,7 +31,7 @@ pub async fn check_node(io: &Node, cfg: &Config) -> Result<Checked, Error> {
     privilege::require_net_admin_and_raw()?;
     let (targets, container) = tokio::join!(
         resolve(&io.nl, cfg),
-        inspect_waiting(&io.engine, &cfg.container, io.budget)
+        inspect_waiting(&io.engine, &cfg.container, &io.budget)
     );
     let targets = targets?;
     let container = container?;
@@ -79,13 +79,13 @@ const ENGINE_POLL: Duration = Duration::from_millis(200);
 
 /// Inspects the container; an engine that is not running (restarting:
 /// `systemctl restart docker` during a failover) is asked again for
-/// [`budget::engine_patience`] before start gives up with 1.
+/// [`Budget::engine_patience`] before start gives up with 1.
 pub(super) async fn inspect_waiting(
     engine: &impl Engine,
     container: &str,
-    budget: Duration,
+    budget: &Budget,
 ) -> Result<Option<ContainerState>, Error> {
-    let patience = budget::engine_patience(budget);
+    let patience = budget.engine_patience();
     let until = Instant::now() + patience;
     let mut waited = false;
     loop {
@@ -119,7 +119,7 @@ fn ipv6_disabled(nic: &str) -> bool {
 /// validate-all at check level 10 and above: the node checks alone.
 pub fn validate_node(cfg: &Config, deadline: &ra_api::Deadline) -> Result<(), Error> {
     super::block_on(async {
-        let io = Node::open(cfg, budget::deadline(deadline))?;
+        let io = Node::open(cfg, Budget::of(deadline))?;
         let checked = check_node(&io, cfg).await?;
         for t in &checked.targets {
             if let Some(why) = t.link.mute() {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::*;
+use crate::budget::Budget;
 use crate::engine::scripted::{block_on, ctr, Op, Scripted};
 use crate::engine::ContainerStatus;
 use crate::net::scripted::{eth, ScriptedNet};
@@ -35,8 +36,7 @@ fn monitor_once(s: &Scratch, probe: bool) -> (u8, String, usize) {
             engine,
             host: s.kernel(),
             state: s.state(),
-            deadline,
-            budget,
+            budget: Budget::new(deadline, budget),
             announce_until: deadline,
         };
         let (v, _, _) = judge(&io, &cfg, probe, true).await;

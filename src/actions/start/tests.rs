@@ -9,6 +9,7 @@ use tokio::time::Instant;
 
 use super::hopeless;
 use crate::actions::validate::inspect_waiting;
+use crate::budget::Budget;
 use crate::classify::{EngineView, Verdict};
 use crate::engine::scripted::{absent, block_on, ctr, no_answer, not_socket, Op, Scripted};
 use crate::engine::{ContainerStatus, EngineError, Health};
@@ -20,7 +21,11 @@ const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 /// id, or the code and reason) and how long it took.
 fn wait(engine: &Scripted, budget: Duration) -> (Result<Option<String>, (u8, String)>, Duration) {
     let t0 = Instant::now();
-    let r = block_on(inspect_waiting(engine, "croit", budget));
+    let r = block_on(inspect_waiting(
+        engine,
+        "croit",
+        &Budget::new(Instant::now() + budget, budget),
+    ));
     let r = r
         .map(|c| c.map(|c| c.id))
         .map_err(|e: Error| (e.status().code(), e.to_string()));

@@ -8,7 +8,7 @@ use tokio::time::Instant;
 use tracing::{info, warn};
 
 use super::grace_period;
-use crate::budget;
+use crate::budget::Budget;
 use crate::engine::{ContainerStatus, Engine, EngineError};
 use crate::error::Error;
 use crate::host::{Ending, HostError, Kernel};
@@ -48,8 +48,7 @@ impl Procs for Kernel {
 pub(super) struct Ender<K = Kernel> {
     pub(super) stop_timeout: Option<u32>,
     pub(super) kernel: K,
-    pub(super) end: Instant,
-    pub(super) budget: Duration,
+    pub(super) budget: Budget,
 }
 
 impl<K: Procs> Ender<K> {
@@ -65,7 +64,7 @@ impl<K: Procs> Ender<K> {
     ) -> Result<(), Error> {
         let grace = grace_period(
             self.stop_timeout,
-            self.end.saturating_duration_since(Instant::now()),
+            self.budget.at().saturating_duration_since(Instant::now()),
         );
         match stop_container(engine, id, grace).await {
             // The engine went away or froze in the middle of the stop.
@@ -100,13 +99,13 @@ impl<K: Procs> Ender<K> {
         id: &str,
         why: &str,
     ) -> Result<(), Error> {
-        let left = self.end.saturating_duration_since(Instant::now());
+        let left = self.budget.at().saturating_duration_since(Instant::now());
         let grace = Duration::from_secs(u64::from(grace_period(self.stop_timeout, left)));
         // The kill gets at least a moment even when the engine used up the
         // time (frozen in the middle of its own stop).
-        let until = (self.end - budget::stop_tail(self.budget))
+        let until = (self.budget.at() - self.budget.stop_tail())
             .max(Instant::now() + KILL_MIN)
-            .min(self.end);
+            .min(self.budget.at());
         let t0 = Instant::now();
         let e = self.kernel.terminate(id, grace, until).await?;
         let short = &id[..id.len().min(12)];

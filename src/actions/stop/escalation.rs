@@ -57,8 +57,10 @@ fn stop_on(engine: &Scripted, s: &Scratch, deaf: &[&'static str]) -> (u8, String
             ended: RefCell::new(Vec::new()),
             deaf: deaf.to_vec(),
         },
-        end: Instant::now() + Duration::from_secs(18),
-        budget: Duration::from_secs(18),
+        budget: Budget::new(
+            Instant::now() + Duration::from_secs(18),
+            Duration::from_secs(18),
+        ),
     };
     let r = block_on(async {
         let view = engine_view(engine, NAME).await;

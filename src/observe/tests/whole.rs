@@ -7,6 +7,7 @@
 use std::net::IpAddr;
 
 use super::*;
+use crate::budget::Budget;
 use crate::classify::{classify, Rules};
 use crate::engine::scripted::{block_on, ctr, Op, Scripted};
 use crate::net::scripted::{eth, ScriptedNet};
@@ -58,8 +59,7 @@ fn look(
             engine: e,
             host: s.kernel(),
             state: s.state(),
-            deadline,
-            budget,
+            budget: Budget::new(deadline, budget),
             announce_until: deadline,
         };
         let (obs, sights) = observe(&io, cfg, with_cmd).await;
