@@ -178,7 +178,6 @@ impl Error {
                     Status::ErrInstalled
                 }
                 E::Permission { .. } => Status::ErrPerm,
-                E::BadEndpoint { .. } => Status::ErrConfigured,
                 E::Timeout { .. } | E::NoAnswer { .. } | E::Api { .. } | E::Protocol { .. } => {
                     Status::ErrGeneric
                 }

@@ -60,8 +60,7 @@ pub fn engine_error_view(e: EngineError) -> EngineView {
         EngineError::NotSocket { .. } => EngineView::NotSocket(e),
         EngineError::Api { .. }
         | EngineError::Protocol { .. }
-        | EngineError::Unsupported { .. }
-        | EngineError::BadEndpoint { .. } => EngineView::Broken(e),
+        | EngineError::Unsupported { .. } => EngineView::Broken(e),
     }
 }
 

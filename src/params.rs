@@ -18,6 +18,7 @@ use std::time::Duration;
 use ra_api::{Env, ParamError, ParamSpec, Params};
 
 use crate::cmdline;
+use crate::engine::Endpoint;
 use crate::vip::Vip;
 
 mod address;
@@ -129,7 +130,7 @@ pub struct Config {
     /// Name or id of the container.
     pub container: String,
     /// Engine API endpoint (`unix://` URL or absolute path).
-    pub docker_host: String,
+    pub docker_host: Endpoint,
     /// IPv6 preferred lifetime in seconds; `None` is forever.
     pub preferred_lft: Option<u32>,
     /// Bind IPv6 addresses without DAD.
@@ -213,7 +214,7 @@ impl Config {
             &self.state_dir,
             &self.instance,
             &self.container,
-            &self.docker_host,
+            self.docker_host.as_str(),
         )
     }
 
@@ -248,7 +249,7 @@ pub fn instance(env: &Env, container: &str) -> String {
 /// The engine endpoint on its own, as the normal path reads it
 /// (`docker_host`, else `$DOCKER_HOST`, else the default), for a stop with
 /// other parameters malformed.
-pub fn docker_host_only(env: &Env) -> Result<String, ParamError> {
+pub fn docker_host_only(env: &Env) -> Result<Endpoint, ParamError> {
     docker_host(&Params::new(env), env)
 }
 

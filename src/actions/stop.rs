@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use tracing::{info, warn};
 
 use crate::classify::{EngineView, HostView};
-use crate::engine::{Docker, Engine};
+use crate::engine::{Docker, Endpoint, Engine};
 use crate::error::Error;
 use crate::host::Kernel;
 use crate::net::Netlink;
@@ -41,7 +41,7 @@ pub fn grace_period(stop_timeout: Option<u32>, budget: Duration) -> u32 {
 #[derive(Debug, Clone)]
 pub struct StopPlan {
     /// The container and its engine, when both are readable.
-    pub container: Option<(String, String)>,
+    pub container: Option<(String, Endpoint)>,
     /// The addresses and their interface, when both are readable.
     pub address: Option<(Vec<Vip>, Option<String>)>,
     /// `stop_timeout`, when set and readable.
@@ -105,10 +105,10 @@ pub fn stop_malformed(error: &str, plan: &StopPlan, deadline: &Deadline) -> Resu
 async fn end_container(
     plan: &StopPlan,
     container: &str,
-    host: &str,
+    host: &Endpoint,
     budget: Budget,
 ) -> Result<(), Error> {
-    let state = plan.state(host);
+    let state = plan.state(host.as_str());
     let ender = Ender {
         stop_timeout: plan.stop_timeout,
         kernel: Kernel::new(),

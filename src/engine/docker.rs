@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use tracing::warn;
 
 use super::compat::{self, Raw};
-use super::endpoint::{self, Unusable};
+use super::endpoint::{self, Endpoint, Unusable};
 use super::{ContainerState, Engine, EngineError, ExecResult};
 
 /// A Docker (or Podman) engine behind a unix socket; every call bounded by
@@ -36,21 +36,14 @@ impl Docker {
     /// [`EngineError::Absent`], a path that cannot be searched as
     /// [`EngineError::Permission`], one that is no socket as
     /// [`EngineError::NotSocket`].
-    pub fn connect(endpoint: &str, deadline: Instant) -> Result<Docker, EngineError> {
-        let path = endpoint.strip_prefix("unix://").unwrap_or(endpoint);
-        if !path.starts_with('/') {
-            return Err(EngineError::BadEndpoint {
-                endpoint: endpoint.to_string(),
-                problem: "expected unix:///path/to/socket".into(),
-            });
-        }
+    pub fn connect(endpoint: &Endpoint, deadline: Instant) -> Result<Docker, EngineError> {
         // bollard's own timeout is whole seconds and covers only the headers:
         // the deadline below is what bounds each call. API version
         // negotiation is skipped: it costs a round trip per call.
         Ok(Docker {
-            client: client_for(path),
+            client: client_for(endpoint.path()),
             endpoint: endpoint.to_string(),
-            path: path.to_string(),
+            path: endpoint.path().to_string(),
             deadline,
         })
     }

@@ -87,3 +87,84 @@ mod tests {
         );
     }
 }
+
+/// The Engine API's endpoint as configured (`unix:///path` or `/path`),
+/// checked once where the parameter is read. It renders as written, so
+/// reasons, logs and the records keyed by it read as the parameter does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    text: String,
+    /// Where the socket path starts in `text`.
+    path_at: usize,
+}
+
+impl Endpoint {
+    /// Parses a `docker_host` value: a unix socket's absolute path, with or
+    /// without `unix://`, no blank or control character. The error says why
+    /// not.
+    pub fn parse(s: &str) -> Result<Endpoint, String> {
+        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err("a blank or control character is not allowed".into());
+        }
+        let path = s.strip_prefix("unix://").unwrap_or(s);
+        if path.starts_with('/') {
+            Ok(Endpoint {
+                text: s.to_string(),
+                path_at: s.len() - path.len(),
+            })
+        } else if s.contains("://") {
+            Err("only unix:// sockets are supported".into())
+        } else {
+            Err("expected unix:///path/to/socket".into())
+        }
+    }
+
+    /// As written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The socket's path.
+    pub fn path(&self) -> &str {
+        &self.text[self.path_at..]
+    }
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod endpoint_tests {
+    use super::Endpoint;
+
+    #[test]
+    fn an_endpoint_keeps_its_text_and_knows_its_path() {
+        let e = Endpoint::parse("unix:///run/docker.sock");
+        assert_eq!(
+            e.as_ref().map(|e| (e.as_str(), e.path(), e.to_string())),
+            Ok((
+                "unix:///run/docker.sock",
+                "/run/docker.sock",
+                "unix:///run/docker.sock".to_string()
+            ))
+        );
+        assert_eq!(
+            Endpoint::parse("/run/docker.sock").map(|e| e.path().to_string()),
+            Ok("/run/docker.sock".to_string())
+        );
+        for (bad, why) in [
+            ("tcp://h:2375", "only unix:// sockets are supported"),
+            ("docker.sock", "expected unix:///path/to/socket"),
+            ("unix://run/x", "only unix:// sockets are supported"),
+            (
+                "/run/docker.sock ",
+                "a blank or control character is not allowed",
+            ),
+        ] {
+            assert_eq!(Endpoint::parse(bad), Err(why.to_string()), "{bad}");
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod compat;
 pub mod disk;
 pub mod docker;
 mod endpoint;
+pub use endpoint::Endpoint;
 mod leftover;
 #[cfg(test)]
 pub(crate) mod scripted;
@@ -218,14 +219,6 @@ pub enum EngineError {
         /// The endpoint.
         endpoint: String,
         /// What is there instead.
-        problem: String,
-    },
-    /// `docker_host` is not a unix socket.
-    #[error("docker_host {endpoint}: {problem}")]
-    BadEndpoint {
-        /// The endpoint.
-        endpoint: String,
-        /// What is wrong.
         problem: String,
     },
 }

@@ -3,6 +3,7 @@
 //! how monitor judges it (`check_health`, `wait_healthy`, `monitor_cmd`)
 //! and its restart policy (`fix_restart_policy`), with their own checks.
 
+use crate::engine::Endpoint;
 use ra_api::{Env, ParamError, ParamSpec, Params};
 
 /// Where the Engine API is when neither `docker_host` nor `$DOCKER_HOST` says.
@@ -115,23 +116,18 @@ pub(super) fn container(p: &Params<'_>) -> Result<String, ParamError> {
         })
 }
 
-pub(super) fn docker_host(p: &Params<'_>, env: &Env) -> Result<String, ParamError> {
+pub(super) fn docker_host(p: &Params<'_>, env: &Env) -> Result<Endpoint, ParamError> {
     // An explicit parameter wins; then $DOCKER_HOST when it is a unix socket;
     // then the spec's default.
     if p.raw(&DOCKER_HOST).is_none() {
-        if let Some(from_env) = env
-            .var("DOCKER_HOST")
-            .filter(|v| check_docker_host(v).is_ok())
-        {
-            return Ok(from_env.to_string());
+        if let Some(from_env) = env.var("DOCKER_HOST").and_then(|v| Endpoint::parse(v).ok()) {
+            return Ok(from_env);
         }
     }
-    p.parse(&DOCKER_HOST, |s| {
-        check_docker_host(s).map(|()| s.to_string())
-    })?
-    .ok_or(ParamError::Missing {
-        name: DOCKER_HOST.name,
-    })
+    p.parse(&DOCKER_HOST, Endpoint::parse)?
+        .ok_or(ParamError::Missing {
+            name: DOCKER_HOST.name,
+        })
 }
 
 /// Container names and ids as Docker accepts them:
@@ -152,15 +148,5 @@ pub fn check_container(s: &str) -> Result<String, String> {
 /// socket no node has, which would read as "engine missing" (5) on every
 /// node and a probe's 7 instead of the definition's error.
 pub fn check_docker_host(s: &str) -> Result<(), String> {
-    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("a blank or control character is not allowed".into());
-    }
-    let path = s.strip_prefix("unix://").unwrap_or(s);
-    if path.starts_with('/') {
-        Ok(())
-    } else if s.contains("://") {
-        Err("only unix:// sockets are supported".into())
-    } else {
-        Err("expected unix:///path/to/socket".into())
-    }
+    Endpoint::parse(s).map(|_| ())
 }

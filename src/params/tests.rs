@@ -33,7 +33,7 @@ fn defaults_come_from_the_declarations() {
     assert_eq!(c.ip_list(), "192.0.2.10/24");
     assert_eq!(c.nic, None);
     assert_eq!(c.container, "croit");
-    assert_eq!(c.docker_host, DEFAULT_DOCKER_HOST);
+    assert_eq!(c.docker_host.as_str(), DEFAULT_DOCKER_HOST);
     assert_eq!(c.arp_count, 5);
     assert_eq!(c.arp_interval, Duration::from_millis(200));
     assert_eq!(c.arp_count_refresh, 0);
@@ -77,7 +77,7 @@ fn every_value_is_read() {
     ]);
     assert_eq!(c.nic.as_deref(), Some("bond0.100"));
     assert_eq!(c.container, "pxe-1");
-    assert_eq!(c.docker_host, "/run/podman/podman.sock");
+    assert_eq!(c.docker_host.as_str(), "/run/podman/podman.sock");
     assert_eq!((c.arp_count, c.arp_count_refresh), (3, 2));
     assert_eq!(c.arp_interval, Duration::ZERO);
     assert_eq!(c.stop_timeout, Some(30));
@@ -98,18 +98,18 @@ fn docker_host_env_is_used_only_when_the_parameter_is_unset_and_it_is_a_socket()
         ("ip", "192.0.2.1/24"),
         ("DOCKER_HOST", "unix:///run/d.sock"),
     ]);
-    assert_eq!(c.docker_host, "unix:///run/d.sock");
+    assert_eq!(c.docker_host.as_str(), "unix:///run/d.sock");
     let c = cfg(&[
         ("ip", "192.0.2.1/24"),
         ("DOCKER_HOST", "tcp://10.0.0.1:2375"),
     ]);
-    assert_eq!(c.docker_host, DEFAULT_DOCKER_HOST);
+    assert_eq!(c.docker_host.as_str(), DEFAULT_DOCKER_HOST);
     let c = cfg(&[
         ("ip", "192.0.2.1/24"),
         ("DOCKER_HOST", "unix:///run/d.sock"),
         ("docker_host", "unix:///run/e.sock"),
     ]);
-    assert_eq!(c.docker_host, "unix:///run/e.sock");
+    assert_eq!(c.docker_host.as_str(), "unix:///run/e.sock");
 }
 
 #[test]
@@ -171,7 +171,7 @@ fn a_blank_in_docker_host_is_6_naming_it() {
         ("DOCKER_HOST", "unix:///run/other.sock "),
     ]);
     let c = Config::from_env(&env).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(c.docker_host, DEFAULT_DOCKER_HOST);
+    assert_eq!(c.docker_host.as_str(), DEFAULT_DOCKER_HOST);
 }
 
 #[test]

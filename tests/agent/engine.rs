@@ -100,7 +100,9 @@ fn engine_start_and_stop_of_a_container_already_there_are_fine() {
     };
     rt.block_on(async {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        let engine = match Docker::connect(&docker::docker_host(), deadline) {
+        let host = croit_container::engine::Endpoint::parse(&docker::docker_host())
+            .unwrap_or_else(|e| panic!("docker host: {e}"));
+        let engine = match Docker::connect(&host, deadline) {
             Ok(e) => e,
             Err(e) => panic!("connect: {e}"),
         };

@@ -113,6 +113,6 @@ proptest! {
         let c = Config::from_env(&env).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(c.container, container);
         prop_assert_eq!(c.nic, Some(nic));
-        prop_assert_eq!(c.docker_host, host);
+        prop_assert_eq!(c.docker_host.as_str(), host.as_str());
     }
 }

@@ -96,7 +96,9 @@ fn engine_start_and_stop_twice_take_podmans_304_as_success() {
     };
     rt.block_on(async {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        let engine = Docker::connect(&podman_host(), deadline).unwrap_or_else(|e| panic!("{e}"));
+        let host = croit_container::engine::Endpoint::parse(&podman_host())
+            .unwrap_or_else(|e| panic!("podman host: {e}"));
+        let engine = Docker::connect(&host, deadline).unwrap_or_else(|e| panic!("{e}"));
         let st = engine
             .inspect(&name)
             .await
