@@ -4,10 +4,10 @@
 //! deadline. It sits below the actions and the observation: they take a
 //! `&Node`, and nothing here knows about them.
 //!
-//! The engine and the netlink reads are type parameters ([`Engine`],
-//! [`Net`]) so that the observation runs in-process against scripted
-//! ones; on a node they are [`Docker`] and [`Netlink`] (the defaults), and
-//! what binds, removes and announces addresses is on [`Netlink`] alone.
+//! The engine and the network are type parameters ([`Engine`], [`Net`]:
+//! reads, binds, proofs and announcements) so that every action's
+//! decisions run in-process against scripted ones; on a node they are
+//! [`Docker`] and [`Netlink`] (the defaults).
 
 use std::time::Duration;
 

@@ -9,8 +9,9 @@ use futures_util::future::join_all;
 use tracing::{info, warn};
 
 use crate::classify::Foreign;
+use crate::engine::Engine;
 use crate::error::Error;
-use crate::net::{probe, AddOptions, BoundAddr, DadOutcome, Link, NetError};
+use crate::net::{AddOptions, BoundAddr, DadOutcome, Link, Net, NetError};
 use crate::observe::{named, Target};
 use crate::params::Config;
 
@@ -58,7 +59,7 @@ impl<'a> Ledger<'a> {
 
     /// Removes what this start added and what failed DAD, warning about
     /// any that cannot be removed.
-    pub async fn take_back(&self, io: &Node) {
+    pub async fn take_back<E: Engine, N: Net>(&self, io: &Node<E, N>) {
         let gone: Vec<&Target> = self
             .bound
             .borrow()
@@ -84,7 +85,7 @@ pub fn options(cfg: &Config) -> AddOptions {
 }
 
 /// Brings every address's link up.
-pub async fn links_up(io: &Node, targets: &[Target]) -> Result<(), Error> {
+pub async fn links_up<E: Engine, N: Net>(io: &Node<E, N>, targets: &[Target]) -> Result<(), Error> {
     let mut links: Vec<u32> = Vec::new();
     for t in targets {
         if !links.contains(&t.link.index) {
@@ -97,8 +98,8 @@ pub async fn links_up(io: &Node, targets: &[Target]) -> Result<(), Error> {
 
 /// Binds `targets` one after the other into `ledger`. A failure names its
 /// address (with `several`); the caller takes back what the ledger holds.
-pub async fn bind<'a>(
-    io: &Node,
+pub async fn bind<'a, E: Engine, N: Net>(
+    io: &Node<E, N>,
     opts: AddOptions,
     targets: &[&'a Target],
     several: bool,
@@ -113,7 +114,11 @@ pub async fn bind<'a>(
     Ok(())
 }
 
-async fn bind_one(io: &Node, target: &Target, opts: AddOptions) -> Result<Held, Error> {
+async fn bind_one<E: Engine, N: Net>(
+    io: &Node<E, N>,
+    target: &Target,
+    opts: AddOptions,
+) -> Result<Held, Error> {
     let ip = target.ip;
     let added = io
         .nl
@@ -160,8 +165,8 @@ async fn bind_one(io: &Node, target: &Target, opts: AddOptions) -> Result<Held, 
 /// passed; [`Error::DadFailed`] naming the ones that failed (recorded in
 /// `ledger` for removal). Waits for carrier first: DAD does not run
 /// without it.
-pub async fn dad<'a>(
-    io: &Node,
+pub async fn dad<'a, E: Engine, N: Net>(
+    io: &Node<E, N>,
     link: &Link,
     targets: &[&'a Target],
     several: bool,
@@ -189,11 +194,11 @@ pub async fn dad<'a>(
 }
 
 /// `conflict_check`: the RFC 5227 ARP probe for the IPv4 addresses of one
-/// link (in a thread of its own, once the link has carrier), before any of
+/// link (once the link has carrier), before any of
 /// them is bound. [`Error::Conflict`] naming the first claimed address and
 /// its claimant.
-pub async fn probe_link(
-    io: &Node,
+pub async fn probe_link<E: Engine, N: Net>(
+    io: &Node<E, N>,
     cfg: &Config,
     link: &Link,
     targets: &[&Target],
@@ -209,10 +214,7 @@ pub async fn probe_link(
     wait_carrier(&io.nl, link, io.budget.at()).await?;
     let window = cfg.conflict_window;
     let t0 = tokio::time::Instant::now();
-    let l = link.clone();
-    let found = tokio::task::spawn_blocking(move || probe::probe(&l, &ips, window))
-        .await
-        .map_err(|e| Error::Runtime(e.to_string()))??;
+    let found = io.nl.probe(link, ips, window).await?;
     if let Some((ip, mac)) = found.first() {
         return Err(Error::Conflict { ip: *ip, mac: *mac });
     }

@@ -28,7 +28,7 @@ use tracing::{info, warn};
 
 use crate::engine::{ContainerStatus, Engine};
 use crate::error::Error;
-use crate::net::Link;
+use crate::net::{Link, Net};
 use crate::observe::{is_running, Target};
 use crate::params::Config;
 
@@ -51,24 +51,26 @@ enum Proof {
 }
 
 /// The addresses of one family on one link.
-struct Group<'a> {
+struct Group<'a, S> {
     link: Link,
     v4: bool,
     targets: Vec<&'a Target>,
     proof: Proof,
     /// Announced (the link has a MAC and ARP).
     loud: bool,
+    /// How far its rounds have got.
+    progress: RefCell<Progress<S>>,
 }
 
-impl Group<'_> {
+impl<S> Group<'_, S> {
     fn ips(&self) -> Vec<IpAddr> {
         self.targets.iter().map(|t| t.ip).collect()
     }
 }
 
 /// The groups, in the order of `ip`.
-fn plan<'a>(cfg: &Config, targets: &'a [Target]) -> Vec<Group<'a>> {
-    let mut groups: Vec<Group<'a>> = Vec::new();
+fn plan<'a, S>(cfg: &Config, targets: &'a [Target]) -> Vec<Group<'a, S>> {
+    let mut groups: Vec<Group<'a, S>> = Vec::new();
     for t in targets {
         let mute = t.link.mute();
         let proof = match t.ip {
@@ -85,7 +87,7 @@ fn plan<'a>(cfg: &Config, targets: &'a [Target]) -> Vec<Group<'a>> {
         if let Some(why) = &mute {
             warn!("{why}: no announcements sent for {}", t.ip);
         }
-        let same = |g: &&mut Group<'a>| g.link.index == t.link.index && g.v4 == t.ip.is_ipv4();
+        let same = |g: &&mut Group<'a, S>| g.link.index == t.link.index && g.v4 == t.ip.is_ipv4();
         match groups.iter_mut().find(same) {
             Some(g) => g.targets.push(t),
             None => groups.push(Group {
@@ -94,6 +96,7 @@ fn plan<'a>(cfg: &Config, targets: &'a [Target]) -> Vec<Group<'a>> {
                 targets: vec![t],
                 proof,
                 loud: mute.is_none(),
+                progress: RefCell::new(Progress::new(cfg.arp_count, cfg.arp_interval)),
             }),
         }
     }
@@ -149,16 +152,16 @@ const FIRST_ROUND_POLL: Duration = Duration::from_millis(5);
 /// ready and every group's first round is out, with the rounds still due
 /// then (none when `arp_count` is 1 or `arp_interval` 0: those go out before
 /// start returns).
-pub async fn come_up(io: &Node, cfg: &Config, checked: &Checked) -> Result<Vec<Schedule>, Error> {
+pub async fn come_up<E: Engine, N: Net>(
+    io: &Node<E, N>,
+    cfg: &Config,
+    checked: &Checked,
+) -> Result<Vec<Schedule<N::Sender>>, Error> {
     let Checked { targets, container } = checked;
     let several = targets.len() > 1;
-    let groups = plan(cfg, targets);
+    let groups: Vec<Group<'_, N::Sender>> = plan(cfg, targets);
     let ledger = Ledger::default();
     let gate = Gate::new(groups.len());
-    let progress: Vec<RefCell<Progress>> = groups
-        .iter()
-        .map(|_| RefCell::new(Progress::new(cfg.arp_count, cfg.arp_interval)))
-        .collect();
     let opts = addresses::options(cfg);
 
     addresses::links_up(io, targets).await?;
@@ -170,7 +173,7 @@ pub async fn come_up(io: &Node, cfg: &Config, checked: &Checked) -> Result<Vec<S
             return Err(e);
         }
     }
-    let each = groups.iter().zip(&progress).map(|(g, p)| {
+    let each = groups.iter().map(|g| {
         let (ledger, gate) = (&ledger, &gate);
         async move {
             match g.proof {
@@ -186,7 +189,7 @@ pub async fn come_up(io: &Node, cfg: &Config, checked: &Checked) -> Result<Vec<S
                 return Ok(());
             }
             let ips = g.ips();
-            announce_tracked(&io.nl, &g.link, &ips, io.announce_until, p).await
+            announce_tracked(&io.nl, &g.link, &ips, io.announce_until, &g.progress).await
         }
     });
     let ready = async {
@@ -217,8 +220,7 @@ pub async fn come_up(io: &Node, cfg: &Config, checked: &Checked) -> Result<Vec<S
         }
         let first_out = groups
             .iter()
-            .zip(&progress)
-            .all(|(g, p)| !g.loud || p.borrow().rounds.done() > 0);
+            .all(|g| !g.loud || g.progress.borrow().rounds.done() > 0);
         if up.is_some() && (announced.is_some() || (background && first_out)) {
             break;
         }
@@ -239,8 +241,10 @@ pub async fn come_up(io: &Node, cfg: &Config, checked: &Checked) -> Result<Vec<S
     }
     let later = groups
         .iter()
-        .zip(&progress)
-        .filter_map(|(g, p)| p.borrow_mut().rest(&g.link, g.ips(), io.announce_until))
+        .filter_map(|g| {
+            let rest = g.progress.borrow_mut().rest(&g.link, g.ips(), io.announce_until);
+            rest
+        })
         .collect();
     Ok(later)
 }
@@ -289,7 +293,7 @@ mod tests {
     }
 
     /// (link, IPv4, proof, loud, addresses) of each group.
-    fn shape(groups: &[Group<'_>]) -> Vec<(u32, bool, Proof, bool, usize)> {
+    fn shape(groups: &[Group<'_, ()>]) -> Vec<(u32, bool, Proof, bool, usize)> {
         groups
             .iter()
             .map(|g| (g.link.index, g.v4, g.proof, g.loud, g.targets.len()))

@@ -26,17 +26,29 @@ pub fn monitor(
     super::block_on(async {
         let io = Node::open(cfg, crate::budget::Budget::of(deadline))?
             .reserve(deadline, super::timing::monitor_reserve);
-        let (verdict, obs, sights) = judge(&io, cfg, probe, knows_degraded).await;
-        if let EngineView::Container(st) = &obs.engine {
-            if st.restart_policy.engine_restarts() {
-                restart_policy(&io.engine, cfg, st).await;
-            }
-        }
-        if verdict.status == Status::Success && !probe && cfg.arp_count_refresh > 0 {
-            refresh(&io, cfg, &sights).await;
-        }
-        Ok(verdict)
+        Ok(monitor_on(&io, cfg, probe, knows_degraded).await)
     })
+}
+
+/// [`monitor`] on a node handle: the verdict of one look, then what a
+/// monitor does besides answering (a restart policy fixed, the refresh
+/// rounds after a successful recurring monitor; none on a probe).
+async fn monitor_on<E: Engine, N: Net>(
+    io: &Node<E, N>,
+    cfg: &Config,
+    probe: bool,
+    knows_degraded: bool,
+) -> Verdict {
+    let (verdict, obs, sights) = judge(io, cfg, probe, knows_degraded).await;
+    if let EngineView::Container(st) = &obs.engine {
+        if st.restart_policy.engine_restarts() {
+            restart_policy(&io.engine, cfg, st).await;
+        }
+    }
+    if verdict.status == Status::Success && !probe && cfg.arp_count_refresh > 0 {
+        refresh(io, cfg, &sights).await;
+    }
+    verdict
 }
 
 /// One look and its verdict: what a monitor answers, before it fixes a
@@ -65,7 +77,7 @@ async fn judge<E: Engine, N: Net>(
 /// The refresh rounds after a successful recurring monitor, for every
 /// address at once. Only a settled address is announced: never one still
 /// in (or failed at) IPv6 DAD, never on a link that resolves nothing.
-async fn refresh(io: &Node, cfg: &Config, sights: &Sights) {
+async fn refresh<E: Engine, N: Net>(io: &Node<E, N>, cfg: &Config, sights: &Sights) {
     let rounds = sights.each.iter().filter_map(|(vip, sight)| {
         let link = sight.link.as_ref().filter(|l| l.mute().is_none())?;
         if sight.addr_view != AddrView::Present {

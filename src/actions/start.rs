@@ -10,6 +10,7 @@ use crate::announce;
 use crate::classify::{classify, EngineView, Rules, Verdict};
 use crate::engine::{ContainerStatus, Engine, EngineError, Health};
 use crate::error::Error;
+use crate::net::Net;
 use crate::observe::observe;
 use crate::params::Config;
 
@@ -28,19 +29,34 @@ pub fn start(cfg: &Config, deadline: &Deadline) -> Result<(), Error> {
     // At most one background announcer per resource: an earlier start's
     // ends before anything else.
     announce::end(&cfg.state().announcer_path()).map_err(Error::StillRunning)?;
+    crate::privilege::require_net_admin_and_raw()?;
     let later = super::block_on(async {
         let io = Node::open(cfg, crate::budget::Budget::of(deadline))?
             .reserve(deadline, super::timing::start_reserve);
-        let checked = check_node(&io, cfg).await?;
-        fix_restart_policy(&io, cfg, &checked).await?;
-        bringup::come_up(&io, cfg, &checked).await
+        start_on(&io, cfg).await
     })?;
     announce::hand_over(cfg, deadline, later);
     Ok(())
 }
 
+/// [`start`] on a node handle, up to the hand-over: checks the node, fixes
+/// the restart policy, then binds, proves, announces and starts
+/// ([`bringup::come_up`]); the rounds still due then.
+async fn start_on<E: Engine, N: Net>(
+    io: &Node<E, N>,
+    cfg: &Config,
+) -> Result<Vec<announce::Schedule<N::Sender>>, Error> {
+    let checked = check_node(io, cfg).await?;
+    fix_restart_policy(io, cfg, &checked).await?;
+    bringup::come_up(io, cfg, &checked).await
+}
+
 /// Turns off the container's restart policy (Pacemaker restarts it).
-async fn fix_restart_policy(io: &Node, cfg: &Config, checked: &Checked) -> Result<(), Error> {
+async fn fix_restart_policy<E: Engine, N: Net>(
+    io: &Node<E, N>,
+    cfg: &Config,
+    checked: &Checked,
+) -> Result<(), Error> {
     let container = &checked.container;
     if container.restart_policy.engine_restarts() {
         warn!(
@@ -63,7 +79,10 @@ async fn fix_restart_policy(io: &Node, cfg: &Config, checked: &Checked) -> Resul
 
 /// Waits until monitor would return 0 (and the container is healthy when
 /// `wait_healthy`), or fails with the last reason when it cannot get there.
-pub(super) async fn wait_ready(io: &Node, cfg: &Config) -> Result<(), Error> {
+pub(super) async fn wait_ready<E: Engine, N: Net>(
+    io: &Node<E, N>,
+    cfg: &Config,
+) -> Result<(), Error> {
     // Why it was not ready when the engine last answered: an inspect cut
     // short by the deadline itself says less than that.
     let mut answered: Option<String> = None;
@@ -130,3 +149,6 @@ fn hopeless(engine: &EngineView, verdict: &Verdict, container: &str) -> Option<S
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod proofs;

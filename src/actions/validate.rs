@@ -8,7 +8,7 @@ use crate::budget::Budget;
 use crate::classify::EngineView;
 use crate::engine::{ContainerState, Engine, EngineError};
 use crate::error::Error;
-use crate::net::NetError;
+use crate::net::{Net, NetError};
 use crate::observe::{foreign, identify, named, resolve, Target};
 use crate::params::Config;
 use crate::privilege;
@@ -23,12 +23,14 @@ pub struct Checked {
     pub container: ContainerState,
 }
 
-/// Checks this node without changing anything: privileges, the interface and
+/// Checks this node without changing anything: the interface and
 /// prefix, the engine, the container, its restart policy, and that the
 /// address is not bound here in another way (another interface, or another
-/// prefix on the configured one).
-pub async fn check_node(io: &Node, cfg: &Config) -> Result<Checked, Error> {
-    privilege::require_net_admin_and_raw()?;
+/// prefix on the configured one). The caller checks this process's privileges first ([`privilege`]).
+pub async fn check_node<E: Engine, N: Net>(
+    io: &Node<E, N>,
+    cfg: &Config,
+) -> Result<Checked, Error> {
     let (targets, container) = tokio::join!(
         resolve(&io.nl, cfg),
         inspect_waiting(&io.engine, &cfg.container, &io.budget)
@@ -64,7 +66,7 @@ pub async fn check_node(io: &Node, cfg: &Config) -> Result<Checked, Error> {
         if let Some(e) = foreign(&io.nl, t.ip, &t.link, t.prefix, &t.bound).await? {
             return Err(named(several, t.ip, e.into()));
         }
-        if t.ip.is_ipv6() && ipv6_disabled(&t.link.name) {
+        if t.ip.is_ipv6() && io.nl.ipv6_disabled(&t.link) {
             let e = NetError::Ipv6Disabled {
                 name: t.link.name.clone(),
             };
@@ -108,16 +110,9 @@ pub(super) async fn inspect_waiting(
     }
 }
 
-/// `net.ipv6.conf.<nic>.disable_ipv6` is set (read in this process's
-/// network namespace); unreadable counts as not disabled (the kernel will
-/// tell at the add).
-fn ipv6_disabled(nic: &str) -> bool {
-    std::fs::read_to_string(format!("/proc/sys/net/ipv6/conf/{nic}/disable_ipv6"))
-        .is_ok_and(|v| v.trim() == "1")
-}
-
 /// validate-all at check level 10 and above: the node checks alone.
 pub fn validate_node(cfg: &Config, deadline: &ra_api::Deadline) -> Result<(), Error> {
+    privilege::require_net_admin_and_raw()?;
     super::block_on(async {
         let io = Node::open(cfg, Budget::of(deadline))?;
         let checked = check_node(&io, cfg).await?;

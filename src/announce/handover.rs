@@ -18,9 +18,9 @@ use crate::params::Config;
 /// after start: their own socket, check and schedule. Counted apart, so an
 /// address that passed its proof early (IPv4) is not held back by one
 /// still in DAD (IPv6).
-pub struct Schedule {
+pub struct Schedule<S = Announcer> {
     /// The packet socket and the frames of a round.
-    announcer: Announcer,
+    announcer: S,
     /// When each round is due.
     rounds: Rounds<Instant>,
     /// The question "still bound?" (always there in the background; start
@@ -33,14 +33,14 @@ pub struct Schedule {
     ips: Vec<IpAddr>,
 }
 
-impl Schedule {
+impl<S> Schedule<S> {
     /// `rounds` for `ips` on `link`, sent by `announcer`.
     pub fn new(
-        announcer: Announcer,
+        announcer: S,
         rounds: Rounds<Instant>,
         link: &Link,
         ips: Vec<IpAddr>,
-    ) -> Schedule {
+    ) -> Schedule<S> {
         Schedule {
             announcer,
             rounds,
@@ -48,6 +48,16 @@ impl Schedule {
             link: (link.index, link.name.clone()),
             ips,
         }
+    }
+
+    /// Rounds still due.
+    pub fn left(&self) -> u32 {
+        self.rounds.left()
+    }
+
+    /// The group's addresses.
+    pub fn ips(&self) -> &[IpAddr] {
+        &self.ips
     }
 }
 

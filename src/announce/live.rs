@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use super::{label, left_out, Rounds, Schedule};
 use crate::error::Error;
-use crate::net::{Announcer, Link, Netlink};
+use crate::net::{Announcer, Frames, Link, Net};
 
 /// How often a wait for carrier looks at the link again.
 const CARRIER_POLL: Duration = Duration::from_millis(20);
@@ -18,7 +18,7 @@ const CARRIER_POLL: Duration = Duration::from_millis(20);
 /// Returns once `link` is up with carrier, bounded by `deadline`
 /// ([`Error::NoCarrier`] when it passes). `link` is a snapshot: when it
 /// already shows carrier, nothing is asked.
-pub async fn wait_carrier(nl: &Netlink, link: &Link, deadline: Instant) -> Result<(), Error> {
+pub async fn wait_carrier(nl: &impl Net, link: &Link, deadline: Instant) -> Result<(), Error> {
     if !link.is_down() {
         return Ok(());
     }
@@ -45,16 +45,16 @@ pub async fn wait_carrier(nl: &Netlink, link: &Link, deadline: Instant) -> Resul
 /// How far the rounds of one group have got in an action; start reads it
 /// between two awaits and hands what is left to the background announcer
 /// ([`Progress::rest`]).
-pub struct Progress {
+pub struct Progress<S = Announcer> {
     /// The packet socket and the frames, once opened.
-    pub announcer: Option<Announcer>,
+    pub announcer: Option<S>,
     /// The schedule: rounds done, when the next is due.
     pub rounds: Rounds<Instant>,
 }
 
-impl Progress {
+impl<S> Progress<S> {
     /// `rounds` rounds `interval` apart, none sent.
-    pub fn new(rounds: u32, interval: Duration) -> Progress {
+    pub fn new(rounds: u32, interval: Duration) -> Progress<S> {
         Progress {
             announcer: None,
             rounds: Rounds::new(rounds, interval),
@@ -64,7 +64,7 @@ impl Progress {
     /// The rounds still due, with the socket they go out on, for `ips` on
     /// `link`, none due after `until` ([`Rounds::fit`], with a warning);
     /// `None` when none is left or none went out yet.
-    pub fn rest(&mut self, link: &Link, ips: Vec<IpAddr>, until: Instant) -> Option<Schedule> {
+    pub fn rest(&mut self, link: &Link, ips: Vec<IpAddr>, until: Instant) -> Option<Schedule<S>> {
         let mut rounds = self.rounds;
         rounds.next()?;
         if rounds.left() == 0 {
@@ -85,14 +85,14 @@ impl Progress {
 
 /// Sends `rounds` announcement rounds for `ip` on `link`, `interval`
 /// apart, none after `until` (see [`announce_tracked`]).
-pub async fn announce(
-    nl: &Netlink,
+pub async fn announce<N: Net>(
+    nl: &N,
     link: &Link,
     ip: IpAddr,
     (rounds, interval): (u32, Duration),
     until: Instant,
 ) -> Result<(), Error> {
-    let progress = RefCell::new(Progress::new(rounds, interval));
+    let progress = RefCell::new(Progress::<N::Sender>::new(rounds, interval));
     announce_tracked(nl, link, &[ip], until, &progress).await
 }
 
@@ -104,16 +104,16 @@ pub async fn announce(
 /// (the action's deadline comes first). The progress is kept in
 /// `progress` (read between two awaits; start may drop this future after
 /// any round and go on from there).
-pub async fn announce_tracked(
-    nl: &Netlink,
+pub async fn announce_tracked<N: Net>(
+    nl: &N,
     link: &Link,
     ips: &[IpAddr],
     until: Instant,
-    progress: &RefCell<Progress>,
+    progress: &RefCell<Progress<N::Sender>>,
 ) -> Result<(), Error> {
     wait_carrier(nl, link, until).await?;
     let frames = {
-        let announcer = Announcer::open_all(link, ips)?;
+        let announcer = nl.announcer(link, ips)?;
         let n = announcer.frames_per_round();
         progress.borrow_mut().announcer = Some(announcer);
         n

@@ -4,16 +4,16 @@
 pub mod announce;
 pub mod bound;
 pub mod netlink;
+mod ops;
 pub mod packet;
 pub mod probe;
-mod reads;
 #[cfg(test)]
 pub(crate) mod scripted;
 
 pub use announce::{garp_reply, garp_request, unsolicited_na, Announcer};
 pub use bound::BoundCheck;
 pub use netlink::{AddOptions, BoundAddr, ConnectedRoute, DadOutcome, Link, Netlink, OperState};
-pub use reads::Net;
+pub use ops::{Frames, Net};
 
 /// Deleting the primary IPv4 address of a subnet from an interface deletes
 /// its secondaries with it, unless `promote_secondaries` is set: another
@@ -28,6 +28,14 @@ pub fn keep_secondaries(ifname: &str) -> std::io::Result<bool> {
     }
     std::fs::write(path(ifname), "1")?;
     Ok(true)
+}
+
+/// `net.ipv6.conf.<nic>.disable_ipv6` is set (read in this process's
+/// network namespace); unreadable counts as not disabled (the kernel will
+/// tell at the add).
+pub fn ipv6_disabled(nic: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/sys/net/ipv6/conf/{nic}/disable_ipv6"))
+        .is_ok_and(|v| v.trim() == "1")
 }
 
 /// What can go wrong with netlink or the packet socket, in the terms an
