@@ -65,7 +65,7 @@ pub fn malformed_plan(env: &ra_api::Env) -> StopPlan {
         address: params::address_only(env).ok(),
         stop_timeout,
         state_dir: params::state_dir(env),
-        instance: params::instance(env, container.as_deref().unwrap_or_default()),
+        instance: params::instance(env, container.as_ref()),
     }
 }
 

@@ -7,7 +7,7 @@
 
 use ra_api::Status;
 
-use crate::engine::{ContainerState, ContainerStatus, EngineError, Health};
+use crate::engine::{ContainerName, ContainerState, ContainerStatus, EngineError, Health};
 use crate::host::HostError;
 
 /// What the Engine API told about the container.
@@ -74,7 +74,7 @@ pub enum Undecided {
     #[error("a container named {container} runs on an engine not known here ({record})")]
     OtherEngine {
         /// The configured name.
-        container: String,
+        container: ContainerName,
         /// What the record said.
         record: RecordSays,
     },
@@ -82,7 +82,7 @@ pub enum Undecided {
     #[error("containers of unreadable name run, {container} may be one ({record})")]
     Unnamed {
         /// The configured name.
-        container: String,
+        container: ContainerName,
         /// What the record said.
         record: RecordSays,
     },
@@ -167,7 +167,7 @@ pub struct Rules<'a> {
     /// `check_health`.
     pub check_health: bool,
     /// The configured container name.
-    pub container: &'a str,
+    pub container: &'a ContainerName,
     /// The addresses as reasons name them.
     pub label: &'a Vips,
     /// The caller speaks OCF 1.1 (degraded, 190, is understood).
@@ -335,7 +335,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
 
 /// With the container running: the failure the address and the link show,
 /// if any.
-fn served(obs: &Observation, container: &str, vip: &Vips) -> Option<Verdict> {
+fn served(obs: &Observation, container: &ContainerName, vip: &Vips) -> Option<Verdict> {
     Some(match (&obs.link, &obs.addr) {
         (LinkView::Missing(why), _) => Verdict::failed(why.to_string()),
         (_, AddrView::Unknown(why)) => Verdict::failed(why.to_string()),
@@ -354,7 +354,7 @@ fn served(obs: &Observation, container: &str, vip: &Vips) -> Option<Verdict> {
     })
 }
 
-fn container_run<'a>(st: &'a ContainerState, container: &str) -> Run<'a> {
+fn container_run<'a>(st: &'a ContainerState, container: &ContainerName) -> Run<'a> {
     if st.restarting || st.status == ContainerStatus::Restarting {
         return Run::Broken(format!("container {container} is restarting (crash loop)"));
     }

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use ra_api::{Failure, ParamError, Status};
 
 use crate::classify::Foreign;
-use crate::engine::EngineError;
+use crate::engine::{ContainerName, EngineError};
 use crate::host::HostError;
 use crate::net::NetError;
 
@@ -47,13 +47,13 @@ pub enum Error {
     #[error("container {container} does not exist on this node")]
     ContainerMissing {
         /// Name or id.
-        container: String,
+        container: ContainerName,
     },
     /// The container has a restart policy and `fix_restart_policy` is false.
     #[error("container {container} has restart policy {policy}: set it to no or fix_restart_policy=true")]
     RestartPolicy {
         /// Name or id.
-        container: String,
+        container: ContainerName,
         /// The policy found.
         policy: String,
     },
@@ -62,7 +62,7 @@ pub enum Error {
     #[error("container {container} has restart policy {policy}, which this engine cannot change: recreate it with --restart=no")]
     RestartPolicyUnfixable {
         /// Name or id.
-        container: String,
+        container: ContainerName,
         /// The policy found.
         policy: String,
     },
@@ -100,7 +100,7 @@ pub enum Error {
     #[error("container {stray}, started here as {container}, still runs under another name: stop the resource first")]
     Stray {
         /// The configured name.
-        container: String,
+        container: ContainerName,
         /// The other container, as reasons name it.
         stray: String,
     },
@@ -234,7 +234,7 @@ mod tests {
         );
         assert_eq!(
             Error::ContainerMissing {
-                container: "croit".into()
+                container: ContainerName::of("croit")
             }
             .status(),
             Status::ErrInstalled
@@ -255,7 +255,7 @@ mod tests {
     #[test]
     fn a_restart_policy_the_engine_cannot_change_is_5_and_says_what_to_do() {
         let e = Error::RestartPolicyUnfixable {
-            container: "croit".into(),
+            container: ContainerName::of("croit"),
             policy: "always".into(),
         };
         assert_eq!(e.status(), Status::ErrInstalled);

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::classify::{CmdView, EngineView, Observation};
-use crate::engine::{ContainerState, ContainerStatus, Engine, EngineError};
+use crate::engine::{ContainerName, ContainerState, ContainerStatus, Engine, EngineError};
 use crate::host::Kernel;
 use crate::net::Net;
 use crate::node::Node;
@@ -24,7 +24,7 @@ pub use addr::{
 pub use ident::{identify, Identity};
 
 /// The container as the classification sees it.
-pub async fn engine_view(engine: &impl Engine, container: &str) -> EngineView {
+pub async fn engine_view(engine: &impl Engine, container: &ContainerName) -> EngineView {
     match engine.inspect(container).await {
         Ok(Some(st)) => EngineView::Container(st),
         Ok(None) => EngineView::NoContainer,
@@ -36,7 +36,7 @@ pub async fn engine_view(engine: &impl Engine, container: &str) -> EngineView {
 /// by then is [`EngineView::Unresponsive`].
 pub async fn engine_view_within(
     engine: &impl Engine,
-    container: &str,
+    container: &ContainerName,
     until: Instant,
     waited: Duration,
 ) -> EngineView {
@@ -132,7 +132,7 @@ pub async fn container_sight(
     engine: &impl Engine,
     host: &Kernel,
     state: &State,
-    container: &str,
+    container: &ContainerName,
     cmd: Option<&[String]>,
     view: EngineView,
 ) -> (EngineView, Identity, CmdView) {

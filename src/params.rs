@@ -18,7 +18,7 @@ use std::time::Duration;
 use ra_api::{Env, ParamError, ParamSpec, Params};
 
 use crate::cmdline;
-use crate::engine::Endpoint;
+use crate::engine::{ContainerName, Endpoint};
 use crate::vip::Vip;
 
 mod address;
@@ -26,7 +26,7 @@ use address::lifetime;
 pub use address::{CONFLICT_CHECK, CONFLICT_WINDOW, IP, NODAD, PREFERRED_LFT};
 mod container;
 pub use container::{
-    check_container, check_docker_host, CHECK_HEALTH, CONTAINER, DEFAULT_DOCKER_HOST, DOCKER_HOST,
+    check_docker_host, CHECK_HEALTH, CONTAINER, DEFAULT_DOCKER_HOST, DOCKER_HOST,
     FIX_RESTART_POLICY, MONITOR_CMD, STOP_TIMEOUT, WAIT_HEALTHY,
 };
 use container::{container, docker_host};
@@ -128,7 +128,7 @@ pub struct Config {
     /// The interface, or `None` to find it from the routes.
     pub nic: Option<String>,
     /// Name or id of the container.
-    pub container: String,
+    pub container: ContainerName,
     /// Engine API endpoint (`unix://` URL or absolute path).
     pub docker_host: Endpoint,
     /// IPv6 preferred lifetime in seconds; `None` is forever.
@@ -191,7 +191,7 @@ impl Config {
                 &CONFLICT_WINDOW,
                 10..=10_000,
             )?)),
-            instance: instance(env, &container(&p)?),
+            instance: instance(env, Some(&container(&p)?)),
             container: container(&p)?,
             docker_host: docker_host(&p, env)?,
             arp_count: count(&p, &ARP_COUNT, 1..=1000)?,
@@ -213,7 +213,7 @@ impl Config {
         crate::state::State::new(
             &self.state_dir,
             &self.instance,
-            &self.container,
+            Some(&self.container),
             self.docker_host.as_str(),
         )
     }
@@ -238,11 +238,11 @@ pub fn state_dir(env: &Env) -> PathBuf {
 }
 
 /// The resource instance the records are kept by: `OCF_RESOURCE_INSTANCE`,
-/// or the container's name where the caller sets none.
-pub fn instance(env: &Env, container: &str) -> String {
+/// or the container's name where the caller sets none (empty without one).
+pub fn instance(env: &Env, container: Option<&ContainerName>) -> String {
     env.instance()
         .filter(|i| !i.is_empty())
-        .unwrap_or(container)
+        .unwrap_or(container.map_or("", ContainerName::as_str))
         .to_string()
 }
 
@@ -268,7 +268,7 @@ fn addresses(p: &Params<'_>) -> Result<(Vec<Vip>, Option<String>), ParamError> {
 
 /// The container name on its own, for a stop that must act even when other
 /// parameters are malformed.
-pub fn container_only(env: &Env) -> Result<String, ParamError> {
+pub fn container_only(env: &Env) -> Result<ContainerName, ParamError> {
     container(&Params::new(env))
 }
 

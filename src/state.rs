@@ -14,6 +14,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::engine::ContainerName;
+
 /// Where the files live when `HA_RSCTMP` does not say.
 pub const DEFAULT_DIR: &str = "/run/resource-agents";
 
@@ -68,7 +70,7 @@ impl Known {
 pub struct State {
     dir: PathBuf,
     instance: String,
-    container: String,
+    container: Option<ContainerName>,
     engine: String,
 }
 
@@ -104,12 +106,19 @@ impl State {
     /// The records of `instance`, configured with `container`, on `engine`
     /// under `dir`. The container name is part of the key because callers
     /// outside a cluster share instance names (`crm_resource --force-*`
-    /// calls every resource `test`, ocf-tester whatever `-n` says).
-    pub fn new(dir: impl Into<PathBuf>, instance: &str, container: &str, engine: &str) -> State {
+    /// calls every resource `test`, ocf-tester whatever `-n` says). Without
+    /// a readable name (a stop of a malformed definition) the key has an
+    /// empty one.
+    pub fn new(
+        dir: impl Into<PathBuf>,
+        instance: &str,
+        container: Option<&ContainerName>,
+        engine: &str,
+    ) -> State {
         State {
             dir: dir.into(),
             instance: instance.to_string(),
-            container: container.to_string(),
+            container: container.cloned(),
             engine: engine.to_string(),
         }
     }
@@ -140,13 +149,11 @@ impl State {
             })
             .take(64)
             .collect();
+        let container = self.container.as_ref().map_or("", ContainerName::as_str);
         let key = if with_engine {
-            format!(
-                "{}\u{0}{}\u{0}{}",
-                self.instance, self.container, self.engine
-            )
+            format!("{}\u{0}{container}\u{0}{}", self.instance, self.engine)
         } else {
-            format!("{}\u{0}{}", self.instance, self.container)
+            format!("{}\u{0}{container}", self.instance)
         };
         format!("croit-container.{readable}.{:016x}", fnv1a(&key))
     }

@@ -8,7 +8,7 @@ use tracing::warn;
 
 use crate::announce;
 use crate::classify::{classify, EngineView, Rules, Verdict};
-use crate::engine::{ContainerStatus, Engine, EngineError, Health};
+use crate::engine::{ContainerName, ContainerStatus, Engine, EngineError, Health};
 use crate::error::Error;
 use crate::net::Net;
 use crate::observe::observe;
@@ -128,7 +128,7 @@ pub(super) async fn wait_ready<E: Engine, N: Net>(
 }
 
 /// States that waiting will not fix.
-fn hopeless(engine: &EngineView, verdict: &Verdict, container: &str) -> Option<String> {
+fn hopeless(engine: &EngineView, verdict: &Verdict, container: &ContainerName) -> Option<String> {
     match engine {
         EngineView::Container(st) => match st.status {
             ContainerStatus::Exited | ContainerStatus::Dead => Some(format!(

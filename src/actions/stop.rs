@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use tracing::{info, warn};
 
 use crate::classify::{EngineView, HostView};
-use crate::engine::{Docker, Endpoint, Engine};
+use crate::engine::{ContainerName, Docker, Endpoint, Engine};
 use crate::error::Error;
 use crate::host::Kernel;
 use crate::net::Netlink;
@@ -41,7 +41,7 @@ pub fn grace_period(stop_timeout: Option<u32>, budget: Duration) -> u32 {
 #[derive(Debug, Clone)]
 pub struct StopPlan {
     /// The container and its engine, when both are readable.
-    pub container: Option<(String, Endpoint)>,
+    pub container: Option<(ContainerName, Endpoint)>,
     /// The addresses and their interface, when both are readable.
     pub address: Option<(Vec<Vip>, Option<String>)>,
     /// `stop_timeout`, when set and readable.
@@ -66,7 +66,7 @@ impl StopPlan {
 
     /// The records of the resource on `engine`.
     fn state(&self, engine: &str) -> State {
-        let container = self.container.as_ref().map_or("", |(c, _)| c.as_str());
+        let container = self.container.as_ref().map(|(c, _)| c);
         State::new(&self.state_dir, &self.instance, container, engine)
     }
 }
@@ -104,7 +104,7 @@ pub fn stop_malformed(error: &str, plan: &StopPlan, deadline: &Deadline) -> Resu
 /// from the same observation monitor uses ([`identify`]).
 async fn end_container(
     plan: &StopPlan,
-    container: &str,
+    container: &ContainerName,
     host: &Endpoint,
     budget: Budget,
 ) -> Result<(), Error> {
@@ -129,7 +129,7 @@ async fn end_seen(
     ender: &Ender<impl Procs>,
     engine: &impl Engine,
     state: &State,
-    container: &str,
+    container: &ContainerName,
     view: EngineView,
 ) -> Result<(), Error> {
     let Identity { host: seen, stray } =
@@ -149,7 +149,7 @@ async fn end_seen(
     }
     let why = match view {
         EngineView::Container(st) => {
-            ender.by_engine(engine, &st.id, container).await?;
+            ender.by_engine(engine, &st.id, container.as_str()).await?;
             state.remember(&Ours {
                 id: st.id.clone(),
                 name: st.name.clone(),
@@ -166,7 +166,7 @@ async fn end_seen(
     };
     match seen {
         HostView::Alive { id, .. } => {
-            ender.by_kernel(container, &id, &why).await?;
+            ender.by_kernel(container.as_str(), &id, &why).await?;
             // what was ended is what a later look with the engine away
             // checks again
             state.remember(&Ours {

@@ -6,7 +6,7 @@ use tokio::time::Instant;
 
 use crate::budget::Budget;
 use crate::classify::EngineView;
-use crate::engine::{ContainerState, Engine, EngineError};
+use crate::engine::{ContainerName, ContainerState, Engine, EngineError};
 use crate::error::Error;
 use crate::net::{Net, NetError};
 use crate::observe::{foreign, identify, named, resolve, Target};
@@ -84,7 +84,7 @@ const ENGINE_POLL: Duration = Duration::from_millis(200);
 /// [`Budget::engine_patience`] before start gives up with 1.
 pub(super) async fn inspect_waiting(
     engine: &impl Engine,
-    container: &str,
+    container: &ContainerName,
     budget: &Budget,
 ) -> Result<Option<ContainerState>, Error> {
     let patience = budget.engine_patience();

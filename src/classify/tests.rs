@@ -40,7 +40,7 @@ fn rules(check_health: bool, label: &str) -> Rules<'static> {
     let vips = label.split(' ').filter_map(|v| v.parse().ok()).collect();
     Rules {
         check_health,
-        container: "croit",
+        container: Box::leak(Box::new(ContainerName::of("croit"))),
         label: Box::leak(Box::new(Vips(vips))),
         degraded: true,
     }

@@ -10,7 +10,7 @@ use tracing::warn;
 
 use super::compat::{self, Raw};
 use super::endpoint::{self, Endpoint, Unusable};
-use super::{ContainerState, Engine, EngineError, ExecResult};
+use super::{ContainerName, ContainerState, Engine, EngineError, ExecResult};
 
 /// A Docker (or Podman) engine behind a unix socket; every call bounded by
 /// one deadline.
@@ -213,6 +213,23 @@ impl Docker {
             hostname_path: info.hostname_path.as_deref(),
         })))
     }
+
+    /// [`Docker::inspect_any`] kept to the container whose name or full id
+    /// is exactly `container`.
+    async fn inspect_exact(&self, container: &str) -> Result<Option<ContainerState>, EngineError> {
+        let found = self.inspect_any(container).await?;
+        Ok(found.filter(|st| {
+            let ours = st.id == container || st.name == container;
+            if !ours {
+                warn!(
+                    "container {container}: the engine resolved it to {} ({}) by id prefix: \
+                     not ours (only the exact name or full id counts)",
+                    st.name, st.id
+                );
+            }
+            ours
+        }))
+    }
 }
 
 /// The engine's answer to an id prefix that more than one container's id
@@ -234,19 +251,15 @@ impl Engine for Docker {
     /// prefix names some other container (`container=2af3` must never stop
     /// the container whose id starts with 2af3). The other requests take
     /// the full id from this answer.
-    async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError> {
-        let found = self.inspect_any(container).await?;
-        Ok(found.filter(|st| {
-            let ours = st.id == container || st.name == container;
-            if !ours {
-                warn!(
-                    "container {container}: the engine resolved it to {} ({}) by id prefix: \
-                     not ours (only the exact name or full id counts)",
-                    st.name, st.id
-                );
-            }
-            ours
-        }))
+    async fn inspect(
+        &self,
+        container: &ContainerName,
+    ) -> Result<Option<ContainerState>, EngineError> {
+        self.inspect_exact(container.as_str()).await
+    }
+
+    async fn inspect_id(&self, id: &str) -> Result<Option<ContainerState>, EngineError> {
+        self.inspect_exact(id).await
     }
 
     // bollard takes the engine's 304 (already running / already stopped) as
@@ -298,7 +311,7 @@ impl Engine for Docker {
                 status: 404,
                 message,
                 ..
-            }) => match self.inspect(container).await? {
+            }) => match self.inspect_id(container).await? {
                 None => Err(EngineError::NotFound {
                     container: container.to_string(),
                 }),

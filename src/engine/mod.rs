@@ -8,6 +8,8 @@ pub mod docker;
 mod endpoint;
 pub use endpoint::Endpoint;
 mod leftover;
+mod name;
+pub use name::ContainerName;
 #[cfg(test)]
 pub(crate) mod scripted;
 
@@ -238,15 +240,22 @@ fn timeout_text(endpoint: &str, op: &str, given: Option<std::time::Duration>) ->
 
 /// The engine operations the agent uses. `inspect` takes the configured
 /// name (or full id) and answers only for the container with exactly that
-/// name or id; every other operation takes the full id from its answer
-/// ([`ContainerState::id`]), so that none can land on another container.
+/// name or id (`inspect_id` likewise for a remembered id); every other
+/// operation takes the full id from its answer ([`ContainerState::id`]),
+/// so that none can land on another container.
 #[allow(async_fn_in_trait)]
 pub trait Engine {
     /// The endpoint as configured, for the reasons that name it.
     fn endpoint(&self) -> &str;
     /// The container's state; `None` when no container has exactly this
     /// name or full id (an id prefix of another container is none).
-    async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError>;
+    async fn inspect(
+        &self,
+        container: &ContainerName,
+    ) -> Result<Option<ContainerState>, EngineError>;
+    /// The state of the container with this full id (a remembered one),
+    /// as [`Engine::inspect`] answers for a name.
+    async fn inspect_id(&self, id: &str) -> Result<Option<ContainerState>, EngineError>;
     /// Starts it (already running: fine).
     async fn start(&self, container: &str) -> Result<(), EngineError>;
     /// SIGTERM, `grace_s` seconds, SIGKILL; returns once it stopped.

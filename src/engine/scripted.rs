@@ -16,7 +16,8 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 
 use super::{
-    ContainerState, ContainerStatus, Engine, EngineError, ExecResult, Health, RestartPolicy,
+    ContainerName, ContainerState, ContainerStatus, Engine, EngineError, ExecResult, Health,
+    RestartPolicy,
 };
 
 /// A request of the [`Engine`] trait.
@@ -231,9 +232,16 @@ impl Engine for Scripted {
         ENDPOINT
     }
 
-    async fn inspect(&self, container: &str) -> Result<Option<ContainerState>, EngineError> {
-        self.call(Op::Inspect, container)?;
-        Ok(self.state(container))
+    async fn inspect(
+        &self,
+        container: &ContainerName,
+    ) -> Result<Option<ContainerState>, EngineError> {
+        self.inspect_id(container.as_str()).await
+    }
+
+    async fn inspect_id(&self, id: &str) -> Result<Option<ContainerState>, EngineError> {
+        self.call(Op::Inspect, id)?;
+        Ok(self.state(id))
     }
 
     async fn start(&self, container: &str) -> Result<(), EngineError> {

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use tracing::warn;
 
 use crate::classify::{EngineView, HostView, RecordSays, Stray, Undecided};
-use crate::engine::{disk, Engine};
+use crate::engine::{disk, ContainerName, Engine};
 use crate::host::{Alive, Kernel};
 use crate::state::{Known, Ours, State};
 
@@ -35,7 +35,7 @@ pub async fn identify(
     engine: &impl Engine,
     host: &Kernel,
     state: &State,
-    container: &str,
+    container: &ContainerName,
     view: &EngineView,
 ) -> Identity {
     let known = state.load();
@@ -91,7 +91,7 @@ pub async fn identify(
 /// The remembered container, now that the name is not its: a stray while
 /// it runs (engine's word, else the kernel's), else forgotten.
 async fn remembered(engine: &impl Engine, host: &Kernel, state: &State, id: &str) -> Option<Stray> {
-    match engine.inspect(id).await {
+    match engine.inspect_id(id).await {
         Ok(Some(st)) if !st.is_down() => {
             warn!(
                 "container {} ({}) that this node started or found as the resource's no longer \
@@ -128,7 +128,7 @@ async fn remembered(engine: &impl Engine, host: &Kernel, state: &State, id: &str
 async fn by_kernel(
     host: &Kernel,
     known: &Known,
-    container: &str,
+    container: &ContainerName,
     root: Option<&Path>,
 ) -> (Identity, Option<PathBuf>) {
     let mut looks = 0;
@@ -155,7 +155,7 @@ const UNNAMED_PAUSE: std::time::Duration = std::time::Duration::from_millis(100)
 fn look(
     host: &Kernel,
     known: &Known,
-    container: &str,
+    container: &ContainerName,
     root: Option<&Path>,
 ) -> (Identity, Option<PathBuf>, usize) {
     let alive = match host.alive_containers() {
@@ -223,7 +223,7 @@ fn look(
 pub fn decide(
     alive: &[(&Alive, Option<String>)],
     remembered: Option<&str>,
-    container: &str,
+    container: &ContainerName,
     known: &Known,
     root_known: bool,
 ) -> Identity {
@@ -232,15 +232,19 @@ pub fn decide(
         .find(|(a, _)| Some(a.id.as_str()) == remembered);
     let others_named = alive
         .iter()
-        .filter(|(a, n)| n.as_deref() == Some(container) && Some(a.id.as_str()) != remembered)
+        .filter(|(a, n)| {
+            n.as_deref() == Some(container.as_str()) && Some(a.id.as_str()) != remembered
+        })
         .count();
     let by_name = alive
         .iter()
-        .find(|(a, n)| n.as_deref() == Some(container) && Some(a.id.as_str()) != remembered)
+        .find(|(a, n)| {
+            n.as_deref() == Some(container.as_str()) && Some(a.id.as_str()) != remembered
+        })
         .filter(|_| root_known && others_named == 1);
     // the remembered one under another name now: a second copy
     let stray = mine.and_then(|(a, n)| match n {
-        Some(n) if n != container => Some(Stray {
+        Some(n) if container != n.as_str() => Some(Stray {
             id: a.id.clone(),
             name: Some(n.clone()),
         }),
@@ -248,7 +252,7 @@ pub fn decide(
     });
     let ours = by_name.map(|(a, _)| (*a, true)).or_else(|| match mine {
         Some((a, None)) => Some((*a, false)),
-        Some((a, Some(n))) if n == container => Some((*a, true)),
+        Some((a, Some(n))) if container == n.as_str() => Some((*a, true)),
         _ => None,
     });
     let host = match ours {
@@ -268,7 +272,7 @@ pub fn decide(
                 Known::Nothing => RecordSays::NothingRemembered,
                 Known::Garbled(_) => RecordSays::Unreadable,
             };
-            let container = container.to_string();
+            let container = container.clone();
             if others_named > 0 {
                 HostView::Unknown(Undecided::OtherEngine { container, record })
             } else if unnamed > 0 {

@@ -7,11 +7,17 @@
 use std::cell::Cell;
 use std::path::PathBuf;
 
+use crate::engine::ContainerName;
 use crate::host::Kernel;
 use crate::state::{Ours, State};
 
 /// The configured container name the scratch node's records are kept by.
 pub const NAME: &str = "croit";
+
+/// [`NAME`] as the configuration has it.
+pub fn name() -> ContainerName {
+    ContainerName::of(NAME)
+}
 
 /// A scratch directory with a process table and a state directory.
 pub struct Scratch {
@@ -107,7 +113,12 @@ impl Scratch {
 
     /// The records of resource `pxe` for container [`NAME`].
     pub fn state(&self) -> State {
-        State::new(self.dir.join("state"), "pxe", NAME, "unix:///scripted.sock")
+        State::new(
+            self.dir.join("state"),
+            "pxe",
+            Some(&name()),
+            "unix:///scripted.sock",
+        )
     }
 
     /// The record says container `id` is ours (started here as [`NAME`]).

@@ -8,7 +8,7 @@
 use super::*;
 use crate::classify::{classify, AddrView, LinkView, Rules};
 use crate::engine::scripted::{absent, block_on, ctr, no_answer, not_socket, Op, Scripted};
-use crate::observe::scratch::{Scratch, NAME};
+use crate::observe::scratch::{name, Scratch, NAME};
 
 const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
@@ -24,8 +24,8 @@ fn monitor(
     degraded: bool,
 ) -> (u8, String) {
     let (engine, Identity { host, stray }, cmd) = block_on(async {
-        let view = engine_view(e, NAME).await;
-        container_sight(e, &s.kernel(), &s.state(), NAME, cmd, view).await
+        let view = engine_view(e, &name()).await;
+        container_sight(e, &s.kernel(), &s.state(), &name(), cmd, view).await
     });
     let obs = Observation {
         engine,
@@ -38,7 +38,7 @@ fn monitor(
     let label = crate::classify::Vips(vec!["192.0.2.10/24".parse().unwrap()]);
     let rules = Rules {
         check_health: true,
-        container: NAME,
+        container: &name(),
         label: &label,
         degraded,
     };

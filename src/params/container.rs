@@ -3,7 +3,7 @@
 //! how monitor judges it (`check_health`, `wait_healthy`, `monitor_cmd`)
 //! and its restart policy (`fix_restart_policy`), with their own checks.
 
-use crate::engine::Endpoint;
+use crate::engine::{ContainerName, Endpoint};
 use ra_api::{Env, ParamError, ParamSpec, Params};
 
 /// Where the Engine API is when neither `docker_host` nor `$DOCKER_HOST` says.
@@ -109,8 +109,8 @@ change the policy (Podman 4 has no container update) gets the same refusal even 
 create the container with --restart=no there.",
     );
 
-pub(super) fn container(p: &Params<'_>) -> Result<String, ParamError> {
-    p.parse(&CONTAINER, check_container)?
+pub(super) fn container(p: &Params<'_>) -> Result<ContainerName, ParamError> {
+    p.parse(&CONTAINER, ContainerName::parse)?
         .ok_or(ParamError::Missing {
             name: CONTAINER.name,
         })
@@ -128,19 +128,6 @@ pub(super) fn docker_host(p: &Params<'_>, env: &Env) -> Result<Endpoint, ParamEr
         .ok_or(ParamError::Missing {
             name: DOCKER_HOST.name,
         })
-}
-
-/// Container names and ids as Docker accepts them:
-/// `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, at most 253 characters.
-pub fn check_container(s: &str) -> Result<String, String> {
-    let name = s.strip_prefix('/').unwrap_or(s);
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
-    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if name.len() < 2 || name.len() > 253 || !first_ok || !rest_ok {
-        return Err("not a Docker container name or id ([a-zA-Z0-9][a-zA-Z0-9_.-]+)".into());
-    }
-    Ok(name.to_string())
 }
 
 /// `unix:///absolute/path` or `/absolute/path`, without blanks or control

@@ -194,7 +194,7 @@ fn ip_is_required() {
 fn container_only_reads_the_name_alone() {
     let e = env(&[("ip", "garbage"), ("container", "pxe")]);
     assert!(Config::from_env(&e).is_err());
-    assert_eq!(container_only(&e), Ok("pxe".to_string()));
+    assert_eq!(container_only(&e), Ok(ContainerName::of("pxe")));
 }
 
 #[test]

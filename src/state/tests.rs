@@ -19,20 +19,28 @@ fn ours(name: &str) -> Ours {
 #[test]
 fn remembers_forgets_and_keeps_resources_and_engines_apart() {
     let d = scratch("a");
-    let r = State::new(&d, "pxe", "croit", E);
+    let r = State::new(&d, "pxe", Some(&ContainerName::of("croit")), E);
     assert_eq!(r.load(), Known::Nothing);
     r.remember(&ours("croit"));
     assert_eq!(r.load(), Known::Ours(ours("croit")));
     // another resource with the same container, the same resource on
     // another engine: records of their own
-    assert_eq!(State::new(&d, "pxe2", "croit", E).load(), Known::Nothing);
-    let podman = State::new(&d, "pxe", "croit", "unix:///run/podman/podman.sock");
+    assert_eq!(
+        State::new(&d, "pxe2", Some(&ContainerName::of("croit")), E).load(),
+        Known::Nothing
+    );
+    let podman = State::new(
+        &d,
+        "pxe",
+        Some(&ContainerName::of("croit")),
+        "unix:///run/podman/podman.sock",
+    );
     assert_eq!(podman.load(), Known::Nothing);
     assert_ne!(podman.container_path(), r.container_path());
     // the announcer belongs to the resource, whatever its engine
     assert_eq!(podman.announcer_path(), r.announcer_path());
     assert_ne!(
-        State::new(&d, "pxe2", "croit", E).announcer_path(),
+        State::new(&d, "pxe2", Some(&ContainerName::of("croit")), E).announcer_path(),
         r.announcer_path()
     );
     r.forget();
@@ -43,8 +51,8 @@ fn remembers_forgets_and_keeps_resources_and_engines_apart() {
 #[test]
 fn odd_instance_names_stay_in_the_directory_and_apart() {
     let d = scratch("odd");
-    let a = State::new(&d, "../../etc/x:0", "croit", E);
-    let b = State::new(&d, "../../etc/x:1", "croit", E);
+    let a = State::new(&d, "../../etc/x:0", Some(&ContainerName::of("croit")), E);
+    let b = State::new(&d, "../../etc/x:1", Some(&ContainerName::of("croit")), E);
     assert_eq!(a.container_path().parent(), Some(d.as_path()));
     assert_ne!(a.container_path(), b.container_path());
     a.remember(&ours("croit"));
@@ -56,7 +64,7 @@ fn odd_instance_names_stay_in_the_directory_and_apart() {
 #[test]
 fn an_unchanged_record_is_not_written_again_and_a_renamed_one_is() {
     let d = scratch("b");
-    let r = State::new(&d, "pxe", "croit", E);
+    let r = State::new(&d, "pxe", Some(&ContainerName::of("croit")), E);
     r.remember(&ours("croit"));
     let p = r.container_path();
     let before = std::fs::metadata(&p).and_then(|m| m.modified());
@@ -72,7 +80,7 @@ fn an_unchanged_record_is_not_written_again_and_a_renamed_one_is() {
 #[test]
 fn truncated_garbage_and_foreign_records_are_unknown() {
     let d = scratch("c");
-    let r = State::new(&d, "pxe", "croit", E);
+    let r = State::new(&d, "pxe", Some(&ContainerName::of("croit")), E);
     r.remember(&ours("croit"));
     let p = r.container_path();
     let good = std::fs::read_to_string(&p).unwrap_or_default();
@@ -101,7 +109,7 @@ fn truncated_garbage_and_foreign_records_are_unknown() {
 #[test]
 fn only_full_ids_are_recorded() {
     let d = scratch("d");
-    let r = State::new(&d, "pxe", "croit", E);
+    let r = State::new(&d, "pxe", Some(&ContainerName::of("croit")), E);
     r.remember(&Ours {
         id: "24af5fa908a9".into(),
         name: "croit".into(),
@@ -114,10 +122,10 @@ fn only_full_ids_are_recorded() {
 #[test]
 fn the_engine_root_is_kept_per_engine_whatever_the_resource() {
     let d = scratch("e");
-    let a = State::new(&d, "pxe", "croit", E);
+    let a = State::new(&d, "pxe", Some(&ContainerName::of("croit")), E);
     assert_eq!(a.engine_root(), None);
     a.remember_engine_root(Path::new("/var/lib/docker/containers"));
-    let b = State::new(&d, "other", "croit", E);
+    let b = State::new(&d, "other", Some(&ContainerName::of("croit")), E);
     assert_eq!(
         b.engine_root(),
         Some(PathBuf::from("/var/lib/docker/containers"))
@@ -126,7 +134,7 @@ fn the_engine_root_is_kept_per_engine_whatever_the_resource() {
     a.forget();
     assert!(a.engine_root().is_some());
     assert_eq!(
-        State::new(&d, "pxe", "croit", "unix:///x").engine_root(),
+        State::new(&d, "pxe", Some(&ContainerName::of("croit")), "unix:///x").engine_root(),
         None
     );
     let _ = std::fs::remove_dir_all(&d);
@@ -136,8 +144,8 @@ fn the_engine_root_is_kept_per_engine_whatever_the_resource() {
 fn one_instance_name_for_two_containers_keeps_two_records() {
     // crm_resource --force-* calls every resource "test"
     let d = scratch("f");
-    let a = State::new(&d, "test", "croit", E);
-    let b = State::new(&d, "test", "other", E);
+    let a = State::new(&d, "test", Some(&ContainerName::of("croit")), E);
+    let b = State::new(&d, "test", Some(&ContainerName::of("other")), E);
     a.remember(&ours("croit"));
     assert_eq!(b.load(), Known::Nothing);
     assert_ne!(a.announcer_path(), b.announcer_path());

@@ -31,7 +31,9 @@ fn rounds(frames: &[Stamped]) -> (usize, usize) {
 /// Where the agent records the background announcer of a container.
 fn record(container: &str) -> std::path::PathBuf {
     // the rig's resource instance is its container's name (support::agent)
-    croit_container::state::State::new("/run/resource-agents", container, container, "")
+    let name = croit_container::engine::ContainerName::parse(container)
+        .unwrap_or_else(|e| panic!("{container}: {e}"));
+    croit_container::state::State::new("/run/resource-agents", container, Some(&name), "")
         .announcer_path()
 }
 

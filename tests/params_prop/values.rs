@@ -111,7 +111,7 @@ proptest! {
             ("OCF_RESKEY_docker_host".to_string(), host.clone()),
         ]);
         let c = Config::from_env(&env).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(c.container, container);
+        prop_assert_eq!(c.container.as_str(), container.as_str());
         prop_assert_eq!(c.nic, Some(nic));
         prop_assert_eq!(c.docker_host.as_str(), host.as_str());
     }

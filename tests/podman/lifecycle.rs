@@ -99,8 +99,10 @@ fn engine_start_and_stop_twice_take_podmans_304_as_success() {
         let host = croit_container::engine::Endpoint::parse(&podman_host())
             .unwrap_or_else(|e| panic!("podman host: {e}"));
         let engine = Docker::connect(&host, deadline).unwrap_or_else(|e| panic!("{e}"));
+        let configured = croit_container::engine::ContainerName::parse(&name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let st = engine
-            .inspect(&name)
+            .inspect(&configured)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let st = st.unwrap_or_else(|| panic!("{name} not found"));
@@ -123,8 +125,10 @@ fn engine_start_and_stop_twice_take_podmans_304_as_success() {
             .stop(&name, 2)
             .await
             .unwrap_or_else(|e| panic!("second stop (304): {e}"));
+        let missing = croit_container::engine::ContainerName::parse("pm-test-no-such-container")
+            .unwrap_or_else(|e| panic!("{e}"));
         let gone = engine
-            .inspect("pm-test-no-such-container")
+            .inspect(&missing)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(gone.is_none(), "Podman's 404 is an absent container");

@@ -12,7 +12,7 @@ use crate::actions::validate::inspect_waiting;
 use crate::budget::Budget;
 use crate::classify::{EngineView, Verdict};
 use crate::engine::scripted::{absent, block_on, ctr, no_answer, not_socket, Op, Scripted};
-use crate::engine::{ContainerStatus, EngineError, Health};
+use crate::engine::{ContainerName, ContainerStatus, EngineError, Health};
 use crate::error::Error;
 
 const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -23,7 +23,7 @@ fn wait(engine: &Scripted, budget: Duration) -> (Result<Option<String>, (u8, Str
     let t0 = Instant::now();
     let r = block_on(inspect_waiting(
         engine,
-        "croit",
+        &ContainerName::of("croit"),
         &Budget::new(Instant::now() + budget, budget),
     ));
     let r = r
@@ -108,7 +108,8 @@ fn the_wait_for_the_container_ends_only_on_what_waiting_cannot_fix() {
         c.exit_code = Some(3);
         EngineView::Container(c)
     };
-    let hope = |e: &EngineView| hopeless(e, &v, "croit");
+    let croit = ContainerName::of("croit");
+    let hope = |e: &EngineView| hopeless(e, &v, &croit);
     assert_eq!(
         hope(&with(ContainerStatus::Exited, Health::None)).as_deref(),
         Some("container croit exited during start (code 3)")

@@ -153,7 +153,7 @@ pub(super) async fn stop_container(
     let t0 = Instant::now();
     let mut stops = 0u32;
     loop {
-        let state = match engine.inspect(container).await {
+        let state = match engine.inspect_id(container).await {
             Ok(Some(st)) => st,
             Ok(None) => return Ok(()),
             // nothing listens there: no container runs through it

@@ -12,7 +12,7 @@ use crate::engine::scripted::{absent, block_on, ctr, no_answer, not_socket, Op, 
 use crate::engine::{ContainerStatus, EngineError};
 use crate::host::{Ending, HostError};
 use crate::observe::engine_view;
-use crate::observe::scratch::{Scratch, NAME};
+use crate::observe::scratch::{name, Scratch, NAME};
 
 const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
@@ -63,8 +63,8 @@ fn stop_on(engine: &Scripted, s: &Scratch, deaf: &[&'static str]) -> (u8, String
         ),
     };
     let r = block_on(async {
-        let view = engine_view(engine, NAME).await;
-        end_seen(&ender, engine, &s.state(), NAME, view).await
+        let view = engine_view(engine, &name()).await;
+        end_seen(&ender, engine, &s.state(), &name(), view).await
     });
     let (code, why) = match r {
         Ok(()) => (0, String::new()),

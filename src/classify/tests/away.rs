@@ -108,7 +108,7 @@ fn the_kernels_answer_decides_when_the_engine_does_not_answer() {
         let unknown = with_host(
             obs(engine, AddrView::Absent),
             HostView::Unknown(Undecided::Unnamed {
-                container: "croit".into(),
+                container: ContainerName::of("croit"),
                 record: RecordSays::NothingRemembered,
             }),
         );

@@ -7,15 +7,15 @@ use super::*;
 use crate::engine::scripted::{block_on, ctr, Op, Scripted};
 use crate::engine::ContainerStatus;
 use crate::observe::engine_view;
-use crate::observe::scratch::{Scratch, NAME};
+use crate::observe::scratch::{name, Scratch, NAME};
 
 const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
 fn look(engine: &Scripted, s: &Scratch) -> Identity {
     block_on(async {
-        let view = engine_view(engine, NAME).await;
-        identify(engine, &s.kernel(), &s.state(), NAME, &view).await
+        let view = engine_view(engine, &name()).await;
+        identify(engine, &s.kernel(), &s.state(), &name(), &view).await
     })
 }
 

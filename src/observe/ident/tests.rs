@@ -31,7 +31,13 @@ fn run_on(list: &[(Alive, Option<&str>)], known: &Known, root_known: bool) -> Id
         .iter()
         .map(|(a, n)| (a, n.map(str::to_string)))
         .collect();
-    decide(&named, known.id(), "croit", known, root_known)
+    decide(
+        &named,
+        known.id(),
+        &ContainerName::of("croit"),
+        known,
+        root_known,
+    )
 }
 
 #[test]
