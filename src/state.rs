@@ -14,17 +14,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::engine::ContainerName;
+use crate::engine::{is_full_id, ContainerName};
 
 /// Where the files live when `HA_RSCTMP` does not say.
 pub const DEFAULT_DIR: &str = "/run/resource-agents";
-
-/// A full container id: 64 lowercase hex digits.
-pub fn is_full_id(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
 
 /// FNV-1a, 64 bits: a stable, dependency-free name for a key.
 fn fnv1a(s: &str) -> u64 {

@@ -242,7 +242,10 @@ pub async fn come_up<E: Engine, N: Net>(
     let later = groups
         .iter()
         .filter_map(|g| {
-            let rest = g.progress.borrow_mut().rest(&g.link, g.ips(), io.announce_until);
+            let rest = g
+                .progress
+                .borrow_mut()
+                .rest(&g.link, g.ips(), io.announce_until);
             rest
         })
         .collect();

@@ -9,7 +9,7 @@ mod endpoint;
 pub use endpoint::Endpoint;
 mod leftover;
 mod name;
-pub use name::ContainerName;
+pub use name::{is_full_id, ContainerName};
 #[cfg(test)]
 pub(crate) mod scripted;
 

@@ -28,6 +28,13 @@ impl ContainerName {
     }
 }
 
+/// A full container id: 64 lowercase hex digits.
+pub fn is_full_id(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 #[cfg(test)]
 impl ContainerName {
     /// A name a test knows to be valid.

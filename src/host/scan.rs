@@ -36,7 +36,7 @@ pub fn component_id(component: &str) -> Option<&str> {
         return None;
     }
     let id = c.rsplit('-').next().unwrap_or(c);
-    crate::state::is_full_id(id).then_some(id)
+    crate::engine::is_full_id(id).then_some(id)
 }
 
 /// The container id `/proc/<pid>/cgroup` places the process in, if any.
