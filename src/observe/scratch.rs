@@ -7,7 +7,10 @@
 use std::cell::Cell;
 use std::path::PathBuf;
 
-use crate::engine::ContainerName;
+use crate::budget::Budget;
+use crate::engine::{ContainerName, Engine};
+use crate::net::Net;
+use crate::node::Node;
 use crate::host::Kernel;
 use crate::state::{Ours, State};
 
@@ -119,6 +122,25 @@ impl Scratch {
             Some(&name()),
             "unix:///scripted.sock",
         )
+    }
+
+    /// The node handle over `engine` and `nl` with this process table and
+    /// these records, and `budget` from now.
+    pub fn node<E: Engine, N: Net>(
+        &self,
+        engine: E,
+        nl: N,
+        budget: std::time::Duration,
+    ) -> Node<E, N> {
+        let deadline = tokio::time::Instant::now() + budget;
+        Node {
+            nl,
+            engine,
+            host: self.kernel(),
+            state: self.state(),
+            budget: Budget::new(deadline, budget),
+            announce_until: deadline,
+        }
     }
 
     /// The record says container `id` is ours (started here as [`NAME`]).

@@ -3,10 +3,8 @@
 
 use std::time::Duration;
 
-use tokio::time::Instant;
 
 use super::*;
-use crate::budget::Budget;
 use crate::engine::scripted::{block_on, ctr, Op, Scripted};
 use crate::engine::ContainerStatus;
 use crate::net::scripted::{eth, NetOp, ScriptedNet};
@@ -30,16 +28,7 @@ fn monitor_once(s: &Scratch, probe: bool) -> (u8, String, usize) {
     let engine = Scripted::with([ctr(A, NAME, ContainerStatus::Running)]);
     engine.exec_result(Some(1), "no\n");
     block_on(async {
-        let budget = Duration::from_secs(20);
-        let deadline = Instant::now() + budget;
-        let io = Node {
-            nl,
-            engine,
-            host: s.kernel(),
-            state: s.state(),
-            budget: Budget::new(deadline, budget),
-            announce_until: deadline,
-        };
+        let io = s.node(engine, nl, Duration::from_secs(20));
         let (v, _, _) = judge(&io, &cfg, probe, true).await;
         let execs = io.engine.count(Op::Exec);
         (v.status.code(), v.reason.unwrap_or_default(), execs)
@@ -77,16 +66,7 @@ fn whole_monitor_of(
     .unwrap_or_else(|e| panic!("{e}"));
     let engine = Scripted::with([ctr(A, NAME, ContainerStatus::Running)]);
     block_on(async {
-        let budget = Duration::from_secs(20);
-        let deadline = Instant::now() + budget;
-        let io = Node {
-            nl,
-            engine,
-            host: s.kernel(),
-            state: s.state(),
-            budget: Budget::new(deadline, budget),
-            announce_until: deadline,
-        };
+        let io = s.node(engine, nl, Duration::from_secs(20));
         let v = monitor_on(&io, &cfg, probe, true).await;
         (v.status.code(), v.reason.unwrap_or_default(), io.nl)
     })

@@ -10,12 +10,10 @@ use tokio::time::Instant;
 
 use super::start_on;
 use crate::announce::Schedule;
-use crate::budget::Budget;
 use crate::engine::scripted::{block_on, ctr, Op, Scripted};
 use crate::engine::ContainerStatus;
 use crate::net::scripted::{eth, NetOp, Round, ScriptedNet, Sender};
 use crate::net::NetError;
-use crate::node::Node;
 use crate::observe::scratch::{Scratch, NAME};
 use crate::params::Config;
 
@@ -66,16 +64,8 @@ fn start(cfg: &Config, nl: ScriptedNet, status: ContainerStatus) -> Outcome {
     let s = Scratch::new("start-proofs");
     let engine = Scripted::with([ctr(A, NAME, status)]);
     block_on(async {
-        let budget = Duration::from_secs(20);
         let t0 = Instant::now();
-        let io = Node {
-            nl,
-            engine,
-            host: s.kernel(),
-            state: s.state(),
-            budget: Budget::new(t0 + budget, budget),
-            announce_until: t0 + budget,
-        };
+        let io = s.node(engine, nl, Duration::from_secs(20));
         let result = start_on(&io, cfg)
             .await
             .map(|later: Vec<Schedule<Sender>>| {

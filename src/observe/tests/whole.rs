@@ -7,7 +7,6 @@
 use std::net::IpAddr;
 
 use super::*;
-use crate::budget::Budget;
 use crate::classify::{classify, Rules};
 use crate::engine::scripted::{block_on, ctr, Op, Scripted};
 use crate::net::scripted::{eth, ScriptedNet};
@@ -52,16 +51,7 @@ fn look(
     with_cmd: bool,
 ) -> (u8, String, Scripted) {
     block_on(async {
-        let budget = Duration::from_secs(20);
-        let deadline = Instant::now() + budget;
-        let io = Node {
-            nl,
-            engine: e,
-            host: s.kernel(),
-            state: s.state(),
-            budget: Budget::new(deadline, budget),
-            announce_until: deadline,
-        };
+        let io = s.node(e, nl, Duration::from_secs(20));
         let (obs, sights) = observe(&io, cfg, with_cmd).await;
         let rules = Rules {
             check_health: cfg.check_health,
