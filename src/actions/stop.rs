@@ -13,7 +13,7 @@ use crate::engine::{ContainerName, Docker, Endpoint, Engine};
 use crate::error::Error;
 use crate::host::Kernel;
 use crate::net::Netlink;
-use crate::observe::{engine_view_within, identify, Identity};
+use crate::observe::{container_sight, engine_view_within, Identity};
 use crate::params::Config;
 use crate::state::{Ours, State};
 use crate::vip::Vip;
@@ -101,7 +101,7 @@ pub fn stop_malformed(error: &str, plan: &StopPlan, deadline: &Deadline) -> Resu
 /// Ends the container, whatever state its engine is in: the one that has
 /// the configured name and, first, the one this node remembers when it runs
 /// under another name now (both are the service). Which is which comes
-/// from the same observation monitor uses ([`identify`]).
+/// from the same observation monitor uses ([`container_sight`]).
 async fn end_container(
     plan: &StopPlan,
     container: &ContainerName,
@@ -132,8 +132,9 @@ async fn end_seen(
     container: &ContainerName,
     view: EngineView,
 ) -> Result<(), Error> {
-    let Identity { host: seen, stray } =
-        identify(engine, ender.kernel.table(), state, container, &view).await;
+    // the container's part of the look every action takes (no monitor_cmd)
+    let (view, Identity { host: seen, stray }, _) =
+        container_sight(engine, ender.kernel.table(), state, container, None, view).await;
     let engine_up = matches!(view, EngineView::Container(_) | EngineView::NoContainer);
     if let Some(stray) = &stray {
         let why = format!(
