@@ -211,7 +211,29 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e}"));
             std::fs::write(dir.join("cgroup.procs"), child.id().to_string())
                 .unwrap_or_else(|e| panic!("{e}"));
-            Caged { id, dir, child }
+            let c = Caged { id, dir, child };
+            c.deaf_to_sigterm();
+            c
+        }
+        /// Returns once the child ignores SIGTERM (`SigIgn` bit 15 in its
+        /// status): a SIGTERM sent before the shell ran its `trap` would
+        /// end it and the test would measure nothing.
+        fn deaf_to_sigterm(&self) {
+            let status = format!("/proc/{}/status", self.pid());
+            for _ in 0..500 {
+                let ignored = std::fs::read_to_string(&status)
+                    .ok()
+                    .and_then(|s| {
+                        let hex = s.lines().find_map(|l| l.strip_prefix("SigIgn:"))?;
+                        u64::from_str_radix(hex.trim(), 16).ok()
+                    })
+                    .is_some_and(|mask| mask & (1 << (15 - 1)) != 0);
+                if ignored {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            panic!("the child never ignored SIGTERM");
         }
         fn pid(&self) -> i32 {
             self.child.id() as i32

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 
 use crate::budget::Budget;
 use crate::engine::{ContainerName, Engine};
+use crate::host::Kernel;
 use crate::net::Net;
 use crate::node::Node;
-use crate::host::Kernel;
 use crate::state::{Ours, State};
 
 /// The configured container name the scratch node's records are kept by.

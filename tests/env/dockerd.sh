@@ -53,6 +53,8 @@ stop)
   # dockerd bind-mounts its data root onto itself and leaves it behind.
   for m in "$EXEC" "$DATA"; do
     while mountpoint -q "$m"; do umount -R "$m" 2>/dev/null || umount -l "$m" || break; done
+    # and what it mounted below them (netns/default, an nsfs mount), deepest first
+    awk -v d="$m" '$2 == d || index($2, d "/") == 1 {print $2}' /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   done
   rm -rf "$DATA" "$EXEC"
   echo "stopped the dockerd we started"

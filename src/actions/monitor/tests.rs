@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-
 use super::*;
 use crate::engine::scripted::{block_on, ctr, Op, Scripted};
 use crate::engine::ContainerStatus;
