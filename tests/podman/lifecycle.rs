@@ -34,6 +34,7 @@ fn lifecycle_through_podmans_socket_with_its_304_answers() {
 #[ignore = "needs root, namespaces and the test podman: run with --include-ignored"]
 fn container_in_the_node_network_serves_the_address_to_the_peer() {
     // the node's network namespace is the container's "host network"
+    let _turn = shared();
     podman::require_podman();
     let net = NetnsPair::new("pmserve");
     let ctr = PodmanContainer::create(
@@ -84,6 +85,7 @@ fn container_in_the_node_network_serves_the_address_to_the_peer() {
 #[ignore = "needs root, namespaces and the test podman: run with --include-ignored"]
 fn engine_start_and_stop_twice_take_podmans_304_as_success() {
     use croit_container::engine::{ContainerStatus, Docker, Engine};
+    let _turn = shared();
     podman::require_podman();
     let ctr = PodmanContainer::create("pmnoop", &[], SERVE);
     let name = ctr.name().to_string();

@@ -10,6 +10,7 @@
 use support::{agent, matrix, netns, podman, procs};
 
 use std::process::Command;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use agent::{expect, has_addr, Call};
@@ -29,17 +30,55 @@ const SERVE: &[&str] = &[
     "trap 'exit 0' TERM; while :; do sleep 0.1; done",
 ];
 
+/// The test podman is one engine for every test of this binary. With its
+/// service gone the kernel cannot tell Podman's containers apart, so a test
+/// that needs no other Podman container to run then takes it alone.
+static ENGINE: RwLock<()> = RwLock::new(());
+
+/// A test's turn at the test podman (one of the two guards), held until
+/// its container is gone.
+struct Turn {
+    _shared: Option<RwLockReadGuard<'static, ()>>,
+    _alone: Option<RwLockWriteGuard<'static, ()>>,
+}
+
+/// A turn beside the other tests.
+fn shared() -> Turn {
+    Turn {
+        _shared: Some(ENGINE.read().unwrap_or_else(|e| e.into_inner())),
+        _alone: None,
+    }
+}
+
+/// A turn with no other test's container running.
+fn alone() -> Turn {
+    Turn {
+        _shared: None,
+        _alone: Some(ENGINE.write().unwrap_or_else(|e| e.into_inner())),
+    }
+}
+
 struct Rig {
     net: NetnsPair,
     ctr: PodmanContainer,
+    /// Last: given up once the container is removed.
+    _turn: Turn,
 }
 
 impl Rig {
     fn new(tag: &str, extra: &[&str], cmd: &[&str]) -> Rig {
+        Rig::with(shared(), tag, extra, cmd)
+    }
+    /// [`Rig::new`], no other test's container running meanwhile.
+    fn alone(tag: &str, extra: &[&str], cmd: &[&str]) -> Rig {
+        Rig::with(alone(), tag, extra, cmd)
+    }
+    fn with(turn: Turn, tag: &str, extra: &[&str], cmd: &[&str]) -> Rig {
         podman::require_podman();
         Rig {
             net: NetnsPair::new(tag),
             ctr: PodmanContainer::create(tag, extra, cmd),
+            _turn: turn,
         }
     }
     fn call(&self) -> Call {
