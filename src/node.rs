@@ -15,7 +15,7 @@ use ra_api::Deadline;
 use tokio::time::Instant;
 
 use crate::budget::Budget;
-use crate::engine::{Docker, Engine};
+use crate::engine::{Docker, Endpoint, Engine};
 use crate::error::Error;
 use crate::host::Kernel;
 use crate::net::{Net, Netlink};
@@ -43,11 +43,23 @@ impl Node {
     /// Opens netlink and prepares the engine client (no connection yet),
     /// both bounded by `budget`. Must run inside the runtime.
     pub fn open(cfg: &Config, budget: Budget) -> Result<Node, Error> {
+        Node::connect(&cfg.docker_host, cfg.state(), budget.at(), budget)
+    }
+
+    /// [`Node::open`] from the parts: the engine at `endpoint`, whose calls
+    /// end by `engine_until` (stop's end early, leaving time for the kernel
+    /// and the address), and the records `state`.
+    pub fn connect(
+        endpoint: &Endpoint,
+        state: State,
+        engine_until: Instant,
+        budget: Budget,
+    ) -> Result<Node, Error> {
         Ok(Node {
             nl: Netlink::open(budget.at())?,
-            engine: Docker::connect(&cfg.docker_host, budget.at())?,
+            engine: Docker::connect(endpoint, engine_until)?,
             host: Kernel::new(),
-            state: cfg.state(),
+            state,
             budget,
             announce_until: budget.at(),
         })

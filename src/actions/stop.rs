@@ -9,10 +9,10 @@ use tokio::time::Instant;
 use tracing::{info, warn};
 
 use crate::classify::{EngineView, HostView};
-use crate::engine::{ContainerName, Docker, Endpoint, Engine};
+use crate::engine::{ContainerName, Endpoint, Engine};
 use crate::error::Error;
-use crate::host::Kernel;
-use crate::net::Netlink;
+use crate::net::Net;
+use crate::node::Node;
 use crate::observe::{container_sight, engine_view_within, Identity};
 use crate::params::Config;
 use crate::state::{Ours, State};
@@ -80,15 +80,8 @@ pub fn stop(plan: &StopPlan, deadline: &Deadline) -> Result<(), Error> {
     // announce the address once stop has returned.
     crate::announce::end(&plan.state("").announcer_path()).map_err(Error::StillRunning)?;
     super::block_on(async {
-        let budget = Budget::of(deadline);
-        let nl = Netlink::open(budget.at())?;
-        if let Some((container, host)) = &plan.container {
-            end_container(plan, container, host, budget).await?;
-        }
-        if let Some((vips, nic)) = &plan.address {
-            remove_addresses(&nl, vips, nic.as_deref()).await?;
-        }
-        Ok(())
+        let node = plan.open(Budget::of(deadline))?;
+        stop_on(&node, &node.host, plan).await
     })
 }
 
@@ -98,33 +91,51 @@ pub fn stop_malformed(error: &str, plan: &StopPlan, deadline: &Deadline) -> Resu
     stop(plan, deadline)
 }
 
-/// Ends the container, whatever state its engine is in: the one that has
-/// the configured name and, first, the one this node remembers when it runs
-/// under another name now (both are the service). Which is which comes
-/// from the same observation monitor uses ([`container_sight`]).
-async fn end_container(
-    plan: &StopPlan,
-    container: &ContainerName,
-    host: &Endpoint,
-    budget: Budget,
-) -> Result<(), Error> {
-    let state = plan.state(host.as_str());
-    let ender = Ender {
-        stop_timeout: plan.stop_timeout,
-        kernel: Kernel::new(),
-        budget,
-    };
-    // The engine's calls end early enough to leave time for the kernel and
-    // the address.
-    let engine = Docker::connect(host, budget.at() - budget.stop_tail())?;
-    let waited = budget.engine_wait();
-    let view = engine_view_within(&engine, container, Instant::now() + waited, waited).await;
-    end_seen(&ender, &engine, &state, container, view).await
+impl StopPlan {
+    /// The node handle stop works through. The engine's calls end early
+    /// enough to leave time for the kernel and the address. With no
+    /// container to identify, the engine is the default one and never asked.
+    fn open(&self, budget: Budget) -> Result<Node, Error> {
+        let endpoint = match &self.container {
+            Some((_, host)) => host.clone(),
+            None => Endpoint::default(),
+        };
+        let state = self.state(endpoint.as_str());
+        let engine_until = budget.at() - budget.stop_tail();
+        Node::connect(&endpoint, state, engine_until, budget)
+    }
 }
 
-/// What [`end_container`] decides once the engine was asked (`view`): the
-/// stray first, then the name's container, through the engine while it
-/// answers, else through the kernel.
+/// Stop's decisions on `node`, processes ended through `procs` (the
+/// node's kernel; a stand-in in tests): the container, whatever state its
+/// engine is in, then the addresses, only once it is down.
+async fn stop_on<E: Engine, N: Net>(
+    node: &Node<E, N>,
+    procs: &impl Procs,
+    plan: &StopPlan,
+) -> Result<(), Error> {
+    if let Some((container, _)) = &plan.container {
+        let ender = Ender {
+            stop_timeout: plan.stop_timeout,
+            kernel: procs,
+            budget: node.budget,
+        };
+        let waited = node.budget.engine_wait();
+        let until = Instant::now() + waited;
+        let view = engine_view_within(&node.engine, container, until, waited).await;
+        end_seen(&ender, &node.engine, &node.state, container, view).await?;
+    }
+    if let Some((vips, nic)) = &plan.address {
+        remove_addresses(&node.nl, vips, nic.as_deref()).await?;
+    }
+    Ok(())
+}
+
+/// How the container is ended once the engine was asked (`view`): the one
+/// that has the configured name and, first, the one this node remembers
+/// when it runs under another name now (both are the service); through the
+/// engine while it answers, else through the kernel. Which is which comes
+/// from the same observation monitor uses ([`container_sight`]).
 async fn end_seen(
     ender: &Ender<impl Procs>,
     engine: &impl Engine,
@@ -197,3 +208,5 @@ use unbind::remove_addresses;
 mod escalation;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod whole;

@@ -112,6 +112,10 @@ impl Endpoint {
                 text: s.to_string(),
                 path_at: s.len() - path.len(),
             })
+        } else if path.len() < s.len() {
+            Err(format!(
+                "the socket's path must be absolute: unix:///{path} (three slashes)"
+            ))
         } else if s.contains("://") {
             Err("only unix:// sockets are supported".into())
         } else {
@@ -127,6 +131,19 @@ impl Endpoint {
     /// The socket's path.
     pub fn path(&self) -> &str {
         &self.text[self.path_at..]
+    }
+}
+
+/// Where Docker listens unless told otherwise (`docker_host`'s default).
+pub const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
+
+impl Default for Endpoint {
+    /// [`DEFAULT_ENDPOINT`].
+    fn default() -> Endpoint {
+        Endpoint {
+            text: DEFAULT_ENDPOINT.to_string(),
+            path_at: "unix://".len(),
+        }
     }
 }
 
@@ -158,7 +175,10 @@ mod endpoint_tests {
         for (bad, why) in [
             ("tcp://h:2375", "only unix:// sockets are supported"),
             ("docker.sock", "expected unix:///path/to/socket"),
-            ("unix://run/x", "only unix:// sockets are supported"),
+            (
+                "unix://run/x",
+                "the socket's path must be absolute: unix:///run/x (three slashes)",
+            ),
             (
                 "/run/docker.sock ",
                 "a blank or control character is not allowed",
@@ -166,5 +186,8 @@ mod endpoint_tests {
         ] {
             assert_eq!(Endpoint::parse(bad), Err(why.to_string()), "{bad}");
         }
+        let d = Endpoint::default();
+        assert_eq!(Endpoint::parse(super::DEFAULT_ENDPOINT), Ok(d.clone()));
+        assert_eq!(d.path(), "/var/run/docker.sock");
     }
 }

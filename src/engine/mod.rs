@@ -6,7 +6,7 @@ mod compat;
 pub mod disk;
 pub mod docker;
 mod endpoint;
-pub use endpoint::Endpoint;
+pub use endpoint::{Endpoint, DEFAULT_ENDPOINT};
 mod leftover;
 mod name;
 pub use name::{is_full_id, ContainerName};

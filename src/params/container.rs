@@ -7,7 +7,7 @@ use crate::engine::{ContainerName, Endpoint};
 use ra_api::{Env, ParamError, ParamSpec, Params};
 
 /// Where the Engine API is when neither `docker_host` nor `$DOCKER_HOST` says.
-pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
+pub const DEFAULT_DOCKER_HOST: &str = crate::engine::DEFAULT_ENDPOINT;
 
 /// `container`: the pre-deployed container.
 pub const CONTAINER: ParamSpec = ParamSpec::string("container")

@@ -29,6 +29,20 @@ pub(super) trait Procs {
     ) -> Result<Ending, HostError>;
 }
 
+impl<K: Procs> Procs for &K {
+    fn table(&self) -> &Kernel {
+        (*self).table()
+    }
+    async fn terminate(
+        &self,
+        id: &str,
+        grace: Duration,
+        until: Instant,
+    ) -> Result<Ending, HostError> {
+        (*self).terminate(id, grace, until).await
+    }
+}
+
 impl Procs for Kernel {
     fn table(&self) -> &Kernel {
         self
@@ -140,20 +154,20 @@ const KILL_MIN: Duration = Duration::from_millis(300);
 /// How long stop waits before stopping again a container that came back.
 const RESTOP: Duration = Duration::from_millis(100);
 
-/// Stops the container and returns once the engine reports it down. A stop
+/// Stops container `id` and returns once the engine reports it down. A stop
 /// is repeated while the container is up again afterwards: Podman answers
 /// 304 to a stop between two runs of a restart policy (its `stopped`) and
 /// then starts the container again; stopped while it runs, it stays down.
 /// Bounded by the engine's deadline.
 pub(super) async fn stop_container(
     engine: &impl Engine,
-    container: &str,
+    id: &str,
     grace: u32,
 ) -> Result<(), Error> {
     let t0 = Instant::now();
     let mut stops = 0u32;
     loop {
-        let state = match engine.inspect_id(container).await {
+        let state = match engine.inspect_id(id).await {
             Ok(Some(st)) => st,
             Ok(None) => return Ok(()),
             // nothing listens there: no container runs through it
@@ -172,7 +186,8 @@ pub(super) async fn stop_container(
         if down || unknown {
             if stops > 0 {
                 info!(
-                    "stopped container {container} in {} ms (grace {grace} s{})",
+                    "stopped container {} in {} ms (grace {grace} s{})",
+                    state.name,
                     t0.elapsed().as_millis(),
                     if stops > 1 {
                         format!(", {stops} stops: it was restarting")

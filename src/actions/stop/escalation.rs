@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use super::*;
 use crate::engine::scripted::{absent, block_on, ctr, no_answer, not_socket, Op, Scripted};
 use crate::engine::{ContainerStatus, EngineError};
-use crate::host::{Ending, HostError};
+use crate::host::{Ending, HostError, Kernel};
 use crate::observe::engine_view;
 use crate::observe::scratch::{name, Scratch, NAME};
 
@@ -19,11 +19,32 @@ const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
 
 /// The kernel path over a scratch table: ending a container removes its
 /// processes from the table, unless it is deaf (they survive SIGKILL).
-struct Procs1<'a> {
+pub(super) struct Procs1<'a> {
     scratch: &'a Scratch,
     table: Kernel,
     ended: RefCell<Vec<(String, Duration)>>,
     deaf: Vec<&'static str>,
+}
+
+impl<'a> Procs1<'a> {
+    /// Over `scratch`'s table; the containers in `deaf` survive SIGKILL.
+    pub(super) fn new(scratch: &'a Scratch, deaf: &[&'static str]) -> Procs1<'a> {
+        Procs1 {
+            scratch,
+            table: scratch.kernel(),
+            ended: RefCell::new(Vec::new()),
+            deaf: deaf.to_vec(),
+        }
+    }
+
+    /// The ids ended through the kernel, in order.
+    pub(super) fn ended(&self) -> Vec<String> {
+        self.ended
+            .borrow()
+            .iter()
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
 }
 
 impl Procs for Procs1<'_> {
@@ -48,15 +69,10 @@ impl Procs for Procs1<'_> {
 /// One stop of the resource's container against `engine` and the scratch
 /// node: its code (0 or the failure's) and reason, and the ids ended
 /// through the kernel.
-fn stop_on(engine: &Scripted, s: &Scratch, deaf: &[&'static str]) -> (u8, String, Vec<String>) {
+fn end_one(engine: &Scripted, s: &Scratch, deaf: &[&'static str]) -> (u8, String, Vec<String>) {
     let ender = Ender {
         stop_timeout: None,
-        kernel: Procs1 {
-            scratch: s,
-            table: s.kernel(),
-            ended: RefCell::new(Vec::new()),
-            deaf: deaf.to_vec(),
-        },
+        kernel: Procs1::new(s, deaf),
         budget: Budget::new(
             Instant::now() + Duration::from_secs(18),
             Duration::from_secs(18),
@@ -70,10 +86,10 @@ fn stop_on(engine: &Scripted, s: &Scratch, deaf: &[&'static str]) -> (u8, String
         Ok(()) => (0, String::new()),
         Err(e) => (e.status().code(), e.to_string()),
     };
-    let ended = ender.kernel.ended.borrow();
     // the kernel path gets the grace period's rule too (18 s budget: 12 s)
-    assert!(ended.iter().all(|(_, g)| *g <= Duration::from_secs(12)));
-    (code, why, ended.iter().map(|(id, _)| id.clone()).collect())
+    let graces = ender.kernel.ended.borrow();
+    assert!(graces.iter().all(|(_, g)| *g <= Duration::from_secs(12)));
+    (code, why, ender.kernel.ended())
 }
 
 fn running(id: &str, name: &str) -> crate::engine::ContainerState {
@@ -85,7 +101,7 @@ fn the_running_container_gets_one_stop_by_id_and_is_remembered() {
     let s = Scratch::new("one");
     let e = Scripted::with([running(A, NAME)]);
     e.after_stops(A, &[ContainerStatus::Exited]);
-    assert_eq!(stop_on(&e, &s, &[]), (0, String::new(), vec![]));
+    assert_eq!(end_one(&e, &s, &[]), (0, String::new(), vec![]));
     assert_eq!(e.targets(Op::Stop), vec![A.to_string()]);
     assert_eq!(s.state().load().id(), Some(A));
 }
@@ -95,7 +111,7 @@ fn a_container_that_comes_back_is_stopped_again() {
     let s = Scratch::new("loop");
     let e = Scripted::with([ctr(A, NAME, ContainerStatus::Restarting)]);
     e.after_stops(A, &[ContainerStatus::Running, ContainerStatus::Exited]);
-    assert_eq!(stop_on(&e, &s, &[]).0, 0);
+    assert_eq!(end_one(&e, &s, &[]).0, 0);
     assert_eq!(e.targets(Op::Stop), vec![A.to_string(), A.to_string()]);
 }
 
@@ -105,13 +121,13 @@ fn processes_that_outlive_the_engines_stop_are_ended_through_the_kernel() {
     s.run(A, 2);
     let e = Scripted::with([running(A, NAME)]);
     e.after_stops(A, &[ContainerStatus::Exited]);
-    let (code, _, ended) = stop_on(&e, &s, &[]);
+    let (code, _, ended) = end_one(&e, &s, &[]);
     assert_eq!((code, ended), (0, vec![A.to_string()]));
     // and when they survive SIGKILL too: 1, never 0
     s.run(A, 2);
     let e = Scripted::with([running(A, NAME)]);
     e.after_stops(A, &[ContainerStatus::Exited]);
-    let (code, why, ended) = stop_on(&e, &s, &[A]);
+    let (code, why, ended) = end_one(&e, &s, &[A]);
     assert_eq!((code, ended), (1, vec![A.to_string()]));
     assert!(
         why.contains("the engine reports container croit stopped, but 2 of its processes")
@@ -127,7 +143,7 @@ fn an_engine_gone_in_the_middle_of_the_stop_hands_over_to_the_kernel() {
     let e = Scripted::with([running(A, NAME)]);
     e.fail(Op::Stop, [absent()]);
     assert_eq!(
-        stop_on(&e, &s, &[]),
+        end_one(&e, &s, &[]),
         (0, String::new(), vec![A.to_string()])
     );
     assert_eq!(e.targets(Op::Stop), vec![A.to_string()]);
@@ -141,7 +157,7 @@ fn an_engine_that_does_not_answer_leaves_the_remembered_container_to_the_kernel(
     let e = Scripted::with([running(A, NAME)]);
     e.down(Some(no_answer("inspect")));
     assert_eq!(
-        stop_on(&e, &s, &[]),
+        end_one(&e, &s, &[]),
         (0, String::new(), vec![A.to_string()])
     );
     assert_eq!(e.count(Op::Stop), 0, "nothing sent to a silent engine");
@@ -149,11 +165,11 @@ fn an_engine_that_does_not_answer_leaves_the_remembered_container_to_the_kernel(
     // nothing of it alive, engine down or not a socket: 0, nothing ended
     for fault in [no_answer("inspect"), absent(), not_socket()] {
         e.down(Some(fault));
-        assert_eq!(stop_on(&e, &s, &[]), (0, String::new(), vec![]));
+        assert_eq!(end_one(&e, &s, &[]), (0, String::new(), vec![]));
     }
     // and 1 when it survives
     s.run(A, 1);
-    let (code, why, _) = stop_on(&e, &s, &[A]);
+    let (code, why, _) = end_one(&e, &s, &[A]);
     assert_eq!(code, 1, "{why}");
 }
 
@@ -164,13 +180,13 @@ fn with_the_engine_away_a_container_of_the_name_is_ended_only_on_a_known_engine(
     let e = Scripted::default();
     e.down(Some(absent()));
     // no record, the engine's root unknown: it may be another engine's
-    let (code, why, ended) = stop_on(&e, &s, &[]);
+    let (code, why, ended) = end_one(&e, &s, &[]);
     assert_eq!((code, ended.len()), (1, 0));
     assert!(why.contains("runs on an engine not known here"), "{why}");
     // the root known (learned while the engine answered): it is ours
     s.state().remember_engine_root(&s.engine_root());
     assert_eq!(
-        stop_on(&e, &s, &[]),
+        end_one(&e, &s, &[]),
         (0, String::new(), vec![B.to_string()])
     );
 }
@@ -183,7 +199,7 @@ fn the_stray_is_ended_before_the_names_container() {
     let e = Scripted::with([running(A, "croit_old"), running(B, NAME)]);
     e.after_stops(A, &[ContainerStatus::Exited]);
     e.after_stops(B, &[ContainerStatus::Exited]);
-    assert_eq!(stop_on(&e, &s, &[]).0, 0);
+    assert_eq!(end_one(&e, &s, &[]).0, 0);
     assert_eq!(e.targets(Op::Stop), vec![A.to_string(), B.to_string()]);
     assert_eq!(s.state().load().id(), Some(B));
 }
@@ -197,7 +213,7 @@ fn with_the_engine_away_the_stray_is_ended_first_through_the_kernel() {
     s.state().remember_engine_root(&s.engine_root());
     let e = Scripted::default();
     e.down(Some(absent()));
-    let (code, why, ended) = stop_on(&e, &s, &[]);
+    let (code, why, ended) = end_one(&e, &s, &[]);
     assert_eq!(code, 0, "{why}");
     assert_eq!(ended, vec![A.to_string(), B.to_string()]);
     assert_eq!(s.state().load().id(), Some(B));
@@ -215,7 +231,7 @@ fn an_engine_that_answers_with_errors_or_refuses_us_is_never_0() {
             message: "boom".into(),
         }],
     );
-    let (code, why, ended) = stop_on(&e, &s, &[]);
+    let (code, why, ended) = end_one(&e, &s, &[]);
     assert_eq!((code, ended.len()), (1, 0), "{why}");
     e.fail(
         Op::Inspect,
@@ -223,6 +239,6 @@ fn an_engine_that_answers_with_errors_or_refuses_us_is_never_0() {
             endpoint: "unix:///scripted.sock".into(),
         }],
     );
-    assert_eq!(stop_on(&e, &s, &[]).0, 4);
+    assert_eq!(end_one(&e, &s, &[]).0, 4);
     assert_eq!(e.count(Op::Stop), 0);
 }

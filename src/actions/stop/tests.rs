@@ -27,7 +27,7 @@ fn stops_for(states: &[ContainerStatus]) -> (usize, ContainerStatus) {
     c.restart_policy = RestartPolicy::Engine("always".into());
     let engine = Scripted::with([c]);
     engine.after_stops(X, &states[1..]);
-    block_on(stop_container(&engine, "croit", 1)).unwrap_or_else(|e| panic!("{e}"));
+    block_on(stop_container(&engine, X, 1)).unwrap_or_else(|e| panic!("{e}"));
     let stops = engine.targets(Op::Stop);
     assert!(stops.iter().all(|t| t == X), "{stops:?}");
     let last = engine.state(X).map(|s| s.status);
@@ -57,7 +57,7 @@ fn stop_is_repeated_while_the_container_comes_back() {
 fn a_paused_container_is_unpaused_before_its_stop() {
     let engine = Scripted::with([ctr(X, "croit", ContainerStatus::Paused)]);
     engine.after_stops(X, &[ContainerStatus::Exited]);
-    block_on(stop_container(&engine, "croit", 1)).unwrap_or_else(|e| panic!("{e}"));
+    block_on(stop_container(&engine, X, 1)).unwrap_or_else(|e| panic!("{e}"));
     let ops: Vec<(Op, String)> = engine
         .calls()
         .into_iter()
@@ -66,10 +66,10 @@ fn a_paused_container_is_unpaused_before_its_stop() {
     assert_eq!(
         ops,
         vec![
-            (Op::Inspect, "croit".into()),
+            (Op::Inspect, X.into()),
             (Op::Unpause, X.into()),
             (Op::Stop, X.into()),
-            (Op::Inspect, "croit".into()),
+            (Op::Inspect, X.into()),
         ]
     );
 }
@@ -78,10 +78,10 @@ fn a_paused_container_is_unpaused_before_its_stop() {
 fn an_engine_gone_in_the_loop_is_nothing_to_stop_a_silent_one_is_an_error() {
     let engine = Scripted::with([ctr(X, "croit", ContainerStatus::Running)]);
     engine.down(Some(crate::engine::scripted::absent()));
-    assert!(block_on(stop_container(&engine, "croit", 1)).is_ok());
+    assert!(block_on(stop_container(&engine, X, 1)).is_ok());
     assert_eq!(engine.count(Op::Stop), 0);
     engine.down(Some(crate::engine::scripted::no_answer("inspect")));
-    match block_on(stop_container(&engine, "croit", 1)) {
+    match block_on(stop_container(&engine, X, 1)) {
         Err(Error::Engine(EngineError::NoAnswer { .. })) => {}
         other => panic!("{other:?}"),
     }
