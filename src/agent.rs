@@ -126,8 +126,11 @@ impl Agent for ContainerAgent {
     }
 
     fn monitor(&self, ctx: &Context<'_>, cfg: &Config) -> Outcome {
-        let knows_degraded = ctx.env.ocf_version().is_some_and(|v| v >= (1, 1));
-        let verdict = monitor::monitor(cfg, &ctx.deadline, ctx.is_probe(), knows_degraded)?;
+        let asked = monitor::Asked {
+            probe: ctx.is_probe(),
+            degraded: ctx.env.ocf_version().is_some_and(|v| v >= (1, 1)),
+        };
+        let verdict = monitor::monitor(cfg, &ctx.deadline, asked)?;
         ra_api::outcome(verdict.status, verdict.reason)
     }
 }

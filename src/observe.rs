@@ -90,12 +90,12 @@ pub async fn run_cmd(engine: &impl Engine, container: &str, argv: &[String]) -> 
 }
 
 /// One full look: container, address, interface, the container's processes
-/// when the engine cannot tell, and `monitor_cmd` when `with_cmd` and the
-/// container runs.
+/// when the engine cannot tell, and `cmd` (`monitor_cmd`, or `None` for a
+/// look that runs nothing) when the container runs.
 pub async fn observe<E: Engine, N: Net>(
     io: &Node<E, N>,
     cfg: &Config,
-    with_cmd: bool,
+    cmd: Option<&[String]>,
 ) -> (Observation, Sights) {
     let waited = io.budget.engine_wait();
     let until = (Instant::now() + waited).min(io.budget.at());
@@ -103,7 +103,6 @@ pub async fn observe<E: Engine, N: Net>(
         engine_view_within(&io.engine, &cfg.container, until, waited),
         net_sights(&io.nl, &cfg.vips, cfg.nic.as_deref())
     );
-    let cmd = cfg.monitor_cmd.as_deref().filter(|_| with_cmd);
     let (engine_view, Identity { host, stray }, cmd) = container_sight(
         &io.engine,
         &io.host,

@@ -13,39 +13,37 @@ use crate::params::Config;
 use crate::announce::announce;
 use crate::node::Node;
 
-/// The verdict of one monitor. `probe`: no `monitor_cmd` and no refresh
-/// announcements. `knows_degraded`: the caller speaks OCF 1.1, so a
-/// service that runs while its engine is away is 190 (else 0, with the
-/// reason logged as a warning).
-pub fn monitor(
-    cfg: &Config,
-    deadline: &Deadline,
-    probe: bool,
-    knows_degraded: bool,
-) -> Result<Verdict, Error> {
+/// Which monitor the caller asked for, and what it understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Asked {
+    /// A probe (a monitor without an interval): it runs no `monitor_cmd`
+    /// and sends no refresh announcements.
+    pub probe: bool,
+    /// The caller speaks OCF 1.1: a service that runs while its engine is
+    /// away is 190, degraded (else 0, with the reason logged as a warning).
+    pub degraded: bool,
+}
+
+/// The verdict of one monitor.
+pub fn monitor(cfg: &Config, deadline: &Deadline, asked: Asked) -> Result<Verdict, Error> {
     super::block_on(async {
         let io = Node::open(cfg, crate::budget::Budget::of(deadline))?
             .reserve(deadline, super::timing::monitor_reserve);
-        Ok(monitor_on(&io, cfg, probe, knows_degraded).await)
+        Ok(monitor_on(&io, cfg, asked).await)
     })
 }
 
 /// [`monitor`] on a node handle: the verdict of one look, then what a
 /// monitor does besides answering (a restart policy fixed, the refresh
 /// rounds after a successful recurring monitor; none on a probe).
-async fn monitor_on<E: Engine, N: Net>(
-    io: &Node<E, N>,
-    cfg: &Config,
-    probe: bool,
-    knows_degraded: bool,
-) -> Verdict {
-    let (verdict, obs, sights) = judge(io, cfg, probe, knows_degraded).await;
+async fn monitor_on<E: Engine, N: Net>(io: &Node<E, N>, cfg: &Config, asked: Asked) -> Verdict {
+    let (verdict, obs, sights) = judge(io, cfg, asked).await;
     if let EngineView::Container(st) = &obs.engine {
         if st.restart_policy.engine_restarts() {
             restart_policy(&io.engine, cfg, st).await;
         }
     }
-    if verdict.status == Status::Success && !probe && cfg.arp_count_refresh > 0 {
+    if verdict.status == Status::Success && !asked.probe && cfg.arp_count_refresh > 0 {
         refresh(io, cfg, &sights).await;
     }
     verdict
@@ -57,15 +55,15 @@ async fn monitor_on<E: Engine, N: Net>(
 async fn judge<E: Engine, N: Net>(
     io: &Node<E, N>,
     cfg: &Config,
-    probe: bool,
-    knows_degraded: bool,
+    asked: Asked,
 ) -> (Verdict, Observation, Sights) {
-    let (obs, sights) = observe(io, cfg, !probe).await;
+    let cmd = cfg.monitor_cmd.as_deref().filter(|_| !asked.probe);
+    let (obs, sights) = observe(io, cfg, cmd).await;
     let rules = Rules {
         check_health: cfg.check_health,
         container: &cfg.container,
         label: &sights.label,
-        degraded: knows_degraded,
+        degraded: asked.degraded,
     };
     let verdict = classify(&obs, &rules);
     if let (Status::Success, Some(why)) = (verdict.status, &verdict.reason) {

@@ -87,7 +87,7 @@ pub(super) async fn wait_ready<E: Engine, N: Net>(
     // short by the deadline itself says less than that.
     let mut answered: Option<String> = None;
     loop {
-        let (obs, sights) = observe(io, cfg, true).await;
+        let (obs, sights) = observe(io, cfg, cfg.monitor_cmd.as_deref()).await;
         // degraded (the engine away) is not ready: start waits for the
         // engine's own word
         let rules = Rules {

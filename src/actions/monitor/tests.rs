@@ -28,7 +28,15 @@ fn monitor_once(s: &Scratch, probe: bool) -> (u8, String, usize) {
     engine.exec_result(Some(1), "no\n");
     block_on(async {
         let io = s.node(engine, nl, Duration::from_secs(20));
-        let (v, _, _) = judge(&io, &cfg, probe, true).await;
+        let (v, _, _) = judge(
+            &io,
+            &cfg,
+            Asked {
+                probe,
+                degraded: true,
+            },
+        )
+        .await;
         let execs = io.engine.count(Op::Exec);
         (v.status.code(), v.reason.unwrap_or_default(), execs)
     })
@@ -66,7 +74,15 @@ fn whole_monitor_of(
     let engine = Scripted::with([ctr(A, NAME, ContainerStatus::Running)]);
     block_on(async {
         let io = s.node(engine, nl, Duration::from_secs(20));
-        let v = monitor_on(&io, &cfg, probe, true).await;
+        let v = monitor_on(
+            &io,
+            &cfg,
+            Asked {
+                probe,
+                degraded: true,
+            },
+        )
+        .await;
         (v.status.code(), v.reason.unwrap_or_default(), io.nl)
     })
 }

@@ -52,7 +52,8 @@ fn look(
 ) -> (u8, String, Scripted) {
     block_on(async {
         let io = s.node(e, nl, Duration::from_secs(20));
-        let (obs, sights) = observe(&io, cfg, with_cmd).await;
+        let (obs, sights) =
+            observe(&io, cfg, cfg.monitor_cmd.as_deref().filter(|_| with_cmd)).await;
         let rules = Rules {
             check_health: cfg.check_health,
             container: &cfg.container,
