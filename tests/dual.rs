@@ -95,16 +95,7 @@ fn dual_stack_binds_announces_and_monitors_both() {
 #[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
 fn v6_dad_failure_next_to_v4_leaves_neither() {
     let rig = Rig::new("dualdad", &[], SERVE);
-    agent::ip(&[
-        "-n",
-        &rig.net.peer,
-        "addr",
-        "add",
-        V6,
-        "dev",
-        &rig.net.peer_if,
-        "nodad",
-    ]);
+    rig.net.peer_holds(V6);
     let call = rig.call(BOTH);
     let run = expect(call.run(rig.node(), "start"), 1);
     run.assert_reason("2001:db8::10 is already in use on the network (DAD failed)");
@@ -156,16 +147,7 @@ fn preferred_lft_0_is_deprecated_and_never_the_source() {
         "eth0",
         "nodad",
     ]);
-    agent::ip(&[
-        "-n",
-        &rig.net.peer,
-        "addr",
-        "add",
-        "2001:db8::11/64",
-        "dev",
-        &rig.net.peer_if,
-        "nodad",
-    ]);
+    rig.net.peer_holds("2001:db8::11/64");
     let call = rig.call(V6).param("nodad", "true");
     // control: preferred forever, the virtual address is the source
     expect(call.run(rig.node(), "start"), 0);

@@ -41,16 +41,7 @@ fn nothing_bound(rig: &Rig) {
 #[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
 fn a_failed_dad_never_starts_the_container_and_withdraws_ipv4() {
     let rig = Rig::new("addadfail", &[], SERVE);
-    agent::ip(&[
-        "-n",
-        &rig.net.peer,
-        "addr",
-        "add",
-        V6,
-        "dev",
-        &rig.net.peer_if,
-        "nodad",
-    ]);
+    rig.net.peer_holds(V6);
     let before = started_at(&rig);
     let call = rig
         .call(BOTH)

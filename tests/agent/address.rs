@@ -100,16 +100,7 @@ fn v6_start_waits_for_dad_then_advertises() {
 #[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
 fn v6_address_held_by_the_peer_fails_start_and_is_removed() {
     let rig = Rig::new("dad6", &[], SERVE);
-    agent::ip(&[
-        "-n",
-        &rig.net.peer,
-        "addr",
-        "add",
-        V6,
-        "dev",
-        &rig.net.peer_if,
-        "nodad",
-    ]);
+    rig.net.peer_holds(V6);
     let run = expect(rig.call(V6).run(rig.node(), "start"), 1);
     run.assert_reason("DAD");
     assert!(!has_addr(&rig.net.node, &rig.net.node_if, V6));

@@ -160,16 +160,7 @@ pub(super) fn dad_fails() -> Rows {
     let call = rig.call(V6).recurring();
     let mut r = Rows::new("10. IPv6: the address already held by the peer (DAD fails)")
         .sub(rig.ctr.name(), "<container>");
-    agent::ip(&[
-        "-n",
-        &rig.net.peer,
-        "addr",
-        "add",
-        V6,
-        "dev",
-        &rig.net.peer_if,
-        "nodad",
-    ]);
+    rig.net.peer_holds(V6);
     r.go(&call, rig.node(), "start", "start", 1);
     assert!(!has_addr(&rig.net.node, &rig.net.node_if, V6));
     r.go(&call, rig.node(), "stop", "stop", 0);

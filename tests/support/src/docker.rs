@@ -39,6 +39,24 @@ pub fn require_engine() {
     );
 }
 
+/// The name (`<prefix>-<pid>-<n>-<tag>`, unique to this process and test)
+/// and the `create` arguments of a test container of [`IMAGE`]: labelled
+/// `croit-test=1`, `--network none` unless `extra` names a network.
+pub fn create_args(prefix: &str, tag: &str, extra: &[&str], cmd: &[&str]) -> (String, Vec<String>) {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let name = format!("{prefix}-{}-{n}-{tag}", std::process::id());
+    let mut args = vec!["create", "--name", &name, "--label", "croit-test=1"];
+    if !extra.iter().any(|a| a.starts_with("--network")) {
+        args.extend(["--network", "none"]);
+    }
+    args.extend(extra);
+    args.push(IMAGE);
+    args.extend(cmd);
+    let args = args.into_iter().map(String::from).collect();
+    (name, args)
+}
+
 /// A container created (not started) for one test; removed on drop.
 pub struct TestContainer {
     name: String,
@@ -47,20 +65,8 @@ pub struct TestContainer {
 impl TestContainer {
     /// `docker create` with a name unique to this process and test.
     pub fn create(tag: &str, extra: &[&str], cmd: &[&str]) -> TestContainer {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "croit-test-{}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed),
-            tag
-        );
-        let mut args = vec!["create", "--name", &name, "--label", "croit-test=1"];
-        if !extra.iter().any(|a| a.starts_with("--network")) {
-            args.extend(["--network", "none"]);
-        }
-        args.extend(extra);
-        args.push(IMAGE);
-        args.extend(cmd);
+        let (name, args) = create_args("croit-test", tag, extra, cmd);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let o = docker(&args);
         assert!(
             o.status.success(),

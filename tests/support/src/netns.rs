@@ -103,6 +103,16 @@ impl NetnsPair {
         mac
     }
 
+    /// The peer holds `cidr` on its end of the veth (IPv6 with `nodad`:
+    /// held at once, so the node's DAD for it fails).
+    pub fn peer_holds(&self, cidr: &str) {
+        let mut args = vec!["-n", &self.peer, "addr", "add", cidr, "dev", &self.peer_if];
+        if cidr.contains(':') {
+            args.push("nodad");
+        }
+        ip_ok(&args);
+    }
+
     /// Runs a command inside the node namespace.
     pub fn run_in_node(&self, cmd: &str, args: &[&str]) -> Output {
         let mut all = vec!["netns", "exec", &self.node, cmd];

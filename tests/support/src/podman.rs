@@ -2,10 +2,9 @@
 //! the podman CLI against it, and containers created for one test.
 
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU32, Ordering};
 
-/// The image `tests/env/podman.sh start` imports.
-pub const IMAGE: &str = "croit-test/busybox:latest";
+/// The image `tests/env/podman.sh start` imports (the same as dockerd's).
+pub use crate::docker::IMAGE;
 
 /// The socket the agent is pointed at (`CROIT_TEST_PODMAN_HOST`, default
 /// the one `tests/env/podman.sh` starts).
@@ -95,21 +94,8 @@ impl PodmanContainer {
     /// `--network none` unless `extra` names a network. The test podman's
     /// configuration supplies runc, cgroupfs and ulimits that fit.
     pub fn create(tag: &str, extra: &[&str], cmd: &[&str]) -> PodmanContainer {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "pm-test-{}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed),
-            tag
-        );
-        let mut args = vec!["create", "--name", &name, "--label", "croit-test=1"];
-        if !extra.iter().any(|a| a.starts_with("--network")) {
-            args.extend(["--network", "none"]);
-        }
-        args.extend(extra);
-        args.push(IMAGE);
-        args.extend(cmd);
-        podman_ok(&args);
+        let (name, args) = crate::docker::create_args("pm-test", tag, extra, cmd);
+        podman_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
         PodmanContainer { name }
     }
 
