@@ -47,6 +47,16 @@ cleanup() {
   [ -n "$OWN_DOCKERD" ] && bash "$ROOT/tests/env/dockerd.sh" stop
   exit $rc
 }
+# how long each phase took, printed as it ends and again at the end (the
+# suite's time is compared from run to run; these say where it went)
+LAST=$SECONDS
+PHASES=
+took() {
+  local line="$(printf '%5d s  %s' $((SECONDS - LAST)) "$1")"
+  echo "== took$line"
+  PHASES="$PHASES$line"$'\n'
+  LAST=$SECONDS
+}
 if [ -e "$AGENT" ]; then BACKUP=$(mktemp /tmp/croit-agent-backup.XXXXXX); cp -a "$AGENT" "$BACKUP"; fi
 trap cleanup EXIT
 
@@ -56,25 +66,32 @@ bash tests/env/dockerd.sh start
 docker image inspect croit-test/busybox:latest >/dev/null 2>&1 || OWN_IMAGE=1
 bash tests/env/image.sh
 bash tests/env/podman.sh start
+took "packages, dockerd, image, podman"
 
 cargo fmt --all --check
 cargo fmt --manifest-path fuzz/Cargo.toml --all --check   # fuzz/ is a workspace of its own
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings   # the fuzz targets use the agent's API: fail here, not after the campaign
 cargo build --workspace --all-targets
+took "fmt, clippy, build"
 # every test, the privileged ones (#[ignore]d for a quick unprivileged loop) included;
 # the fault campaign on its own below, where its seed and table are printed
 cargo test --workspace --all-targets -- --include-ignored --skip chaos_campaign
+took "cargo test (every test but the campaign)"
 # the fault campaign (tests/cluster_chaos.rs): 40 faults, the seed from the clock
 bash tests/chaos.sh
+took "the fault campaign"
 cargo test --workspace --doc
 # the .deb and .rpm, built, inspected, installed, used by the cluster tools and
 # purged (after the Rust tests: it sets their copy at the OCF path aside and
 # puts it back)
 bash tests/package.sh
+took "doc tests, packages"
 # the parameter parser and the environment snapshot under libFuzzer (FUZZ_SECONDS each)
 bash tests/fuzz.sh
+took "fuzzing"
 # the failover timing of this run (tests/cluster_failover.rs), ours next to the stock pair,
 # and the fault campaign's table
 cat target/tmp/cluster-timing.md
 cat target/tmp/chaos-table.md
+printf '\n== where the time went (%d s in all)\n%s' "$SECONDS" "$PHASES"
