@@ -134,7 +134,10 @@ fn conflict_check_with_nobody_holding_it_starts_after_the_window() {
             // (the capture stamps frames as its thread reads them: a late
             // read of the probe shortens the gap by a few ms under load)
             assert!(gap >= Duration::from_millis(180), "{gap:?}");
-            assert!(gap < Duration::from_millis(400), "{gap:?}");
+            // and only the window is waited: RFC 5227's own probing
+            // (PROBE_WAIT, three probes, ANNOUNCE_WAIT) would take over 3 s;
+            // the bound leaves room for a loaded machine
+            assert!(gap < Duration::from_millis(1000), "{gap:?}");
             gaps.push(gap);
         }
         rig.stop_leaves_nothing(call, V4);

@@ -210,8 +210,11 @@ fn nodad_skips_the_tentative_phase() {
     );
     assert!(dad_ns >= 1, "DAD sends a probe without nodad");
     assert_eq!(fast_ns, 0, "nodad: no DAD probe on the wire");
+    // DAD holds the address tentative for at least a second (one probe,
+    // RetransTimer 1 s): 900 ms after launch separates an NA that waited
+    // for it from one that did not, with room for a loaded machine
     assert!(dad_na >= Duration::from_millis(900), "{dad_na:?}");
-    assert!(fast_na < Duration::from_millis(400), "{fast_na:?}");
+    assert!(fast_na < Duration::from_millis(900), "{fast_na:?}");
     // with nodad the address is never tentative: bound and announced at once
     let call = rig.call(V6).param("nodad", "true").param("arp_count", "1");
     let mut watch = v6wire::AddrWatch::start(&rig.net.node);
@@ -234,7 +237,9 @@ fn nodad_skips_the_tentative_phase() {
         "nodad: first NA {} µs after the bind event",
         after.as_micros()
     );
-    assert!(after < Duration::from_millis(50), "{after:?}");
+    // at once: µs here; the bound leaves room for a loaded machine and is
+    // still a fifth of DAD's second and of the rounds' default interval
+    assert!(after < Duration::from_millis(200), "{after:?}");
     rig.stop_leaves_nothing(&call, V6);
 }
 
