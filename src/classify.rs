@@ -1,7 +1,8 @@
 //! Classify, then act: what was observed on this node, mapped to one OCF status.
 //!
 //! [`classify`] is a pure function of an [`Observation`]; monitor returns its
-//! verdict, start waits for it to say running, stop checks it says stopped.
+//! verdict, start reads it through [`readiness`] (ready, wait, or a state
+//! waiting will not fix), stop checks it says stopped.
 //! The table it implements is the one in `docs/monitor-and-codes.md` ("What
 //! monitor returns").
 
@@ -379,9 +380,11 @@ fn container_run<'a>(st: &'a ContainerState, container: &ContainerName) -> Run<'
 
 mod addr;
 mod combine;
+mod ready;
 pub use crate::vip::Vips;
 pub use addr::{AddrView, DownWhy, Foreign, LinkDown, LinkMissing, LinkRef, LinkView, SpreadOn};
 pub use combine::combine;
+pub use ready::{readiness, Readiness};
 
 #[cfg(test)]
 mod tests;

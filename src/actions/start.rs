@@ -7,8 +7,8 @@ use ra_api::Deadline;
 use tracing::warn;
 
 use crate::announce;
-use crate::classify::{classify, EngineView, Rules, Verdict};
-use crate::engine::{ContainerName, ContainerStatus, Engine, EngineError, Health};
+use crate::classify::{readiness, EngineView, Readiness, Rules};
+use crate::engine::{Engine, EngineError};
 use crate::error::Error;
 use crate::net::Net;
 use crate::observe::observe;
@@ -96,25 +96,11 @@ pub(super) async fn wait_ready<E: Engine, N: Net>(
             label: &sights.label,
             degraded: true,
         };
-        let verdict = classify(&obs, &rules);
-        let state = match &obs.engine {
-            EngineView::Container(st) => Some(st),
-            _ => None,
+        let why = match readiness(&obs, &rules, cfg.wait_healthy) {
+            Readiness::Ready => return Ok(()),
+            Readiness::Hopeless(reason) => return Err(Error::NotReady(reason)),
+            Readiness::Wait(why) => why,
         };
-        let healthy_enough = !cfg.wait_healthy
-            || state.is_some_and(|st| matches!(st.health, Health::Healthy | Health::None));
-        if verdict.is_running() && healthy_enough {
-            return Ok(());
-        }
-        if let Some(reason) = hopeless(&obs.engine, &verdict, &cfg.container) {
-            return Err(Error::NotReady(reason));
-        }
-        let why = verdict
-            .reason
-            .unwrap_or_else(|| match state.map(|s| &s.health) {
-                Some(Health::Starting) => format!("container {} not healthy yet", cfg.container),
-                _ => format!("container {} not running", cfg.container),
-            });
         let why = match (&obs.engine, answered.take()) {
             (EngineView::Unresponsive(_), Some(earlier)) => earlier,
             _ => why,
@@ -124,26 +110,6 @@ pub(super) async fn wait_ready<E: Engine, N: Net>(
         }
         answered = Some(why);
         tokio::time::sleep(POLL).await;
-    }
-}
-
-/// States that waiting will not fix.
-fn hopeless(engine: &EngineView, verdict: &Verdict, container: &ContainerName) -> Option<String> {
-    match engine {
-        EngineView::Container(st) => match st.status {
-            ContainerStatus::Exited | ContainerStatus::Dead => Some(format!(
-                "container {container} exited during start (code {})",
-                st.exit_code.map_or("?".to_string(), |c| c.to_string())
-            )),
-            _ if st.health == Health::Unhealthy => verdict.reason.clone(),
-            _ => None,
-        },
-        EngineView::NoContainer => Some(format!("container {container} disappeared during start")),
-        EngineView::Down(_) | EngineView::NotSocket(_) => {
-            Some("the engine went away during start".into())
-        }
-        EngineView::Forbidden(e) => Some(e.to_string()),
-        _ => None,
     }
 }
 

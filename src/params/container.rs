@@ -68,7 +68,9 @@ pub const WAIT_HEALTHY: ParamSpec = ParamSpec::boolean("wait_healthy")
     .longdesc(
         "When true, start returns only once the container's health check reports healthy, \
 bounded by the start timeout (raise it to cover the health check's start period). A container \
-without a health check is treated as healthy once it runs.",
+without a health check is treated as healthy once it runs. An unhealthy container fails start at \
+once when check_health is true (monitor would fail it too); with check_health false start waits, \
+as the check may pass again, and its reason says unhealthy when the timeout ends the wait.",
     );
 
 /// `monitor_cmd`: a command run inside the container on recurring monitors.

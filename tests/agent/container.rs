@@ -113,6 +113,56 @@ fn wait_healthy_returns_only_once_healthy() {
     expect(call.run(rig.node(), "stop"), 0);
 }
 
+/// wait_healthy and a health check that fails: with check_health (the
+/// default) unhealthy is a failure monitor would report too, so start gives
+/// up at once with the check's output; without it start waits (the check
+/// may pass again) and, out of time, says unhealthy, not "not running".
+#[test]
+#[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
+fn wait_healthy_on_an_unhealthy_container_says_unhealthy() {
+    let health = [
+        "--health-cmd",
+        "echo sick-output; false",
+        "--health-interval",
+        "1s",
+        "--health-retries",
+        "1",
+    ];
+    let rig = Rig::new("wsick", &health, SERVE);
+    let call = rig
+        .call(V4)
+        .param("wait_healthy", "true")
+        .var("OCF_RESKEY_CRM_meta_timeout", "10000");
+    let run = expect(call.run(rig.node(), "start"), 1);
+    let sick = format!("container {} is unhealthy: sick-output", rig.ctr.name());
+    assert_eq!(run.reason(), Some(sick.as_str()));
+    assert!(
+        run.took < Duration::from_secs(8),
+        "start waited for what waiting does not fix: {:?}",
+        run.took
+    );
+    assert_eq!(
+        inspect(rig.ctr.name(), "{{.State.Health.Status}}"),
+        "unhealthy"
+    );
+    expect(call.run(rig.node(), "stop"), 0);
+
+    let ignored = call
+        .param("check_health", "false")
+        .var("OCF_RESKEY_CRM_meta_timeout", "4000");
+    let run = expect(ignored.run(rig.node(), "start"), 1);
+    assert_eq!(
+        run.reason(),
+        Some(format!("start timed out: {sick}").as_str()),
+    );
+    assert_eq!(
+        rig.status(),
+        "running",
+        "the reason said unhealthy of a running container"
+    );
+    rig.stop_leaves_nothing(&ignored, V4);
+}
+
 #[test]
 #[ignore = "needs root, namespaces and dockerd: run with --include-ignored"]
 fn restart_policy_is_fixed_at_start_or_refused_without_side_effects() {

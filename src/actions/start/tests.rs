@@ -1,18 +1,17 @@
 //! start's waits decided in-process against the scripted engine
 //! ([`crate::engine::scripted`]): for an engine that is not running (it
 //! comes back within [`crate::budget::engine_patience`], or start gives up
-//! with 1 and why), and for the container (what waiting will not fix).
+//! with 1 and why). What waiting for the container will not fix is
+//! [`crate::classify::readiness`]'s table.
 
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::hopeless;
 use crate::actions::validate::inspect_waiting;
 use crate::budget::Budget;
-use crate::classify::{EngineView, Verdict};
 use crate::engine::scripted::{absent, block_on, ctr, no_answer, not_socket, Op, Scripted};
-use crate::engine::{ContainerName, ContainerStatus, EngineError, Health};
+use crate::engine::{ContainerName, ContainerStatus, EngineError};
 use crate::error::Error;
 
 const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -89,52 +88,5 @@ fn what_waiting_cannot_fix_is_answered_at_once() {
         assert_eq!((code, why), (want, fault.to_string()));
         assert_eq!(e.count(Op::Inspect), 1, "not asked again");
         assert!(took < Duration::from_millis(150));
-    }
-}
-
-fn verdict(reason: Option<&str>) -> Verdict {
-    Verdict {
-        status: ra_api::Status::ErrGeneric,
-        reason: reason.map(String::from),
-    }
-}
-
-#[test]
-fn the_wait_for_the_container_ends_only_on_what_waiting_cannot_fix() {
-    let v = verdict(Some("container croit is unhealthy: x"));
-    let with = |status: ContainerStatus, health: Health| {
-        let mut c = ctr(A, "croit", status);
-        c.health = health;
-        c.exit_code = Some(3);
-        EngineView::Container(c)
-    };
-    let croit = ContainerName::of("croit");
-    let hope = |e: &EngineView| hopeless(e, &v, &croit);
-    assert_eq!(
-        hope(&with(ContainerStatus::Exited, Health::None)).as_deref(),
-        Some("container croit exited during start (code 3)")
-    );
-    assert!(hope(&with(ContainerStatus::Dead, Health::None)).is_some());
-    assert_eq!(
-        hope(&with(ContainerStatus::Running, Health::Unhealthy)).as_deref(),
-        Some("container croit is unhealthy: x")
-    );
-    assert_eq!(
-        hope(&EngineView::NoContainer).as_deref(),
-        Some("container croit disappeared during start")
-    );
-    assert_eq!(
-        hope(&EngineView::Down(absent())).as_deref(),
-        Some("the engine went away during start")
-    );
-    assert!(hope(&EngineView::NotSocket(not_socket())).is_some());
-    // still coming up, or the engine slow for a moment: start waits on
-    for e in [
-        with(ContainerStatus::Running, Health::Starting),
-        with(ContainerStatus::Created, Health::None),
-        with(ContainerStatus::Restarting, Health::None),
-        EngineView::Unresponsive(no_answer("inspect")),
-    ] {
-        assert_eq!(hope(&e), None, "{e:?}");
     }
 }
