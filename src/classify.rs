@@ -323,8 +323,7 @@ pub fn classify(obs: &Observation, rules: &Rules<'_>) -> Verdict {
         },
         Run::Running(st) => {
             if rules.check_health && st.health == Health::Unhealthy {
-                let tail = crate::reason::output_line(st.health_output.as_deref().unwrap_or(""));
-                return Verdict::failed(format!("container {container} is unhealthy: {tail}"));
+                return Verdict::failed(unhealthy(container, st));
             }
             if let CmdView::Failed(why) = &obs.cmd {
                 return Verdict::failed(format!("monitor_cmd {why}"));
@@ -353,6 +352,13 @@ fn served(obs: &Observation, container: &ContainerName, vip: &Vips) -> Option<Ve
         (LinkView::Down(why), _) => Verdict::failed(why.to_string()),
         (LinkView::Up, AddrView::Present | AddrView::Tentative) => return None,
     })
+}
+
+/// The reason for an unhealthy container: the last line of its health
+/// check's output, masked ([`crate::reason::output_line`]).
+fn unhealthy(container: &ContainerName, st: &ContainerState) -> String {
+    let tail = crate::reason::output_line(st.health_output.as_deref().unwrap_or(""));
+    format!("container {container} is unhealthy: {tail}")
 }
 
 fn container_run<'a>(st: &'a ContainerState, container: &ContainerName) -> Run<'a> {

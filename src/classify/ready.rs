@@ -5,7 +5,7 @@
 
 use crate::engine::{ContainerStatus, Health};
 
-use super::{classify, EngineView, Observation, Rules, Verdict};
+use super::{classify, unhealthy, EngineView, Observation, Rules, Verdict};
 
 /// What start does with one look at the node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,10 +43,7 @@ pub fn readiness(obs: &Observation, rules: &Rules<'_>, wait_healthy: bool) -> Re
     Readiness::Wait(match verdict.reason {
         Some(reason) => reason,
         None if verdict.is_running() => match state {
-            Some(st) if st.health == Health::Unhealthy => format!(
-                "container {container} is unhealthy: {}",
-                crate::reason::output_line(st.health_output.as_deref().unwrap_or(""))
-            ),
+            Some(st) if st.health == Health::Unhealthy => unhealthy(container, st),
             _ => format!("container {container} not healthy yet"),
         },
         None => format!("container {container} not running"),

@@ -7,12 +7,13 @@
 //! Needs root, namespaces and dockerd; `#[ignore]`d for the quick
 //! unprivileged loop.
 
-use support::{agent, rig, stamped};
+use support::{agent, procs, rig, stamped};
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use agent::{expect, has_addr, wait_for};
+use procs::alive;
 use rig::{Rig, SERVE, V4};
 use stamped::{Stamped, StampedCapture};
 
@@ -43,16 +44,6 @@ fn recorded_pid(container: &str) -> Option<i32> {
     text.lines()
         .find_map(|l| l.strip_prefix("pid="))
         .and_then(|p| p.parse().ok())
-}
-
-fn alive(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-        !s.rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z')
-    })
 }
 
 /// Processes that are copies of the agent for `container` (its

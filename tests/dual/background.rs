@@ -3,6 +3,9 @@
 
 use super::*;
 
+use support::agent::wait_for;
+use support::procs::alive;
+
 /// With DAD, the IPv4 rounds go out while DAD runs (before start returns:
 /// the defaults' five rounds fit DAD's second), and the rounds still due
 /// when start returns come from one background announcer for both
@@ -126,40 +129,43 @@ fn handed_over(log: &str) -> Option<Handed> {
 /// after its last round.
 fn wait_gone(pid: Option<i32>) {
     let Some(pid) = pid else { return };
-    let proc = format!("/proc/{pid}");
-    let until = Instant::now() + Duration::from_secs(15);
-    while std::path::Path::new(&proc).exists() {
-        assert!(
-            Instant::now() < until,
-            "the announcer {pid} still runs after 15 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    assert!(
+        wait_for(Duration::from_secs(15), || !alive(pid)),
+        "the announcer {pid} still runs after 15 s"
+    );
     // its last frame reaches the capture
     std::thread::sleep(Duration::from_millis(100));
 }
 
-/// Prints when each round was captured, in ms after `launch`.
-fn timeline(frames: &[netns::Frame], launch: Instant) {
-    let ms = |t: Instant| t.saturating_duration_since(launch).as_millis();
-    let v4: Vec<u128> = frames
-        .iter()
-        .filter(|f| arp_rounds(std::slice::from_ref(f), [192, 0, 2, 10]).0 == 1)
-        .map(|f| ms(f.0))
-        .collect();
-    let v6: Vec<u128> = nas_for(frames, V6_IP).iter().map(|(t, _)| ms(*t)).collect();
-    eprintln!("ms after launch: IPv4 rounds {v4:?}, IPv6 rounds {v6:?}");
-}
-
-/// The IPv4 and IPv6 rounds captured after `returned`.
-fn after(frames: &[netns::Frame], returned: Instant) -> (usize, usize) {
+/// When the IPv4 and the IPv6 rounds were captured.
+fn rounds_at(frames: &[netns::Frame]) -> (Vec<Instant>, Vec<Instant>) {
     let v4 = frames
         .iter()
-        .filter(|f| f.0 > returned && arp_rounds(std::slice::from_ref(f), [192, 0, 2, 10]).0 == 1)
-        .count();
-    let v6 = nas_for(frames, V6_IP)
-        .iter()
-        .filter(|(t, _)| *t > returned)
-        .count();
+        .filter(|f| arp_rounds(std::slice::from_ref(f), [192, 0, 2, 10]).0 == 1)
+        .map(|f| f.0)
+        .collect();
+    let v6 = nas_for(frames, V6_IP).iter().map(|(t, _)| *t).collect();
     (v4, v6)
+}
+
+/// Prints when each round was captured, in ms after `launch`.
+fn timeline(frames: &[netns::Frame], launch: Instant) {
+    let ms = |at: Vec<Instant>| -> Vec<u128> {
+        at.iter()
+            .map(|t| t.saturating_duration_since(launch).as_millis())
+            .collect()
+    };
+    let (v4, v6) = rounds_at(frames);
+    eprintln!(
+        "ms after launch: IPv4 rounds {:?}, IPv6 rounds {:?}",
+        ms(v4),
+        ms(v6)
+    );
+}
+
+/// How many IPv4 and IPv6 rounds were captured after `returned`.
+fn after(frames: &[netns::Frame], returned: Instant) -> (usize, usize) {
+    let (v4, v6) = rounds_at(frames);
+    let later = |at: Vec<Instant>| at.iter().filter(|t| **t > returned).count();
+    (later(v4), later(v6))
 }

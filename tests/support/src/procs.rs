@@ -16,23 +16,24 @@ pub fn live_pids(id: &str) -> Vec<i32> {
         let Ok(cg) = std::fs::read_to_string(e.path().join("cgroup")) else {
             continue;
         };
-        if !cg.contains(id) {
-            continue;
+        if cg.contains(id) && alive(pid) {
+            pids.push(pid);
         }
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
-            continue;
-        };
-        // "pid (comm) S ...": the state follows the last ')'
-        let state = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.trim_start().chars().next());
-        if matches!(state, Some('Z') | Some('X') | None) {
-            continue;
-        }
-        pids.push(pid);
     }
     pids.sort_unstable();
     pids
+}
+
+/// Whether `pid` lives: it is in `/proc` and neither a zombie nor dead.
+pub fn alive(pid: i32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // "pid (comm) S ...": the state follows the last ')'
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.trim_start().chars().next());
+    !matches!(state, Some('Z') | Some('X') | None)
 }
 
 /// SIGKILL to every live process of the container (test cleanup), until
